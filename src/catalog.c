@@ -1,0 +1,500 @@
+/*-------------------------------------------------------------------------
+ *
+ * catalog.c
+ *	  Access to the extension's catalog tables.
+ *
+ * Every internal query names the extension's own schema, found through
+ * pg_extension (never through search_path), and qualifies every operator and
+ * function with pg_catalog, so a hostile search_path cannot redirect it.  The
+ * queries run with the extension owner's privileges: the roles that call the
+ * functions need EXECUTE, never write access to the tables.  Plans are
+ * prepared once per backend and kept until the extension is recreated.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "migrate.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/indexing.h"
+#include "catalog/pg_extension.h"
+#include "catalog/pg_type.h"
+#include "commands/extension.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+
+/* The text and parameter types of one internal query */
+typedef struct CatalogQueryDef
+{
+	const char *sql;			/* %1$s stands for the extension's schema */
+	int			nargs;
+	Oid			argtypes[8];
+} CatalogQueryDef;
+
+/*
+ * Columns of every query that returns migrations, read by
+ * catalog_read_migration(): version, name, up, down, transactional,
+ * checksum, applied checksum, defined_by.
+ */
+#define MIGRATION_COLUMNS \
+	"m.version, m.name, m.up, m.down, m.transactional, m.checksum, "
+
+static const CatalogQueryDef catalog_queries[NUM_CATALOG_QUERIES] = {
+	[Q_STATE_EPOCH] = {
+		"SELECT epoch FROM %1$s.migrate_state", 0, {0}
+	},
+	[Q_STATE_BUMP] = {
+		"UPDATE %1$s.migrate_state SET epoch = epoch OPERATOR(pg_catalog.+) 1",
+		0, {0}
+	},
+	[Q_DEFINITION] = {
+		"SELECT " MIGRATION_COLUMNS "a.checksum, m.defined_by"
+		" FROM %1$s.migrate_migrations m"
+		" LEFT JOIN %1$s.migrate_applied a ON a.version OPERATOR(pg_catalog.=) m.version"
+		" WHERE m.version OPERATOR(pg_catalog.=) $1",
+		1, {INT8OID}
+	},
+	[Q_DEFINITION_ROW] = {
+		"SELECT * FROM %1$s.migrate_migrations WHERE version OPERATOR(pg_catalog.=) $1",
+		1, {INT8OID}
+	},
+	[Q_APPLIED_CHECKSUM] = {
+		"SELECT checksum FROM %1$s.migrate_applied WHERE version OPERATOR(pg_catalog.=) $1",
+		1, {INT8OID}
+	},
+	[Q_UPSERT_DEFINITION] = {
+		"INSERT INTO %1$s.migrate_migrations"
+		" (version, name, up, down, down_derived, transactional, checksum, defined_at, defined_by)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, pg_catalog.now(), $8)"
+		" ON CONFLICT (version) DO UPDATE SET name = excluded.name, up = excluded.up,"
+		" down = excluded.down, down_derived = excluded.down_derived,"
+		" transactional = excluded.transactional, checksum = excluded.checksum,"
+		" defined_at = excluded.defined_at, defined_by = excluded.defined_by"
+		" RETURNING *",
+		8, {INT8OID, TEXTOID, TEXTOID, TEXTOID, BOOLOID, BOOLOID, TEXTOID, NAMEOID}
+	},
+	[Q_SET_DEFINER] = {
+		"UPDATE %1$s.migrate_migrations SET defined_by = $2"
+		" WHERE version OPERATOR(pg_catalog.=) $1 RETURNING *",
+		2, {INT8OID, NAMEOID}
+	},
+	[Q_DELETE_DEFINITION] = {
+		"DELETE FROM %1$s.migrate_migrations WHERE version OPERATOR(pg_catalog.=) $1",
+		1, {INT8OID}
+	},
+	[Q_PENDING] = {
+		"SELECT " MIGRATION_COLUMNS "NULL::pg_catalog.text, m.defined_by"
+		" FROM %1$s.migrate_migrations m"
+		" WHERE NOT EXISTS (SELECT FROM %1$s.migrate_applied a"
+		"                   WHERE a.version OPERATOR(pg_catalog.=) m.version)"
+		" AND ($1 IS NULL OR m.version OPERATOR(pg_catalog.<=) $1)"
+		" ORDER BY m.version LIMIT $2",
+		2, {INT8OID, INT8OID}
+	},
+	[Q_PENDING_LIST] = {
+		"SELECT m.version, m.name, m.transactional"
+		" FROM %1$s.migrate_migrations m"
+		" WHERE NOT EXISTS (SELECT FROM %1$s.migrate_applied a"
+		"                   WHERE a.version OPERATOR(pg_catalog.=) m.version)"
+		" AND ($1 IS NULL OR m.version OPERATOR(pg_catalog.<=) $1)"
+		" ORDER BY m.version LIMIT $2",
+		2, {INT8OID, INT8OID}
+	},
+	[Q_CHANGED] = {
+		"SELECT a.version, m.name FROM %1$s.migrate_applied a"
+		" JOIN %1$s.migrate_migrations m ON m.version OPERATOR(pg_catalog.=) a.version"
+		" WHERE a.checksum OPERATOR(pg_catalog.<>) m.checksum"
+		" ORDER BY a.version",
+		0, {0}
+	},
+	[Q_MAX_APPLIED] = {
+		"SELECT pg_catalog.max(version) FROM %1$s.migrate_applied", 0, {0}
+	},
+	[Q_APPLIED_FOR_ROLLBACK] = {
+		"SELECT a.version,"
+		" COALESCE(m.name, (SELECT h.name FROM %1$s.migrate_history h"
+		"                   WHERE h.version OPERATOR(pg_catalog.=) a.version"
+		"                   ORDER BY h.id DESC LIMIT 1)),"
+		" m.up, m.down, m.transactional, m.checksum, a.checksum, m.defined_by"
+		" FROM %1$s.migrate_applied a"
+		" LEFT JOIN %1$s.migrate_migrations m ON m.version OPERATOR(pg_catalog.=) a.version"
+		" WHERE ($1 IS NULL OR a.version OPERATOR(pg_catalog.>=) $1)"
+		" ORDER BY a.version DESC LIMIT $2",
+		2, {INT8OID, INT8OID}
+	},
+	[Q_INSERT_APPLIED] = {
+		"INSERT INTO %1$s.migrate_applied (version, checksum, applied_at, applied_by, duration)"
+		" VALUES ($1, $2, $3, $4, $5)",
+		5, {INT8OID, TEXTOID, TIMESTAMPTZOID, NAMEOID, INTERVALOID}
+	},
+	[Q_DELETE_APPLIED] = {
+		"DELETE FROM %1$s.migrate_applied WHERE version OPERATOR(pg_catalog.=) $1",
+		1, {INT8OID}
+	},
+	[Q_INSERT_HISTORY] = {
+		"INSERT INTO %1$s.migrate_history"
+		" (version, name, direction, started_at, duration, role, success, error)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+		8, {INT8OID, TEXTOID, TEXTOID, TIMESTAMPTZOID, INTERVALOID, NAMEOID, BOOLOID, TEXTOID}
+	},
+	[Q_STATUS] = {
+		"SELECT COALESCE(m.version, a.version),"
+		" COALESCE(m.name, (SELECT h.name FROM %1$s.migrate_history h"
+		"                   WHERE h.version OPERATOR(pg_catalog.=) a.version"
+		"                   ORDER BY h.id DESC LIMIT 1)),"
+		" CASE WHEN a.version IS NULL THEN 'pending'"
+		"      WHEN m.version IS NULL THEN 'missing'"
+		"      WHEN a.checksum OPERATOR(pg_catalog.<>) m.checksum THEN 'changed'"
+		"      ELSE 'applied' END,"
+		" a.applied_at, m.transactional,"
+		" CASE WHEN m.version IS NOT NULL THEN m.down IS NOT NULL END"
+		" FROM %1$s.migrate_migrations m"
+		" FULL JOIN %1$s.migrate_applied a ON a.version OPERATOR(pg_catalog.=) m.version"
+		" ORDER BY 1",
+		0, {0}
+	},
+	[Q_BASELINE] = {
+		"WITH pending AS ("
+		"   SELECT m.version, m.name, m.checksum FROM %1$s.migrate_migrations m"
+		"   WHERE NOT EXISTS (SELECT FROM %1$s.migrate_applied a"
+		"                     WHERE a.version OPERATOR(pg_catalog.=) m.version)"
+		"   AND m.version OPERATOR(pg_catalog.<=) $1),"
+		" applied AS ("
+		"   INSERT INTO %1$s.migrate_applied (version, checksum, applied_at, applied_by, duration)"
+		"   SELECT version, checksum, pg_catalog.now(), $2, '0'::pg_catalog.interval FROM pending)"
+		" INSERT INTO %1$s.migrate_history"
+		" (version, name, direction, started_at, duration, role, success)"
+		" SELECT version, name, 'baseline', pg_catalog.now(), '0'::pg_catalog.interval, $2, true"
+		" FROM pending",
+		2, {INT8OID, NAMEOID}
+	},
+};
+
+/* The extension as last looked up, and the plans prepared for it */
+static Oid	catalog_extension_oid = InvalidOid;
+static Oid	catalog_owner = InvalidOid;
+static char *catalog_schema = NULL;
+static SPIPlanPtr catalog_plans[NUM_CATALOG_QUERIES];
+
+static void catalog_forget_plans(void);
+static SPIPlanPtr catalog_plan(CatalogQuery query);
+
+/*
+ * Frees the prepared plans, after the extension was dropped and created
+ * again (perhaps in another schema).
+ */
+static void
+catalog_forget_plans(void)
+{
+	int			i;
+
+	for (i = 0; i < NUM_CATALOG_QUERIES; i++)
+	{
+		if (catalog_plans[i] != NULL)
+			SPI_freeplan(catalog_plans[i]);
+		catalog_plans[i] = NULL;
+	}
+}
+
+/*
+ * Looks up the installed extension: its schema and owner.  Must run after
+ * SPI_connect() in every SQL-callable entry point, before any other function
+ * of this file.
+ */
+void
+catalog_open(void)
+{
+	Oid			extension_oid = get_extension_oid("migrate", true);
+	Relation	rel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	Form_pg_extension form;
+	char	   *schema;
+
+	if (!OidIsValid(extension_oid))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("extension \"migrate\" is not installed in this database"),
+				 errhint("Run CREATE EXTENSION migrate.")));
+	if (extension_oid == catalog_extension_oid)
+		return;
+
+	rel = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(extension_oid));
+	scan = systable_beginscan(rel, ExtensionOidIndexId, true, NULL, 1, &key);
+	tuple = systable_getnext(scan);
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "could not find extension \"migrate\" with OID %u", extension_oid);
+	form = (Form_pg_extension) GETSTRUCT(tuple);
+	schema = get_namespace_name(form->extnamespace);
+	if (schema == NULL)
+		elog(ERROR, "could not find the schema of extension \"migrate\"");
+
+	catalog_forget_plans();
+	if (catalog_schema != NULL)
+		pfree(catalog_schema);
+	catalog_schema = MemoryContextStrdup(TopMemoryContext, quote_identifier(schema));
+	catalog_owner = form->extowner;
+	catalog_extension_oid = extension_oid;
+
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+}
+
+/*
+ * Returns the prepared plan of an internal query, preparing it on first use
+ * (as the extension owner, who may use the extension's schema).
+ */
+static SPIPlanPtr
+catalog_plan(CatalogQuery query)
+{
+	const CatalogQueryDef *def = &catalog_queries[query];
+	SPIPlanPtr	plan;
+	Oid			save_userid;
+	int			save_sec_context;
+
+	if (catalog_plans[query] != NULL)
+		return catalog_plans[query];
+
+	Assert(catalog_schema != NULL);
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(catalog_owner,
+						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+	plan = SPI_prepare(psprintf(def->sql, catalog_schema), def->nargs,
+					   (Oid *) def->argtypes);
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+	if (plan == NULL)
+		elog(ERROR, "could not prepare internal query %d: %s",
+			 (int) query, SPI_result_code_string(SPI_result));
+	if (SPI_keepplan(plan) != 0)
+		elog(ERROR, "could not keep internal query %d", (int) query);
+	catalog_plans[query] = plan;
+	return plan;
+}
+
+/*
+ * Runs an internal query with the extension owner's privileges and returns
+ * its SPI result code.  values and nulls follow SPI_execute_plan().  The
+ * owner's identity is dropped again on the way out, on error too (the
+ * transaction's abort restores it).
+ */
+int
+catalog_exec(CatalogQuery query, Datum *values, const char *nulls,
+			 bool read_only, long tcount)
+{
+	SPIPlanPtr	plan = catalog_plan(query);
+	Oid			save_userid;
+	int			save_sec_context;
+	int			ret;
+
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(catalog_owner,
+						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+	ret = SPI_execute_plan(plan, values, nulls, read_only, tcount);
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+	if (ret < 0)
+		elog(ERROR, "internal query %d failed: %s", (int) query,
+			 SPI_result_code_string(ret));
+	return ret;
+}
+
+/*
+ * Runs a parameterless internal query against the latest committed state
+ * rather than the transaction's snapshot.
+ */
+int
+catalog_exec_latest(CatalogQuery query)
+{
+	SPIPlanPtr	plan = catalog_plan(query);
+	Oid			save_userid;
+	int			save_sec_context;
+	int			ret;
+
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(catalog_owner,
+						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+	ret = SPI_execute_snapshot(plan, NULL, NULL, GetLatestSnapshot(),
+							   InvalidSnapshot, true, false, 1);
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+	if (ret < 0)
+		elog(ERROR, "internal query %d failed: %s", (int) query,
+			 SPI_result_code_string(ret));
+	return ret;
+}
+
+/*
+ * In REPEATABLE READ and SERIALIZABLE, refuses to go on when another
+ * migrator committed a change to the catalog that this transaction's
+ * snapshot cannot see: acting on the stale view could apply a migration
+ * twice.  Must be called while holding the migration lock, which guarantees
+ * that every earlier migrator has finished.
+ */
+void
+catalog_check_snapshot(void)
+{
+	int64		seen;
+	int64		latest;
+	bool		isnull;
+
+	if (!IsolationUsesXactSnapshot())
+		return;
+
+	catalog_exec(Q_STATE_EPOCH, NULL, NULL, false, 1);
+	seen = catalog_getint64(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	SPI_freetuptable(SPI_tuptable);
+	catalog_exec_latest(Q_STATE_EPOCH);
+	latest = catalog_getint64(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	SPI_freetuptable(SPI_tuptable);
+
+	if (seen != latest)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not serialize access to the migration catalog"),
+				 errdetail("Another session changed the migrations after this transaction's snapshot was taken."),
+				 errhint("Retry the transaction; it will see the other session's changes.")));
+}
+
+/*
+ * Records that the catalog changed, so that migrators whose snapshots are
+ * older can tell (see catalog_check_snapshot).
+ */
+void
+catalog_bump_epoch(void)
+{
+	catalog_exec(Q_STATE_BUMP, NULL, NULL, false, 0);
+}
+
+/*
+ * Returns a column of an SPI result as a palloc'd C string, or NULL.
+ */
+char *
+catalog_getvalue(HeapTuple tuple, TupleDesc tupdesc, int column)
+{
+	bool		isnull;
+	Datum		value = SPI_getbinval(tuple, tupdesc, column, &isnull);
+
+	if (isnull)
+		return NULL;
+	return TextDatumGetCString(value);
+}
+
+/*
+ * Returns a boolean column of an SPI result.
+ */
+bool
+catalog_getbool(HeapTuple tuple, TupleDesc tupdesc, int column, bool *isnull)
+{
+	Datum		value = SPI_getbinval(tuple, tupdesc, column, isnull);
+
+	return *isnull ? false : DatumGetBool(value);
+}
+
+/*
+ * Returns a bigint column of an SPI result.
+ */
+int64
+catalog_getint64(HeapTuple tuple, TupleDesc tupdesc, int column, bool *isnull)
+{
+	Datum		value = SPI_getbinval(tuple, tupdesc, column, isnull);
+
+	return *isnull ? 0 : DatumGetInt64(value);
+}
+
+/*
+ * Copies a row of a query that returns migrations (see MIGRATION_COLUMNS)
+ * into a Migration in the current memory context.
+ */
+Migration *
+catalog_read_migration(HeapTuple tuple, TupleDesc tupdesc)
+{
+	Migration  *m = palloc0(sizeof(Migration));
+	bool		isnull;
+	Datum		definer;
+
+	m->version = catalog_getint64(tuple, tupdesc, 1, &isnull);
+	m->name = catalog_getvalue(tuple, tupdesc, 2);
+	m->up = catalog_getvalue(tuple, tupdesc, 3);
+	m->down = catalog_getvalue(tuple, tupdesc, 4);
+	m->transactional = catalog_getbool(tuple, tupdesc, 5, &isnull);
+	m->defined = !isnull;
+	m->checksum = catalog_getvalue(tuple, tupdesc, 6);
+	m->applied_checksum = catalog_getvalue(tuple, tupdesc, 7);
+	definer = SPI_getbinval(tuple, tupdesc, 8, &isnull);
+	m->defined_by = isnull ? NULL : pstrdup(NameStr(*DatumGetName(definer)));
+	return m;
+}
+
+/*
+ * Returns the applied migrations whose definition changed since they were
+ * applied, as Migrations with only version and name set.
+ */
+List *
+catalog_changed_migrations(void)
+{
+	List	   *result = NIL;
+	uint64		i;
+
+	catalog_exec(Q_CHANGED, NULL, NULL, false, 0);
+	for (i = 0; i < SPI_processed; i++)
+	{
+		Migration  *m = palloc0(sizeof(Migration));
+		bool		isnull;
+
+		m->version = catalog_getint64(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
+		m->name = catalog_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+		result = lappend(result, m);
+	}
+	SPI_freetuptable(SPI_tuptable);
+	return result;
+}
+
+/*
+ * Records a successful run of a migration: the migrate_applied row is added
+ * (up) or removed (down), and a migrate_history row is written.
+ */
+void
+catalog_record_run(const Migration *m, MigrateDirection direction,
+				   TimestampTz started, TimestampTz finished, const char *role)
+{
+	Datum		duration = runner_interval(started, finished);
+	NameData	rolename;
+	Datum		values[8];
+	char		nulls[8];
+
+	namestrcpy(&rolename, role);
+	if (direction == MIGRATE_UP)
+	{
+		values[0] = Int64GetDatum(m->version);
+		values[1] = CStringGetTextDatum(m->checksum);
+		values[2] = TimestampTzGetDatum(started);
+		values[3] = NameGetDatum(&rolename);
+		values[4] = duration;
+		catalog_exec(Q_INSERT_APPLIED, values, "     ", false, 0);
+	}
+	else
+	{
+		values[0] = Int64GetDatum(m->version);
+		catalog_exec(Q_DELETE_APPLIED, values, " ", false, 0);
+	}
+
+	memset(nulls, ' ', sizeof(nulls));
+	values[0] = Int64GetDatum(m->version);
+	values[1] = CStringGetTextDatum(m->name);
+	values[2] = CStringGetTextDatum(direction_name(direction));
+	values[3] = TimestampTzGetDatum(started);
+	values[4] = duration;
+	values[5] = NameGetDatum(&rolename);
+	values[6] = BoolGetDatum(true);
+	values[7] = (Datum) 0;
+	nulls[7] = 'n';
+	catalog_exec(Q_INSERT_HISTORY, values, nulls, false, 0);
+}

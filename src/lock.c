@@ -1,0 +1,148 @@
+/*-------------------------------------------------------------------------
+ *
+ * lock.c
+ *	  The migration advisory lock that serialises migrators.
+ *
+ * It is the same lock as pg_advisory_lock(1835624306): one exclusive
+ * advisory lock per database, visible in pg_locks.  apply, rollback, define,
+ * remove and baseline take it for their transaction; a deploy (which commits
+ * between migrations) takes it for the session.  A migrator that has to wait
+ * says once whose lock it waits for, and migrate.lock_wait_timeout bounds the
+ * wait.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "migrate.h"
+
+#include "miscadmin.h"
+#include "storage/lock.h"
+#include "utils/guc.h"
+
+/* The advisory lock key, as the bigint form of pg_advisory_lock() sees it */
+#define MIGRATE_LOCK_KEY	INT64CONST(1835624306)
+
+static void migrate_lock_tag(LOCKTAG *tag);
+static void migrate_lock_wait(LOCKTAG *tag, bool session_lock);
+
+/*
+ * Fills in the lock tag of the migration lock in the current database, laid
+ * out as pg_advisory_lock(bigint) lays out its key.
+ */
+static void
+migrate_lock_tag(LOCKTAG *tag)
+{
+	SET_LOCKTAG_ADVISORY(*tag, MyDatabaseId,
+						 (uint32) (MIGRATE_LOCK_KEY >> 32),
+						 (uint32) MIGRATE_LOCK_KEY, 1);
+}
+
+/*
+ * Returns the process ID of a session holding the migration lock, or 0 if
+ * none does.  Reads the lock manager's shared state directly, so it needs no
+ * snapshot and sees sessions that hold the lock while idle.
+ */
+int
+migrate_lock_holder_pid(void)
+{
+	LOCKTAG		tag;
+	LockData   *data;
+	int			i;
+	int			pid = 0;
+
+	migrate_lock_tag(&tag);
+	data = GetLockStatusData();
+	for (i = 0; i < data->nelements; i++)
+	{
+		LockInstanceData *inst = &data->locks[i];
+
+		if (inst->locktag.locktag_type == LOCKTAG_ADVISORY &&
+			inst->locktag.locktag_field1 == tag.locktag_field1 &&
+			inst->locktag.locktag_field2 == tag.locktag_field2 &&
+			inst->locktag.locktag_field3 == tag.locktag_field3 &&
+			inst->locktag.locktag_field4 == tag.locktag_field4 &&
+			(inst->holdMask & LOCKBIT_ON(ExclusiveLock)) != 0 &&
+			inst->pid != MyProcPid)
+		{
+			pid = inst->pid;
+			break;
+		}
+	}
+	return pid;
+}
+
+/*
+ * Waits for the migration lock under migrate.lock_wait_timeout, turning the
+ * server's lock timeout error into one that names the holder.
+ */
+static void
+migrate_lock_wait(LOCKTAG *tag, bool session_lock)
+{
+	MemoryContext oldcontext = CurrentMemoryContext;
+	int			nestlevel;
+	char		timeout[32];
+
+	nestlevel = NewGUCNestLevel();
+	snprintf(timeout, sizeof(timeout), "%d", migrate_lock_wait_timeout);
+	(void) set_config_option("lock_timeout", timeout,
+							 PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	PG_TRY();
+	{
+		(void) LockAcquire(tag, ExclusiveLock, session_lock, false);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+		int			holder;
+
+		MemoryContextSwitchTo(oldcontext);
+		edata = CopyErrorData();
+		if (edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
+			PG_RE_THROW();
+		FlushErrorState();
+		holder = migrate_lock_holder_pid();
+		ereport(ERROR,
+				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+				 errmsg("could not obtain the migration lock within migrate.lock_wait_timeout"),
+				 holder != 0 ?
+				 errdetail("Another migrator, the session with process ID %d, holds the lock.", holder) :
+				 errdetail("Another migrator held the lock."),
+				 errhint("Wait for that migration to finish, or raise migrate.lock_wait_timeout.")));
+	}
+	PG_END_TRY();
+	AtEOXact_GUC(true, nestlevel);
+}
+
+/*
+ * Takes the migration lock, for the current transaction or, with
+ * session_lock, until migrate_lock_release_session().  If another session
+ * holds it, says so once with a NOTICE and waits at most
+ * migrate.lock_wait_timeout.  Taking it again while holding it is a no-op.
+ */
+void
+migrate_lock_acquire(bool session_lock)
+{
+	LOCKTAG		tag;
+	int			holder;
+
+	migrate_lock_tag(&tag);
+	if (LockAcquire(&tag, ExclusiveLock, session_lock, true) != LOCKACQUIRE_NOT_AVAIL)
+		return;
+
+	holder = migrate_lock_holder_pid();
+	ereport(NOTICE,
+			(errmsg("waiting for the migration lock held by process %d", holder)));
+	migrate_lock_wait(&tag, session_lock);
+}
+
+/*
+ * Releases a session-level migration lock taken by migrate_lock_acquire().
+ */
+void
+migrate_lock_release_session(void)
+{
+	LOCKTAG		tag;
+
+	migrate_lock_tag(&tag);
+	(void) LockRelease(&tag, ExclusiveLock, true);
+}

@@ -1,0 +1,133 @@
+/*-------------------------------------------------------------------------
+ *
+ * migrate.h
+ *	  Declarations shared by the source files of the migrate extension.
+ *
+ * Each .c file owns one responsibility: settings.c the GUCs, catalog.c the
+ * extension's tables, lock.c the migration advisory lock, statements.c the
+ * splitting and checking of migration bodies, checksum.c the SHA-256 of a
+ * definition, runner.c the execution of a body, and define.c, apply.c and
+ * status.c the SQL-callable functions.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef MIGRATE_H
+#define MIGRATE_H
+
+#include "postgres.h"
+
+#include "datatype/timestamp.h"
+#include "executor/spi.h"
+#include "nodes/pg_list.h"
+
+/* settings.c */
+extern int	migrate_lock_wait_timeout;
+extern int	migrate_lock_timeout;
+extern int	migrate_statement_timeout;
+
+/* Which body of a migration runs */
+typedef enum MigrateDirection
+{
+	MIGRATE_UP,
+	MIGRATE_DOWN
+} MigrateDirection;
+
+/* One statement of a migration body, as split by the server's parser */
+typedef struct MigrateStatement
+{
+	int			number;			/* 1-based position in the body */
+	int			offset;			/* byte offset of its first token */
+	int			length;			/* bytes from the first token to its end */
+	int			line;			/* 1-based line of its first token */
+	Node	   *parsetree;		/* raw parse tree */
+} MigrateStatement;
+
+/* A parsed and checked body */
+typedef struct MigrateBody
+{
+	List	   *statements;		/* of MigrateStatement * */
+	int			top_level_statement;	/* first statement that cannot run in
+										 * a transaction block, or 0 */
+	const char *top_level_tag;	/* its command tag */
+} MigrateBody;
+
+/* A migration as read from the catalog, copied out of SPI memory */
+typedef struct Migration
+{
+	int64		version;
+	char	   *name;
+	char	   *up;				/* NULL when not defined (missing) */
+	char	   *down;			/* NULL when irreversible or missing */
+	bool		transactional;
+	bool		defined;		/* a definition exists */
+	char	   *checksum;		/* checksum of the definition */
+	char	   *applied_checksum;	/* checksum as applied, NULL if pending */
+	char	   *defined_by;
+} Migration;
+
+/* catalog.c */
+typedef enum CatalogQuery
+{
+	Q_STATE_EPOCH,
+	Q_STATE_BUMP,
+	Q_DEFINITION,
+	Q_DEFINITION_ROW,
+	Q_APPLIED_CHECKSUM,
+	Q_UPSERT_DEFINITION,
+	Q_SET_DEFINER,
+	Q_DELETE_DEFINITION,
+	Q_PENDING,
+	Q_PENDING_LIST,
+	Q_CHANGED,
+	Q_MAX_APPLIED,
+	Q_APPLIED_FOR_ROLLBACK,
+	Q_INSERT_APPLIED,
+	Q_DELETE_APPLIED,
+	Q_INSERT_HISTORY,
+	Q_STATUS,
+	Q_BASELINE,
+	NUM_CATALOG_QUERIES
+} CatalogQuery;
+
+extern void catalog_open(void);
+extern int	catalog_exec(CatalogQuery query, Datum *values, const char *nulls,
+						 bool read_only, long tcount);
+extern int	catalog_exec_latest(CatalogQuery query);
+extern void catalog_bump_epoch(void);
+extern void catalog_check_snapshot(void);
+extern Migration *catalog_read_migration(HeapTuple tuple, TupleDesc tupdesc);
+extern List *catalog_changed_migrations(void);
+extern void catalog_record_run(const Migration *m, MigrateDirection direction,
+							   TimestampTz started, TimestampTz finished,
+							   const char *role);
+extern char *catalog_getvalue(HeapTuple tuple, TupleDesc tupdesc, int column);
+extern bool catalog_getbool(HeapTuple tuple, TupleDesc tupdesc, int column,
+							bool *isnull);
+extern int64 catalog_getint64(HeapTuple tuple, TupleDesc tupdesc, int column,
+							  bool *isnull);
+
+/* lock.c */
+extern void migrate_lock_acquire(bool session_lock);
+extern void migrate_lock_release_session(void);
+extern int	migrate_lock_holder_pid(void);
+
+/* statements.c */
+extern MigrateBody *statements_parse_body(const char *body, int64 version,
+										  MigrateDirection direction);
+extern char *statements_slice(const char *body, const MigrateStatement *stmt);
+
+/* checksum.c */
+extern char *checksum_definition(const char *name, const char *up,
+								 const char *down);
+
+/* runner.c */
+extern void runner_check_definer(const Migration *m);
+extern void runner_run_migration(const Migration *m, MigrateDirection direction,
+								 const char *role, TimestampTz *started,
+								 TimestampTz *finished);
+extern void runner_enter(void);
+extern void runner_leave(void);
+extern Datum runner_interval(TimestampTz started, TimestampTz finished);
+extern const char *direction_name(MigrateDirection direction);
+
+#endif							/* MIGRATE_H */

@@ -1,0 +1,312 @@
+/*-------------------------------------------------------------------------
+ *
+ * runner.c
+ *	  Runs one migration body, statement by statement, as the calling role.
+ *
+ * Each statement is executed alone through SPI, under migrate.lock_timeout
+ * and migrate.statement_timeout, inside an error context that names the
+ * migration, the statement and its line; the original SQLSTATE is kept.
+ * The runner also records the run in the catalog and prints the Ecto-style
+ * progress lines.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "migrate.h"
+
+#include "miscadmin.h"
+#include "tcop/dest.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
+#include "utils/timeout.h"
+#include "utils/timestamp.h"
+
+/* What the error context callback needs to name the failing place */
+typedef struct RunnerContext
+{
+	const Migration *migration;
+	MigrateDirection direction;
+	const MigrateStatement *statement;	/* NULL outside a statement */
+} RunnerContext;
+
+/* The statement timeout in force around one migration statement */
+typedef struct StatementTimeout
+{
+	bool		armed;			/* we armed STATEMENT_TIMEOUT */
+	bool		outer_active;	/* the caller's own timeout was running */
+	TimestampTz outer_finish;	/* and when it was due */
+} StatementTimeout;
+
+static void runner_error_callback(void *arg);
+static void runner_set_timeouts(void);
+static void statement_timeout_begin(StatementTimeout *st);
+static void statement_timeout_end(StatementTimeout *st);
+static void runner_execute_body(const Migration *m, MigrateDirection direction);
+
+/* Set while a migration body runs, to refuse recursive migrator calls */
+static bool runner_active = false;
+
+/*
+ * Returns "up" or "down".
+ */
+const char *
+direction_name(MigrateDirection direction)
+{
+	return direction == MIGRATE_UP ? "up" : "down";
+}
+
+/*
+ * Marks the start of a migrator call (apply, rollback, baseline) and refuses
+ * one made from inside a migration body, whose state would be inconsistent.
+ * The caller must call runner_leave() on every way out.
+ */
+void
+runner_enter(void)
+{
+	if (runner_active)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot run migrations from inside a migration")));
+	runner_active = true;
+}
+
+/*
+ * Marks the end of a migrator call.
+ */
+void
+runner_leave(void)
+{
+	runner_active = false;
+}
+
+/*
+ * Returns the interval between two timestamps as an interval Datum.
+ */
+Datum
+runner_interval(TimestampTz started, TimestampTz finished)
+{
+	Interval   *interval = palloc0(sizeof(Interval));
+
+	interval->time = finished - started;
+	return IntervalPGetDatum(interval);
+}
+
+/*
+ * Refuses to run a migration whose definer lacks the privileges of the role
+ * applying it: a less privileged role must not plant SQL for a more
+ * privileged one to run.  The definer may be the applier, a role with the
+ * applier's privileges, or a superuser.
+ */
+void
+runner_check_definer(const Migration *m)
+{
+	Oid			applier = GetUserId();
+	Oid			definer = m->defined_by ? get_role_oid(m->defined_by, true) : InvalidOid;
+	char	   *applier_name = GetUserNameFromId(applier, false);
+
+	if (OidIsValid(definer) &&
+		(definer == applier || superuser_arg(definer) ||
+		 has_privs_of_role(definer, applier)))
+		return;
+
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 OidIsValid(definer) ?
+			 errmsg("migration " INT64_FORMAT " \"%s\" was defined by role \"%s\", which lacks the privileges of role \"%s\"",
+					m->version, m->name, m->defined_by, applier_name) :
+			 errmsg("migration " INT64_FORMAT " \"%s\" was defined by role \"%s\", which no longer exists",
+					m->version, m->name, m->defined_by ? m->defined_by : "?"),
+			 errdetail("Its SQL would run with the privileges of role \"%s\".", applier_name),
+			 errhint("Review the migration's body, then define it again as role \"%s\" with migrate_define().",
+					 applier_name)));
+}
+
+/*
+ * Error context callback: names the migration and, inside a statement, the
+ * statement's number and line.  An exhausted lock table (out of shared
+ * memory) gets a hint that fits migrations.
+ */
+static void
+runner_error_callback(void *arg)
+{
+	RunnerContext *rc = (RunnerContext *) arg;
+	const Migration *m = rc->migration;
+
+	if (rc->statement != NULL)
+		errcontext("statement %d (line %d) of migration " INT64_FORMAT " \"%s\" (%s)",
+				   rc->statement->number, rc->statement->line,
+				   m->version, m->name, direction_name(rc->direction));
+	else
+		errcontext("migration " INT64_FORMAT " \"%s\" (%s)",
+				   m->version, m->name, direction_name(rc->direction));
+
+	if (geterrcode() == ERRCODE_OUT_OF_MEMORY)
+		errhint("If the lock table is full, raise max_locks_per_transaction, apply fewer migrations per call with the steps argument, or use CALL migrate_deploy(), which commits after each migration.");
+}
+
+/*
+ * Sets lock_timeout and statement_timeout from the migrate.* settings at the
+ * current GUC nesting level, so that they are undone when it is closed.
+ */
+static void
+runner_set_timeouts(void)
+{
+	char		value[32];
+
+	snprintf(value, sizeof(value), "%d", migrate_lock_timeout);
+	(void) set_config_option("lock_timeout", value, PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	snprintf(value, sizeof(value), "%d", migrate_statement_timeout);
+	(void) set_config_option("statement_timeout", value, PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+}
+
+/*
+ * Arms the statement timeout for one migration statement.  Setting
+ * statement_timeout does not affect a statement already running (the
+ * caller's SELECT), so the timer is armed here; a caller's own earlier
+ * deadline is kept if it comes first and restored afterwards.
+ */
+static void
+statement_timeout_begin(StatementTimeout *st)
+{
+	TimestampTz finish;
+
+	st->armed = false;
+	if (migrate_statement_timeout <= 0)
+		return;
+	st->outer_active = get_timeout_active(STATEMENT_TIMEOUT);
+	st->outer_finish = st->outer_active ? get_timeout_finish_time(STATEMENT_TIMEOUT) : 0;
+	finish = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), migrate_statement_timeout);
+	if (st->outer_active && st->outer_finish <= finish)
+		return;
+	enable_timeout_at(STATEMENT_TIMEOUT, finish);
+	st->armed = true;
+}
+
+/*
+ * Disarms the statement timeout armed by statement_timeout_begin(), giving
+ * the caller's own deadline back.
+ */
+static void
+statement_timeout_end(StatementTimeout *st)
+{
+	if (!st->armed)
+		return;
+	if (st->outer_active)
+		enable_timeout_at(STATEMENT_TIMEOUT, st->outer_finish);
+	else
+		disable_timeout(STATEMENT_TIMEOUT, false);
+	st->armed = false;
+}
+
+/*
+ * Executes the statements of a migration's up or down body in order,
+ * discarding any rows they return.
+ */
+static void
+runner_execute_body(const Migration *m, MigrateDirection direction)
+{
+	const char *body = direction == MIGRATE_UP ? m->up : m->down;
+	MigrateBody *parsed = statements_parse_body(body, m->version, direction);
+	MemoryContext stmtcontext;
+	MemoryContext oldcontext;
+	RunnerContext rc;
+	ErrorContextCallback callback;
+	SPIExecuteOptions options;
+	ListCell   *lc;
+
+	stmtcontext = AllocSetContextCreate(CurrentMemoryContext, "migrate statement",
+										ALLOCSET_DEFAULT_SIZES);
+	memset(&options, 0, sizeof(options));
+	options.read_only = false;
+	options.dest = None_Receiver;
+
+	rc.migration = m;
+	rc.direction = direction;
+	rc.statement = NULL;
+	callback.callback = runner_error_callback;
+	callback.arg = &rc;
+	callback.previous = error_context_stack;
+	error_context_stack = &callback;
+
+	foreach(lc, parsed->statements)
+	{
+		MigrateStatement *stmt = (MigrateStatement *) lfirst(lc);
+		StatementTimeout timeout;
+		char	   *sql;
+		int			ret;
+
+		rc.statement = stmt;
+		oldcontext = MemoryContextSwitchTo(stmtcontext);
+		sql = statements_slice(body, stmt);
+		MemoryContextSwitchTo(oldcontext);
+
+		statement_timeout_begin(&timeout);
+		ret = SPI_execute_extended(sql, &options);
+		statement_timeout_end(&timeout);
+		if (ret < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INTERNAL_ERROR),
+					 errmsg("could not execute statement: %s", SPI_result_code_string(ret))));
+		MemoryContextReset(stmtcontext);
+	}
+
+	error_context_stack = callback.previous;
+	MemoryContextDelete(stmtcontext);
+}
+
+/*
+ * Runs one migration in the given direction as the calling role: prints the
+ * "== Running" line, executes the body under the migrate.* timeouts, records
+ * the run in the catalog and prints the "== Migrated" line.  Errors keep
+ * their SQLSTATE and name the migration and statement.  Returns the start
+ * and end times.
+ */
+void
+runner_run_migration(const Migration *m, MigrateDirection direction,
+					 const char *role, TimestampTz *started, TimestampTz *finished)
+{
+	MemoryContext runcontext;
+	MemoryContext oldcontext;
+	RunnerContext rc;
+	ErrorContextCallback callback;
+	int			nestlevel;
+	TimestampTz start;
+	TimestampTz end;
+
+	ereport(NOTICE,
+			(errmsg("== Running " INT64_FORMAT " %s (%s)",
+					m->version, m->name, direction_name(direction))));
+
+	runcontext = AllocSetContextCreate(CurrentMemoryContext, "migrate run",
+									   ALLOCSET_DEFAULT_SIZES);
+	oldcontext = MemoryContextSwitchTo(runcontext);
+
+	start = GetCurrentTimestamp();
+	nestlevel = NewGUCNestLevel();
+	runner_set_timeouts();
+	runner_execute_body(m, direction);
+	AtEOXact_GUC(true, nestlevel);
+	end = GetCurrentTimestamp();
+
+	rc.migration = m;
+	rc.direction = direction;
+	rc.statement = NULL;
+	callback.callback = runner_error_callback;
+	callback.arg = &rc;
+	callback.previous = error_context_stack;
+	error_context_stack = &callback;
+	catalog_record_run(m, direction, start, end, role);
+	error_context_stack = callback.previous;
+
+	MemoryContextSwitchTo(oldcontext);
+	MemoryContextDelete(runcontext);
+
+	ereport(NOTICE,
+			(errmsg("== Migrated " INT64_FORMAT " in %.3fs",
+					m->version, (double) (end - start) / USECS_PER_SEC)));
+	*started = start;
+	*finished = end;
+}

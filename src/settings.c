@@ -1,0 +1,65 @@
+/*-------------------------------------------------------------------------
+ *
+ * settings.c
+ *	  The module's entry point and its settings (GUCs).
+ *
+ * migrate.lock_wait_timeout bounds the wait for another migrator's lock;
+ * migrate.lock_timeout and migrate.statement_timeout apply to each statement
+ * of a migration while it runs.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "migrate.h"
+
+#include "fmgr.h"
+#include "utils/guc.h"
+
+PG_MODULE_MAGIC;
+
+void		_PG_init(void);
+
+/* Milliseconds to wait for another migrator's lock; 0 waits forever */
+int			migrate_lock_wait_timeout = 0;
+
+/* lock_timeout for each migration statement, in milliseconds; 0 = none */
+int			migrate_lock_timeout = 5000;
+
+/* statement_timeout for each migration statement, in milliseconds; 0 = none */
+int			migrate_statement_timeout = 0;
+
+/*
+ * Defines the settings when the library is loaded and reserves the
+ * "migrate." prefix so that a misspelt setting is an error.
+ */
+void
+_PG_init(void)
+{
+	DefineCustomIntVariable("migrate.lock_wait_timeout",
+							"Maximum time to wait for another session's migration lock.",
+							"Zero waits forever.",
+							&migrate_lock_wait_timeout,
+							0, 0, INT_MAX,
+							PGC_USERSET,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("migrate.lock_timeout",
+							"lock_timeout applied to each statement of a migration.",
+							"Zero disables the limit.",
+							&migrate_lock_timeout,
+							5000, 0, INT_MAX,
+							PGC_USERSET,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("migrate.statement_timeout",
+							"statement_timeout applied to each statement of a migration.",
+							"Zero disables the limit.",
+							&migrate_statement_timeout,
+							0, 0, INT_MAX,
+							PGC_USERSET,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	MarkGUCPrefixReserved("migrate");
+}

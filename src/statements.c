@@ -1,0 +1,533 @@
+/*-------------------------------------------------------------------------
+ *
+ * statements.c
+ *	  Splitting and checking migration bodies with the server's own parser.
+ *
+ * A body is parsed once with raw_parser(); each statement keeps its byte
+ * offset, length and line so that the runner can execute it alone and an
+ * error can name the statement and its line.  The checks refuse what the
+ * runner cannot honour: transaction control, psql meta-commands and COPY
+ * through the client.  The same pass finds statements that cannot run inside
+ * a transaction block (CREATE INDEX CONCURRENTLY, VACUUM, ...).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "migrate.h"
+
+#include "commands/defrem.h"
+#include "mb/pg_wchar.h"
+#include "nodes/parsenodes.h"
+#include "parser/parser.h"
+#include "tcop/cmdtag.h"
+#include "tcop/utility.h"
+
+/* What the parse error callback needs to place an error in the body */
+typedef struct ParseErrorContext
+{
+	const char *body;
+	int64		version;
+	MigrateDirection direction;
+} ParseErrorContext;
+
+static bool is_identifier_char(unsigned char c);
+static int	skip_comment(const char *s, int pos, int len);
+static int	skip_quoted(const char *s, int pos, int len);
+static int	skip_space_and_comments(const char *s, int pos, int len);
+static int	count_newlines(const char *s, int from, int to);
+static int	char_to_byte_offset(const char *s, int len, int chars);
+static int	statement_at(const char *s, int len, int offset, int *start, int *end);
+static void parse_error_callback(void *arg);
+static void check_meta_commands(const char *body, int64 version,
+								MigrateDirection direction);
+static void check_statement(MigrateStatement *stmt, int64 version,
+							MigrateDirection direction);
+static bool defelem_list_flag(List *options, const char *name, bool absent);
+static bool statement_needs_top_level(Node *stmt);
+
+/*
+ * Returns whether c can continue an identifier (so a following quote or
+ * dollar sign belongs to it).
+ */
+static bool
+is_identifier_char(unsigned char c)
+{
+	return isalnum(c) || c == '_' || c == '$' || c >= 0x80;
+}
+
+/*
+ * If a comment starts at pos, returns the offset just past it (a line
+ * comment stops before its newline); otherwise returns pos.  Block comments
+ * nest, as in the server's scanner.
+ */
+static int
+skip_comment(const char *s, int pos, int len)
+{
+	if (pos + 1 < len && s[pos] == '-' && s[pos + 1] == '-')
+	{
+		while (pos < len && s[pos] != '\n')
+			pos++;
+		return pos;
+	}
+	if (pos + 1 < len && s[pos] == '/' && s[pos + 1] == '*')
+	{
+		int			depth = 1;
+
+		pos += 2;
+		while (pos < len && depth > 0)
+		{
+			if (pos + 1 < len && s[pos] == '/' && s[pos + 1] == '*')
+			{
+				depth++;
+				pos += 2;
+			}
+			else if (pos + 1 < len && s[pos] == '*' && s[pos + 1] == '/')
+			{
+				depth--;
+				pos += 2;
+			}
+			else
+				pos++;
+		}
+		return pos;
+	}
+	return pos;
+}
+
+/*
+ * If a quoted string, quoted identifier or dollar-quoted string starts at
+ * pos, returns the offset just past it (or len if it is unterminated);
+ * otherwise returns pos.
+ */
+static int
+skip_quoted(const char *s, int pos, int len)
+{
+	char		c = s[pos];
+
+	if (c == '\'')
+	{
+		bool		escapes = pos > 0 && (s[pos - 1] == 'E' || s[pos - 1] == 'e') &&
+			(pos < 2 || !is_identifier_char((unsigned char) s[pos - 2]));
+
+		pos++;
+		while (pos < len)
+		{
+			if (escapes && s[pos] == '\\')
+				pos += 2;
+			else if (s[pos] == '\'' && pos + 1 < len && s[pos + 1] == '\'')
+				pos += 2;
+			else if (s[pos] == '\'')
+				return pos + 1;
+			else
+				pos++;
+		}
+		return len;
+	}
+	if (c == '"')
+	{
+		pos++;
+		while (pos < len)
+		{
+			if (s[pos] == '"' && pos + 1 < len && s[pos + 1] == '"')
+				pos += 2;
+			else if (s[pos] == '"')
+				return pos + 1;
+			else
+				pos++;
+		}
+		return len;
+	}
+	if (c == '$' && (pos == 0 || !is_identifier_char((unsigned char) s[pos - 1])))
+	{
+		int			tagend = pos + 1;
+		int			taglen;
+		int			i;
+
+		if (tagend < len && isdigit((unsigned char) s[tagend]))
+			return pos;			/* a parameter such as $1 */
+		while (tagend < len && s[tagend] != '$' &&
+			   is_identifier_char((unsigned char) s[tagend]))
+			tagend++;
+		if (tagend >= len || s[tagend] != '$')
+			return pos;
+		taglen = tagend - pos + 1;
+		for (i = tagend + 1; i + taglen <= len; i++)
+		{
+			if (s[i] == '$' && strncmp(s + i, s + pos, taglen) == 0)
+				return i + taglen;
+		}
+		return len;
+	}
+	return pos;
+}
+
+/*
+ * Returns the offset of the first character at or after pos that is neither
+ * white space nor part of a comment.
+ */
+static int
+skip_space_and_comments(const char *s, int pos, int len)
+{
+	while (pos < len)
+	{
+		int			next;
+
+		if (isspace((unsigned char) s[pos]))
+		{
+			pos++;
+			continue;
+		}
+		next = skip_comment(s, pos, len);
+		if (next == pos)
+			break;
+		pos = next;
+	}
+	return pos;
+}
+
+/*
+ * Counts the newlines in s[from, to).
+ */
+static int
+count_newlines(const char *s, int from, int to)
+{
+	int			n = 0;
+
+	for (; from < to; from++)
+		if (s[from] == '\n')
+			n++;
+	return n;
+}
+
+/*
+ * Converts a count of characters (in the database encoding) from the start
+ * of s into a byte offset, stopping at len.
+ */
+static int
+char_to_byte_offset(const char *s, int len, int chars)
+{
+	int			offset = 0;
+
+	while (chars > 0 && offset < len)
+	{
+		offset += pg_mblen(s + offset);
+		chars--;
+	}
+	return Min(offset, len);
+}
+
+/*
+ * Finds the statement that contains byte offset "offset" of s by scanning
+ * for semicolons outside quotes, comments and parentheses.  Sets *start and
+ * *end to its bounds and returns its 1-based number.  Used only to place a
+ * syntax error, when the parser has not produced statement locations.
+ */
+static int
+statement_at(const char *s, int len, int offset, int *start, int *end)
+{
+	int			number = 1;
+	int			depth = 0;
+	int			pos = 0;
+
+	*start = 0;
+	*end = len;
+	while (pos < len)
+	{
+		int			next = skip_comment(s, pos, len);
+
+		if (next == pos)
+			next = skip_quoted(s, pos, len);
+		if (next != pos)
+		{
+			pos = next;
+			continue;
+		}
+		if (s[pos] == '(')
+			depth++;
+		else if (s[pos] == ')' && depth > 0)
+			depth--;
+		else if (s[pos] == ';' && depth == 0)
+		{
+			if (pos >= offset)
+			{
+				*end = pos;
+				break;
+			}
+			number++;
+			*start = pos + 1;
+		}
+		pos++;
+	}
+	return number;
+}
+
+/*
+ * Error context callback for raw_parser(): moves the error position from the
+ * client's query onto the failing statement of the body, and names the
+ * migration, the statement and the line.
+ */
+static void
+parse_error_callback(void *arg)
+{
+	ParseErrorContext *ctx = (ParseErrorContext *) arg;
+	const char *body = ctx->body;
+	int			len = strlen(body);
+	int			cursorpos = geterrposition();
+	int			offset;
+	int			start;
+	int			end;
+	int			number;
+
+	if (cursorpos <= 0)
+	{
+		errcontext("%s body of migration " INT64_FORMAT,
+				   direction_name(ctx->direction), ctx->version);
+		return;
+	}
+
+	offset = char_to_byte_offset(body, len, cursorpos - 1);
+	number = statement_at(body, len, offset, &start, &end);
+	start = skip_space_and_comments(body, start, Min(offset, end));
+	errposition(0);
+	internalerrquery(pnstrdup(body + start, end - start));
+	internalerrposition(pg_mbstrlen_with_len(body + start, offset - start) + 1);
+	errcontext("%s body of migration " INT64_FORMAT ", statement %d, line %d",
+			   direction_name(ctx->direction), ctx->version, number,
+			   count_newlines(body, 0, offset) + 1);
+}
+
+/*
+ * Refuses psql meta-commands: a backslash outside quotes and comments is
+ * never SQL, and the usual culprit is a line such as \set or \i copied from
+ * a script meant for psql.
+ */
+static void
+check_meta_commands(const char *body, int64 version, MigrateDirection direction)
+{
+	int			len = strlen(body);
+	int			pos = 0;
+
+	while (pos < len)
+	{
+		int			next = skip_comment(body, pos, len);
+
+		if (next == pos)
+			next = skip_quoted(body, pos, len);
+		if (next != pos)
+		{
+			pos = next;
+			continue;
+		}
+		if (body[pos] == '\\')
+		{
+			int			wordend = pos + 1;
+
+			while (wordend < len && !isspace((unsigned char) body[wordend]))
+				wordend++;
+			ereport(ERROR,
+					(errcode(ERRCODE_SYNTAX_ERROR),
+					 errmsg("%s body of migration " INT64_FORMAT " contains the psql meta-command \"%s\"",
+							direction_name(direction), version,
+							pnstrdup(body + pos, Min(wordend - pos, 40))),
+					 errdetail("It is on line %d.  Migration bodies are run by the server, which does not understand psql commands.",
+							   count_newlines(body, 0, pos) + 1),
+					 errhint("Remove the meta-command and keep client-side steps in your deployment script.")));
+		}
+		pos++;
+	}
+}
+
+/*
+ * Refuses a statement the runner cannot honour: transaction control (the
+ * runner owns transactions) and COPY to or from the client.
+ */
+static void
+check_statement(MigrateStatement *stmt, int64 version, MigrateDirection direction)
+{
+	Node	   *node = stmt->parsetree;
+
+	if (IsA(node, TransactionStmt))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TRANSACTION_TERMINATION),
+				 errmsg("%s body of migration " INT64_FORMAT " contains transaction control",
+						direction_name(direction), version),
+				 errdetail("Statement %d, on line %d, is %s.", stmt->number, stmt->line,
+						   GetCommandTagName(CreateCommandTag(node))),
+				 errhint("Remove it: each migration runs in a transaction that migrate manages.")));
+
+	if (IsA(node, CopyStmt) && ((CopyStmt *) node)->filename == NULL &&
+		!((CopyStmt *) node)->is_program)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s body of migration " INT64_FORMAT " copies data from or to the client",
+						direction_name(direction), version),
+				 errdetail("Statement %d, on line %d, is COPY with STDIN or STDOUT.",
+						   stmt->number, stmt->line),
+				 errhint("Load data with INSERT statements, or COPY from a file on the server.")));
+}
+
+/*
+ * Reads a boolean option from a DefElem list, returning "absent" if the
+ * option is not there.
+ */
+static bool
+defelem_list_flag(List *options, const char *name, bool absent)
+{
+	ListCell   *lc;
+
+	foreach(lc, options)
+	{
+		DefElem    *opt = lfirst_node(DefElem, lc);
+
+		if (strcmp(opt->defname, name) == 0)
+			return defGetBoolean(opt);
+	}
+	return absent;
+}
+
+/*
+ * Returns whether a raw statement is one that PostgreSQL refuses to run
+ * inside a transaction block (it calls PreventInTransactionBlock), so that
+ * its migration must run outside one.
+ */
+static bool
+statement_needs_top_level(Node *stmt)
+{
+	ListCell   *lc;
+
+	switch (nodeTag(stmt))
+	{
+		case T_IndexStmt:
+			return ((IndexStmt *) stmt)->concurrent;
+		case T_DropStmt:
+			return ((DropStmt *) stmt)->concurrent;
+		case T_ReindexStmt:
+			{
+				ReindexStmt *reindex = (ReindexStmt *) stmt;
+
+				return reindex->kind == REINDEX_OBJECT_SCHEMA ||
+					reindex->kind == REINDEX_OBJECT_SYSTEM ||
+					reindex->kind == REINDEX_OBJECT_DATABASE ||
+					defelem_list_flag(reindex->params, "concurrently", false);
+			}
+		case T_VacuumStmt:
+			return ((VacuumStmt *) stmt)->is_vacuumcmd;
+		case T_ClusterStmt:
+			return ((ClusterStmt *) stmt)->relation == NULL;
+		case T_AlterTableStmt:
+			foreach(lc, ((AlterTableStmt *) stmt)->cmds)
+			{
+				AlterTableCmd *cmd = lfirst_node(AlterTableCmd, lc);
+
+				if (cmd->subtype == AT_DetachPartition &&
+					((PartitionCmd *) cmd->def)->concurrent)
+					return true;
+			}
+			return false;
+		case T_CreatedbStmt:
+		case T_DropdbStmt:
+		case T_CreateTableSpaceStmt:
+		case T_DropTableSpaceStmt:
+		case T_AlterSystemStmt:
+		case T_DropSubscriptionStmt:
+			return true;
+		case T_AlterDatabaseStmt:
+			foreach(lc, ((AlterDatabaseStmt *) stmt)->options)
+			{
+				if (strcmp(lfirst_node(DefElem, lc)->defname, "tablespace") == 0)
+					return true;
+			}
+			return false;
+		case T_DiscardStmt:
+			return ((DiscardStmt *) stmt)->target == DISCARD_ALL;
+		case T_CreateSubscriptionStmt:
+			return defelem_list_flag(((CreateSubscriptionStmt *) stmt)->options,
+									 "create_slot", true);
+		case T_AlterSubscriptionStmt:
+			{
+				AlterSubscriptionStmt *alter = (AlterSubscriptionStmt *) stmt;
+
+				if (alter->kind == ALTER_SUBSCRIPTION_REFRESH)
+					return true;
+				if (alter->kind == ALTER_SUBSCRIPTION_ADD_PUBLICATION ||
+					alter->kind == ALTER_SUBSCRIPTION_DROP_PUBLICATION ||
+					alter->kind == ALTER_SUBSCRIPTION_SET_PUBLICATION)
+					return defelem_list_flag(alter->options, "refresh", true);
+				return false;
+			}
+		default:
+			return false;
+	}
+}
+
+/*
+ * Parses a body with the server's parser and checks each statement.  A
+ * syntax error names the migration, the statement and its line, with the
+ * caret placed in that statement.  Returns the statements (possibly none)
+ * and the first one that must run outside a transaction block.
+ */
+MigrateBody *
+statements_parse_body(const char *body, int64 version, MigrateDirection direction)
+{
+	MigrateBody *result = palloc0(sizeof(MigrateBody));
+	ParseErrorContext ctx;
+	ErrorContextCallback callback;
+	List	   *raw;
+	ListCell   *lc;
+	int			len = strlen(body);
+	int			line = 1;
+	int			line_offset = 0;
+	int			number = 0;
+
+	check_meta_commands(body, version, direction);
+
+	ctx.body = body;
+	ctx.version = version;
+	ctx.direction = direction;
+	callback.callback = parse_error_callback;
+	callback.arg = &ctx;
+	callback.previous = error_context_stack;
+	error_context_stack = &callback;
+	raw = raw_parser(body, RAW_PARSE_DEFAULT);
+	error_context_stack = callback.previous;
+
+	foreach(lc, raw)
+	{
+		RawStmt    *rawstmt = lfirst_node(RawStmt, lc);
+		MigrateStatement *stmt = palloc(sizeof(MigrateStatement));
+		int			start = rawstmt->stmt_location;
+		int			end = rawstmt->stmt_len > 0 ? start + rawstmt->stmt_len : len;
+
+		start = skip_space_and_comments(body, start, end);
+		while (end > start && isspace((unsigned char) body[end - 1]))
+			end--;
+
+		line += count_newlines(body, line_offset, start);
+		line_offset = start;
+
+		stmt->number = ++number;
+		stmt->offset = start;
+		stmt->length = end - start;
+		stmt->line = line;
+		stmt->parsetree = rawstmt->stmt;
+		check_statement(stmt, version, direction);
+
+		if (result->top_level_statement == 0 &&
+			statement_needs_top_level(stmt->parsetree))
+		{
+			result->top_level_statement = stmt->number;
+			result->top_level_tag = GetCommandTagName(CreateCommandTag(stmt->parsetree));
+		}
+		result->statements = lappend(result->statements, stmt);
+	}
+	return result;
+}
+
+/*
+ * Returns a statement's text, from its first token to its end, as a
+ * palloc'd string.
+ */
+char *
+statements_slice(const char *body, const MigrateStatement *stmt)
+{
+	return pnstrdup(body + stmt->offset, stmt->length);
+}
