@@ -23,9 +23,11 @@ PG_FUNCTION_INFO_V1(migrate_apply);
 PG_FUNCTION_INFO_V1(migrate_rollback);
 PG_FUNCTION_INFO_V1(migrate_baseline);
 
-static List *select_migrations(CatalogQuery query, bool has_target, int64 target,
-							   bool has_limit, int64 limit);
-static void check_no_changed_migrations(void);
+static List *select_applied(bool has_target, int64 target, bool has_limit,
+							int64 limit);
+static List *select_pending(bool has_target, int64 target, bool has_steps,
+							int32 steps, List **changed);
+static void check_no_changed_migrations(List *changed);
 static void check_transactional(const Migration *m, MigrateDirection direction);
 static void check_rollback(const Migration *m);
 static void warn_out_of_order(const Migration *m, bool has_max, int64 max_applied);
@@ -53,13 +55,11 @@ get_steps(FunctionCallInfo fcinfo, int argno, bool *has_steps)
 }
 
 /*
- * Runs a query returning migrations (Q_PENDING or Q_APPLIED_FOR_ROLLBACK)
- * with an optional version bound and row limit, and copies the rows out of
- * SPI's result.
+ * Returns the applied migrations, newest first, that migrate_rollback()
+ * selects: those at or above target, or at most limit of them.
  */
 static List *
-select_migrations(CatalogQuery query, bool has_target, int64 target,
-				  bool has_limit, int64 limit)
+select_applied(bool has_target, int64 target, bool has_limit, int64 limit)
 {
 	Datum		values[2];
 	char		nulls[2] = {' ', ' '};
@@ -70,7 +70,7 @@ select_migrations(CatalogQuery query, bool has_target, int64 target,
 	nulls[0] = has_target ? ' ' : 'n';
 	values[1] = Int64GetDatum(limit);
 	nulls[1] = has_limit ? ' ' : 'n';
-	catalog_exec(query, values, nulls, false, 0);
+	catalog_exec(Q_APPLIED_FOR_ROLLBACK, values, nulls, false, 0);
 	for (i = 0; i < SPI_processed; i++)
 	{
 		Migration  *m = catalog_read_migration(SPI_tuptable->vals[i],
@@ -85,13 +85,44 @@ select_migrations(CatalogQuery query, bool has_target, int64 target,
 }
 
 /*
+ * Returns the pending migrations that migrate_apply() selects (those up to
+ * target, at most steps of them), and sets *changed to the applied ones
+ * whose definition changed since.  One pass over the catalog finds both.
+ */
+static List *
+select_pending(bool has_target, int64 target, bool has_steps, int32 steps,
+			   List **changed)
+{
+	List	   *pending = NIL;
+	uint64		i;
+
+	*changed = NIL;
+	catalog_exec(Q_APPLY_CANDIDATES, NULL, NULL, false, 0);
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tuple = SPI_tuptable->vals[i];
+		TupleDesc	tupdesc = SPI_tuptable->tupdesc;
+		bool		isnull;
+		int64		version = catalog_getint64(tuple, tupdesc, 1, &isnull);
+
+		(void) SPI_getbinval(tuple, tupdesc, 7, &isnull);
+		if (!isnull)
+			*changed = lappend(*changed, catalog_read_migration(tuple, tupdesc));
+		else if ((!has_target || version <= target) &&
+				 (!has_steps || list_length(pending) < steps))
+			pending = lappend(pending, catalog_read_migration(tuple, tupdesc));
+	}
+	SPI_freetuptable(SPI_tuptable);
+	return pending;
+}
+
+/*
  * Refuses to go on while an applied migration's definition differs from
  * what was applied: the database no longer matches its definitions.
  */
 static void
-check_no_changed_migrations(void)
+check_no_changed_migrations(List *changed)
 {
-	List	   *changed = catalog_changed_migrations();
 	Migration  *first;
 
 	if (changed == NIL)
@@ -241,13 +272,14 @@ migrate_apply(PG_FUNCTION_ARGS)
 	PG_TRY();
 	{
 		List	   *migrations;
+		List	   *changed;
 		ListCell   *lc;
 
 		migrate_lock_acquire(false);
 		catalog_check_snapshot();
-		migrations = select_migrations(Q_PENDING, has_target, target, has_steps, steps);
+		migrations = select_pending(has_target, target, has_steps, steps, &changed);
 
-		check_no_changed_migrations();
+		check_no_changed_migrations(changed);
 		foreach(lc, migrations)
 		{
 			Migration  *m = (Migration *) lfirst(lc);
@@ -300,8 +332,7 @@ migrate_rollback(PG_FUNCTION_ARGS)
 
 		migrate_lock_acquire(false);
 		catalog_check_snapshot();
-		migrations = select_migrations(Q_APPLIED_FOR_ROLLBACK, has_target, target,
-									   !has_target, steps);
+		migrations = select_applied(has_target, target, !has_target, steps);
 		foreach(lc, migrations)
 		{
 			Migration  *m = (Migration *) lfirst(lc);

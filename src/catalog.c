@@ -89,14 +89,13 @@ static const CatalogQueryDef catalog_queries[NUM_CATALOG_QUERIES] = {
 		"DELETE FROM %1$s.migrate_migrations WHERE version OPERATOR(pg_catalog.=) $1",
 		1, {INT8OID}
 	},
-	[Q_PENDING] = {
-		"SELECT " MIGRATION_COLUMNS "NULL::pg_catalog.text, m.defined_by"
+	[Q_APPLY_CANDIDATES] = {
+		"SELECT " MIGRATION_COLUMNS "a.checksum, m.defined_by"
 		" FROM %1$s.migrate_migrations m"
-		" WHERE NOT EXISTS (SELECT FROM %1$s.migrate_applied a"
-		"                   WHERE a.version OPERATOR(pg_catalog.=) m.version)"
-		" AND ($1 IS NULL OR m.version OPERATOR(pg_catalog.<=) $1)"
-		" ORDER BY m.version LIMIT $2",
-		2, {INT8OID, INT8OID}
+		" LEFT JOIN %1$s.migrate_applied a ON a.version OPERATOR(pg_catalog.=) m.version"
+		" WHERE a.version IS NULL OR a.checksum OPERATOR(pg_catalog.<>) m.checksum"
+		" ORDER BY m.version",
+		0, {0}
 	},
 	[Q_PENDING_LIST] = {
 		"SELECT m.version, m.name, m.transactional"
@@ -106,13 +105,6 @@ static const CatalogQueryDef catalog_queries[NUM_CATALOG_QUERIES] = {
 		" AND ($1 IS NULL OR m.version OPERATOR(pg_catalog.<=) $1)"
 		" ORDER BY m.version LIMIT $2",
 		2, {INT8OID, INT8OID}
-	},
-	[Q_CHANGED] = {
-		"SELECT a.version, m.name FROM %1$s.migrate_applied a"
-		" JOIN %1$s.migrate_migrations m ON m.version OPERATOR(pg_catalog.=) a.version"
-		" WHERE a.checksum OPERATOR(pg_catalog.<>) m.checksum"
-		" ORDER BY a.version",
-		0, {0}
 	},
 	[Q_MAX_APPLIED] = {
 		"SELECT pg_catalog.max(version) FROM %1$s.migrate_applied", 0, {0}
@@ -431,30 +423,6 @@ catalog_read_migration(HeapTuple tuple, TupleDesc tupdesc)
 	definer = SPI_getbinval(tuple, tupdesc, 8, &isnull);
 	m->defined_by = isnull ? NULL : pstrdup(NameStr(*DatumGetName(definer)));
 	return m;
-}
-
-/*
- * Returns the applied migrations whose definition changed since they were
- * applied, as Migrations with only version and name set.
- */
-List *
-catalog_changed_migrations(void)
-{
-	List	   *result = NIL;
-	uint64		i;
-
-	catalog_exec(Q_CHANGED, NULL, NULL, false, 0);
-	for (i = 0; i < SPI_processed; i++)
-	{
-		Migration  *m = palloc0(sizeof(Migration));
-		bool		isnull;
-
-		m->version = catalog_getint64(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
-		m->name = catalog_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
-		result = lappend(result, m);
-	}
-	SPI_freetuptable(SPI_tuptable);
-	return result;
 }
 
 /*

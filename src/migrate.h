@@ -76,9 +76,8 @@ typedef enum CatalogQuery
 	Q_UPSERT_DEFINITION,
 	Q_SET_DEFINER,
 	Q_DELETE_DEFINITION,
-	Q_PENDING,
+	Q_APPLY_CANDIDATES,
 	Q_PENDING_LIST,
-	Q_CHANGED,
 	Q_MAX_APPLIED,
 	Q_APPLIED_FOR_ROLLBACK,
 	Q_INSERT_APPLIED,
@@ -96,7 +95,6 @@ extern int	catalog_exec_latest(CatalogQuery query);
 extern void catalog_bump_epoch(void);
 extern void catalog_check_snapshot(void);
 extern Migration *catalog_read_migration(HeapTuple tuple, TupleDesc tupdesc);
-extern List *catalog_changed_migrations(void);
 extern void catalog_record_run(const Migration *m, MigrateDirection direction,
 							   TimestampTz started, TimestampTz finished,
 							   const char *role);

@@ -43,6 +43,7 @@ static void check_statement(MigrateStatement *stmt, int64 version,
 							MigrateDirection direction);
 static bool defelem_list_flag(List *options, const char *name, bool absent);
 static bool statement_needs_top_level(Node *stmt);
+static const char *top_level_description(Node *stmt);
 
 /*
  * Returns whether c can continue an identifier (so a following quote or
@@ -460,6 +461,24 @@ statement_needs_top_level(Node *stmt)
 }
 
 /*
+ * Describes a statement that must run outside a transaction block for a
+ * message: its command tag, with CONCURRENTLY where that is the reason.
+ */
+static const char *
+top_level_description(Node *stmt)
+{
+	const char *tag = GetCommandTagName(CreateCommandTag(stmt));
+
+	if (IsA(stmt, IndexStmt) || IsA(stmt, DropStmt) ||
+		(IsA(stmt, ReindexStmt) &&
+		 defelem_list_flag(((ReindexStmt *) stmt)->params, "concurrently", false)))
+		return psprintf("%s CONCURRENTLY", tag);
+	if (IsA(stmt, AlterTableStmt))
+		return psprintf("%s ... DETACH PARTITION CONCURRENTLY", tag);
+	return tag;
+}
+
+/*
  * Parses a body with the server's parser and checks each statement.  A
  * syntax error names the migration, the statement and its line, with the
  * caret placed in that statement.  Returns the statements (possibly none)
@@ -515,7 +534,7 @@ statements_parse_body(const char *body, int64 version, MigrateDirection directio
 			statement_needs_top_level(stmt->parsetree))
 		{
 			result->top_level_statement = stmt->number;
-			result->top_level_tag = GetCommandTagName(CreateCommandTag(stmt->parsetree));
+			result->top_level_tag = top_level_description(stmt->parsetree);
 		}
 		result->statements = lappend(result->statements, stmt);
 	}
