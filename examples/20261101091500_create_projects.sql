@@ -1,0 +1,13 @@
+-- Projects, each owned by an account (the foreign key comes in a later migration).
+SELECT version, name FROM migrate_define(20261101091500, 'create_projects',
+  up => $up$
+CREATE TABLE projects (
+    id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    account_id bigint NOT NULL,
+    title      text NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+$up$,
+  down => $down$
+DROP TABLE projects;
+$down$);

@@ -1,0 +1,8 @@
+-- One account per email address.
+SELECT version, name FROM migrate_define(20261105094500, 'unique_account_emails',
+  up => $up$
+CREATE UNIQUE INDEX accounts_email_key ON accounts (email);
+$up$,
+  down => $down$
+DROP INDEX accounts_email_key;
+$down$);

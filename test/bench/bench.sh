@@ -1,0 +1,211 @@
+#!/bin/bash
+# test/bench/bench.sh: how fast migrate defines, applies and rolls back many
+# migrations, compared with psql running the same SQL.
+#
+# Not a test: it prints figures and fails only if a step fails.  For N = 1,000
+# and 10,000 migrations (up: a table with a primary key and an index; down:
+# DROP TABLE) it times, on a throwaway cluster:
+#
+#   define    psql -1 -f of a script of N migrate_define() calls
+#   psql up   psql -1 -f of a script holding the N up bodies   (baseline)
+#   apply     SELECT migrate_apply()
+#   no-op     SELECT migrate_apply() with all N applied, in milliseconds
+#   psql down psql -1 -f of the N down bodies, newest first    (baseline)
+#   rollback  SELECT migrate_rollback(target => 0)
+#
+# Each N runs 3 rounds, each in a fresh database; the baseline and ours take
+# turns going first, and the table shows the median of the 3 rounds.
+#
+# Usage: bash test/bench/bench.sh [port]    (the server listens only on a
+#                                            private Unix socket)
+
+set -eu -o pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+PORT=${1:-55491}
+SIZES="1000 10000"
+ROUNDS=3
+
+. "$ROOT/test/lib.sh"
+
+GEN=$(mktemp -d /tmp/migrate-bench-XXXXXX)
+
+# Stops the cluster and removes the work and script directories.
+cleanup() {
+    migrate_stop_cluster
+    if [ -n "${WORK:-}" ] && [ -d "$WORK" ]; then
+        migrate_as_postgres rm -rf "$WORK" 2>/dev/null || migrate_as_root rm -rf "$WORK"
+    fi
+    rm -rf "$GEN"
+}
+trap cleanup EXIT
+
+# Writes the scripts for N migrations: the up bodies in version order, the
+# down bodies newest first, and the N migrate_define() calls.
+generate_scripts() {
+    local n=$1
+    seq 1 "$n" | awk '{ printf "CREATE TABLE t_%d (id bigint primary key, v text); CREATE INDEX ON t_%d(v);\n", $1, $1 }' \
+        >"$GEN/up_$n.sql"
+    seq "$n" -1 1 | awk '{ printf "DROP TABLE t_%d;\n", $1 }' >"$GEN/down_$n.sql"
+    seq 1 "$n" | awk '{
+        printf "SELECT migrate_define(%d, '\''create_t_%d'\'',\n", $1, $1
+        printf "  up => $up$CREATE TABLE t_%d (id bigint primary key, v text); CREATE INDEX ON t_%d(v);$up$,\n", $1, $1
+        printf "  down => $down$DROP TABLE t_%d;$down$);\n", $1
+    }' >"$GEN/define_$n.sql"
+}
+
+# Runs psql on database $DB, quietly, stopping at the first error.  NOTICEs
+# are not sent (client_min_messages), so that printing them costs nothing.
+bench_psql() {
+    PGOPTIONS="-c client_min_messages=warning" migrate_psql -d "$DB" -q -v ON_ERROR_STOP=1 "$@"
+}
+
+# Prints the wall-clock milliseconds that a command takes, after a
+# checkpoint, so that no earlier step's dirty buffers are written during it.
+time_ms() {
+    local start end
+    bench_psql -c 'CHECKPOINT' >/dev/null
+    start=$(date +%s%N)
+    "$@" >/dev/null
+    end=$(date +%s%N)
+    echo $(((end - start) / 1000000))
+}
+
+# Prints the median of the server round trip of a no-op migrate_apply() in
+# milliseconds: one new session makes a first call (loading the library and
+# preparing its queries), then 5 more, timed by psql's \timing.
+noop_ms() {
+    {
+        echo "SELECT count(*) FROM migrate_apply();"
+        echo '\timing on'
+        for _ in 1 2 3 4 5; do
+            echo "SELECT count(*) FROM migrate_apply();"
+        done
+    } | bench_psql -t -A | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | median
+}
+
+# Prints the median of the numbers on stdin, one a line.
+median() {
+    sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# Fails unless the query $1 returns $2 in database $DB.
+check() {
+    local got
+    got=$(bench_psql -t -A -c "$1")
+    if [ "$got" != "$2" ]; then
+        echo "bench: expected \"$2\" from: $1, got \"$got\"" >&2
+        return 1
+    fi
+}
+
+# The baseline: psql runs the up bodies, then the down bodies, each script in
+# one transaction.  Appends "psql_up psql_down" timings to $RESULTS.
+run_baseline() {
+    local n=$1 up down
+    up=$(time_ms bench_psql -1 -f - <"$GEN/up_$n.sql")
+    check "SELECT count(*) FROM pg_class WHERE relname ~ '^t_[0-9]+\$'" "$n"
+    down=$(time_ms bench_psql -1 -f - <"$GEN/down_$n.sql")
+    check "SELECT count(*) FROM pg_class WHERE relname ~ '^t_[0-9]+\$'" 0
+    echo "$n psql_up $up" >>"$RESULTS"
+    echo "$n psql_down $down" >>"$RESULTS"
+}
+
+# The extension: define, apply, no-op apply (before and after the catalog
+# tables are analyzed), and rollback of everything.
+run_migrate() {
+    local n=$1 define apply noop_fresh noop rollback
+    bench_psql -c 'CREATE EXTENSION migrate'
+    define=$(time_ms bench_psql -1 -f - <"$GEN/define_$n.sql")
+    check "SELECT count(*) FROM migrate_migrations" "$n"
+    apply=$(time_ms bench_psql -c 'SELECT count(*) FROM migrate_apply()')
+    check "SELECT count(*) FROM migrate_applied" "$n"
+    check "SELECT count(*) FROM pg_class WHERE relname ~ '^t_[0-9]+\$'" "$n"
+    # Right after a large first apply the catalog tables have no statistics
+    # yet; once autovacuum (here: ANALYZE) has seen them, plans change.
+    noop_fresh=$(noop_ms)
+    bench_psql -c 'ANALYZE migrate_migrations, migrate_applied'
+    noop=$(noop_ms)
+    rollback=$(time_ms bench_psql -c 'SELECT count(*) FROM migrate_rollback(target => 0)')
+    check "SELECT count(*) FROM migrate_applied" 0
+    check "SELECT count(*) FROM pg_class WHERE relname ~ '^t_[0-9]+\$'" 0
+    bench_psql -c 'DROP EXTENSION migrate'
+    {
+        echo "$n define $define"
+        echo "$n apply $apply"
+        echo "$n noop_fresh $noop_fresh"
+        echo "$n noop $noop"
+        echo "$n rollback $rollback"
+    } >>"$RESULTS"
+}
+
+# Prints the median of measure $2 for size $1.
+result() {
+    awk -v n="$1" -v m="$2" '$1 == n && $2 == m { print $3 }' "$RESULTS" | median
+}
+
+echo "Building and starting a throwaway cluster..."
+migrate_ensure_packages
+migrate_build "$ROOT"
+# One transaction of 10,000 migrations locks 50,000 relations (each table, its
+# two indexes, its TOAST table and TOAST index), psql's as ours; the lock
+# table has room for max_locks_per_transaction * (max_connections 100 +
+# max_prepared_transactions 2) locks.  Autovacuum is off so that it does not
+# run during a measurement; the script vacuums between the steps instead.
+migrate_start_cluster "$PORT" max_locks_per_transaction=1024 autovacuum=off
+RESULTS=$GEN/results
+
+started=$(date +%s)
+for n in $SIZES; do
+    generate_scripts "$n"
+    for round in $(seq 1 "$ROUNDS"); do
+        DB=postgres
+        bench_psql -c "DROP DATABASE IF EXISTS bench" -c "CREATE DATABASE bench"
+        DB=bench
+        # Alternate which side goes first; vacuum between the two so that
+        # the second does not find the first's dead catalog rows.
+        if [ $((round % 2)) = 1 ]; then
+            run_baseline "$n"
+            bench_psql -c 'VACUUM'
+            run_migrate "$n"
+        else
+            run_migrate "$n"
+            bench_psql -c 'VACUUM'
+            run_baseline "$n"
+        fi
+        echo "N = $n, round $round of $ROUNDS done ($(($(date +%s) - started)) s)"
+    done
+done
+DB=postgres
+bench_psql -c "DROP DATABASE IF EXISTS bench"
+
+# The table: times in seconds, medians of the rounds.
+echo
+echo "Medians of $ROUNDS rounds; times in seconds unless marked ms."
+echo
+printf '%-7s %8s %8s %8s %7s %8s %8s %7s %14s %11s\n' \
+    N define "psql up" apply ratio "psql dn" rollback ratio "no-op ms" "no-op ms"
+printf '%-7s %8s %8s %8s %7s %8s %8s %7s %14s %11s\n' \
+    "" "" "" "" "" "" "" "" "(no stats)" "(analyzed)"
+for n in $SIZES; do
+    awk -v n="$n" -v d="$(result "$n" define)" -v pu="$(result "$n" psql_up)" \
+        -v a="$(result "$n" apply)" -v pd="$(result "$n" psql_down)" \
+        -v r="$(result "$n" rollback)" -v nf="$(result "$n" noop_fresh)" \
+        -v no="$(result "$n" noop)" 'BEGIN {
+        printf "%-7d %8.3f %8.3f %8.3f %6.2fx %8.3f %8.3f %6.2fx %14.2f %11.2f\n",
+            n, d / 1000, pu / 1000, a / 1000, a / pu, pd / 1000, r / 1000, r / pd, nf, no
+    }'
+done
+
+set -- $SIZES
+small=$1
+large=${!#}
+echo
+echo "Growth from N = $small to N = $large (time at $large / time at $small; linear is $((large / small))):"
+for m in define psql_up apply psql_down rollback noop_fresh noop; do
+    awk -v m="$m" -v s="$(result "$small" "$m")" -v l="$(result "$large" "$m")" \
+        'BEGIN { printf "  %-11s %6.1fx\n", m, l / s }'
+done
+echo
+echo "Targets: apply <= 1.05x psql up, rollback <= 1.10x psql down, no-op < 5 ms at $large applied, linear growth."
+echo "Total benchmark time: $(($(date +%s) - started)) s"

@@ -1,0 +1,239 @@
+#!/bin/bash
+# test/run.sh: runs every test suite of the migrate extension.
+#
+#   bash test/run.sh
+#
+# Installs what is missing, builds the extension with warnings as errors into
+# a private install tree under /tmp, starts a throwaway cluster there and
+# runs, from the build copy owned by the postgres OS user:
+#   - the pg_regress tests sql/*.sql (expected output in expected/),
+#   - the isolation specs test/specs/*.spec (expected output in test/expected/),
+#   - the TAP tests test/t/*.pl, each of which starts clusters of its own.
+# A failing suite does not stop the others.  Failures print their diffs or
+# TAP output.  The last line is "N passed, N failed", counting regression
+# tests, isolation specs and TAP test files; the exit status is non-zero if
+# anything failed or nothing ran.
+#
+# Works as root or as a user with passwordless sudo, from any checkout
+# location.  MIGRATE_TEST_PORT sets the cluster's port (default 55432; the
+# cluster listens only on a private socket directory).  MIGRATE_KEEP_WORK=1
+# keeps the work directory (build copy, logs, results) even after a pass.
+
+set -u
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=test/lib.sh
+. "$ROOT/test/lib.sh"
+
+PGXS_DIR=/usr/lib/postgresql/$PG_MAJOR/lib/pgxs
+PG_REGRESS=$PGXS_DIR/src/test/regress/pg_regress
+PG_ISOLATION_REGRESS=$PGXS_DIR/src/test/isolation/pg_isolation_regress
+PORT=${MIGRATE_TEST_PORT:-55432}
+
+# The runners' logs, written by the invoking user (the work directory
+# belongs to postgres).
+LOGDIR=$(mktemp -d /tmp/migrate-logs-XXXXXX)
+
+passed=0
+failed=0
+failed_names=()
+start_time=$SECONDS
+exec 3>&1 4>&2
+
+# Records the outcome of one test.
+record() {
+    local ok=$1 name=$2
+    if [ "$ok" = 0 ]; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        failed_names+=("$name")
+    fi
+}
+
+# Stops the cluster, then removes the work and log directories, unless
+# something failed: then they are kept for inspection and their place is
+# printed.  Runs once, whichever way the script ends.
+cleaned_up=0
+cleanup() {
+    [ "$cleaned_up" = 1 ] && return
+    cleaned_up=1
+    migrate_stop_cluster
+    if [ "$failed" -eq 0 ] && [ "${MIGRATE_KEEP_WORK:-0}" != 1 ]; then
+        if [ -n "${WORK:-}" ] && [ -d "$WORK" ]; then
+            migrate_as_root rm -rf "$WORK"
+        fi
+        rm -rf "$LOGDIR"
+    else
+        echo "Kept for inspection: ${WORK:+$WORK and }$LOGDIR"
+    fi
+}
+
+# Cleans up, prints the summary and the closing line, and exits: non-zero if
+# anything failed or nothing ran, or with $1 if given.
+finish() {
+    local status=${1:-0}
+    # Back to the script's own output: an interrupt's trap may run while a
+    # runner's output is redirected to its log.
+    exec 1>&3 2>&4
+    echo
+    cleanup
+    if [ "${#failed_names[@]}" -gt 0 ]; then
+        echo "Failed: ${failed_names[*]}"
+        [ "$status" = 0 ] && status=1
+    fi
+    if [ $((passed + failed)) -eq 0 ]; then
+        echo "No test ran."
+        [ "$status" = 0 ] && status=1
+    fi
+    echo "Took $((SECONDS - start_time))s."
+    echo "$passed passed, $failed failed"
+    exit "$status"
+}
+
+trap cleanup EXIT
+trap 'echo "Interrupted."; record 1 interrupted; finish 130' INT TERM
+
+# Runs a command as postgres in directory $1.  The words after $1 up to "--"
+# are NAME=value environment settings (passed explicitly because sudo resets
+# the environment), the words after "--" the command.
+run_in() {
+    local dir=$1
+    shift
+    local envs=()
+    while [ "$#" -gt 0 ] && [ "$1" != -- ]; do
+        envs+=("$1")
+        shift
+    done
+    shift
+    migrate_as_postgres env "${envs[@]}" sh -c 'dir=$1; shift; cd "$dir" && exec "$@"' sh "$dir" "$@"
+}
+
+# Counts the "test NAME ... ok" and "... FAILED" lines of a pg_regress-style
+# log ($1) into the totals, and prints the diffs ($2) if a test failed.  A
+# runner that failed ($3 non-zero) without reporting a failed test (it could
+# not connect, create its database, ...) counts as one failure of suite $4.
+count_regress_log() {
+    local log=$1 diffs=$2 status=$3 suite=$4
+    local ok bad name
+    ok=$(grep -cE '\.\.\. ok( |$)' "$log")
+    bad=$(grep -cE '\.\.\. (FAILED|failed)' "$log")
+    passed=$((passed + ok))
+    failed=$((failed + bad))
+    while read -r name; do
+        failed_names+=("$suite/$name")
+    done < <(sed -nE 's/^(test )?[[:space:]]*([^ ]+) +\.\.\. (FAILED|failed).*/\2/p' "$log")
+    if [ "$status" -ne 0 ] && [ "$bad" -eq 0 ]; then
+        record 1 "$suite"
+        echo "--- $suite: the runner failed (output above)"
+    fi
+    if [ "$bad" -gt 0 ] && [ -f "$diffs" ]; then
+        echo "--- $suite: differences from the expected output ($diffs):"
+        cat "$diffs"
+    fi
+}
+
+# Runs one pg_regress-style suite from $SRC and counts its tests.
+#   $1 suite name, $2 runner, $3 input directory (relative to $SRC, holding
+#   the expected/ directory), $4 output directory, $5 database, then the
+#   test names.
+# A test without an expected output is compared with an empty file, so that
+# it fails and its whole output shows in the diffs, and the others still run
+# (pg_regress would otherwise stop at the missing file).
+run_regress_suite() {
+    local suite=$1 runner=$2 inputdir=$3 outputdir=$4 dbname=$5
+    shift 5
+    local t status log=$LOGDIR/$suite.log diffs=$SRC/$outputdir/regression.diffs
+    [ "$outputdir" = . ] && diffs=$SRC/regression.diffs
+    for t in "$@"; do
+        # NAME.out, or an alternative NAME_1.out etc.
+        if ! compgen -G "$SRC/$inputdir/expected/$t.out" >/dev/null &&
+            ! compgen -G "$SRC/$inputdir/expected/${t}_[0-9].out" >/dev/null; then
+            echo "No expected output for $t; comparing with an empty file."
+            run_in "$SRC" -- mkdir -p "$SRC/$inputdir/expected"
+            run_in "$SRC" -- touch "$SRC/$inputdir/expected/$t.out"
+        fi
+    done
+    # PGISOLATIONTIMEOUT bounds an isolation step that would otherwise wait
+    # forever.
+    run_in "$SRC" PGISOLATIONTIMEOUT=120 -- "$runner" --host="$PGHOST" --port="$PGPORT" \
+        --user=postgres --bindir="$PGBIN" --inputdir="$inputdir" --outputdir="$outputdir" \
+        --dbname="$dbname" "$@" >"$log" 2>&1
+    status=$?
+    # The log without the runner's echo of its database setup commands.
+    grep -vE '^(SET|DROP DATABASE|CREATE DATABASE|ALTER DATABASE)$' "$log"
+    count_regress_log "$log" "$diffs" "$status" "$suite"
+}
+
+echo "== Installing what is missing"
+migrate_ensure_packages || { record 1 packages; finish; }
+
+echo "== Building into a private install tree"
+migrate_build "$ROOT" || { record 1 build; finish; }
+echo "Work directory: $WORK"
+# Let the invoking user read the build copy and what the suites write into
+# it (the copy keeps the checkout's modes, which may be private).
+migrate_as_postgres chmod -R go+rX "$SRC"
+
+echo "== Starting a cluster on port $PORT"
+migrate_start_cluster "$PORT" "max_locks_per_transaction = 128" || { record 1 cluster; finish; }
+
+# Regression tests: every sql/*.sql but the install scripts, in sorted order,
+# in one database (as "make installcheck" runs them).
+mapfile -t regress_tests < <(cd "$SRC/sql" 2>/dev/null && ls -- *.sql 2>/dev/null |
+    grep -v '^migrate--' | sed 's/\.sql$//' | LC_ALL=C sort)
+if [ "${#regress_tests[@]}" -gt 0 ]; then
+    echo "== Regression tests (${#regress_tests[@]})"
+    run_regress_suite regress "$PG_REGRESS" . . contrib_regression "${regress_tests[@]}"
+else
+    echo "== Regression tests: none"
+fi
+
+# Isolation specs: every test/specs/*.spec, expected output in test/expected/.
+mapfile -t isolation_tests < <(cd "$SRC/test/specs" 2>/dev/null && ls -- *.spec 2>/dev/null |
+    sed 's/\.spec$//' | LC_ALL=C sort)
+if [ "${#isolation_tests[@]}" -gt 0 ]; then
+    echo "== Isolation specs (${#isolation_tests[@]})"
+    run_regress_suite isolation "$PG_ISOLATION_REGRESS" test output_iso isolation_regression \
+        "${isolation_tests[@]}"
+else
+    echo "== Isolation specs: none"
+fi
+
+# TAP tests, each in its own prove run so that each file counts once and a
+# failure shows that file's output.  They start their own clusters with the
+# private binaries found first in PATH, which load the freshly built
+# extension; the variables are those that PGXS's prove_installcheck sets.
+mapfile -t tap_tests < <(cd "$SRC/test" 2>/dev/null && ls -- t/*.pl 2>/dev/null | LC_ALL=C sort)
+if [ "${#tap_tests[@]}" -gt 0 ]; then
+    echo "== TAP tests (${#tap_tests[@]})"
+    run_in "$SRC" -- rm -rf "$SRC/test/tmp_check"
+    run_in "$SRC" -- mkdir -p "$SRC/test/tmp_check"
+    for t in "${tap_tests[@]}"; do
+        log=$LOGDIR/tap_$(basename "$t" .pl).log
+        run_in "$SRC/test" \
+            PATH="$PGBIN:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
+            PERL5LIB="$PGXS_DIR/src/test/perl" \
+            TESTDIR="$SRC/test" \
+            PG_REGRESS="$PG_REGRESS" \
+            LANG=C.UTF-8 \
+            -- prove -I "$PGXS_DIR/src/test/perl" -I . -v "$t" >"$log" 2>&1
+        status=$?
+        record "$status" "tap/$t"
+        if [ "$status" -eq 0 ]; then
+            echo "$t ... ok"
+        else
+            echo "$t ... FAILED; its output:"
+            cat "$log"
+            regress_log=$SRC/test/tmp_check/log/regress_log_$(basename "$t" .pl)
+            if [ -f "$regress_log" ]; then
+                echo "--- last lines of $regress_log:"
+                tail -n 80 "$regress_log"
+            fi
+        fi
+    done
+else
+    echo "== TAP tests: none"
+fi
+
+finish
