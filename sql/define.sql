@@ -78,7 +78,7 @@ SELECT migrate_define(2, 'bad_down', 'SELECT 1', E'SELECT 1;\nDROP TABLE;');
 -- function shows, for many bodies at once, the SQLSTATE, message and detail
 -- of the error, or what was stored (the probe definition is then removed).
 --
-CREATE FUNCTION pg_temp.probe(up text, down text DEFAULT NULL,
+CREATE FUNCTION pg_temp.probe(up text, down text DEFAULT '',
                               transactional boolean DEFAULT NULL)
 RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
@@ -232,7 +232,7 @@ SELECT migrate_define(20261121093000, 'create_widgets_renamed',
                       'DROP TABLE widgets;');
 SELECT migrate_define(20261121093000, 'create_widgets',
                       'CREATE TABLE widgets (id bigint PRIMARY KEY, label text);',
-                      NULL);
+                      'DROP TABLE IF EXISTS widgets;');
 SELECT migrate_define(20261121093000, 'create_widgets',
                       'CREATE TABLE widgets (id bigint PRIMARY KEY, label text);',
                       'DROP TABLE widgets;', transactional => false);

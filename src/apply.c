@@ -26,7 +26,7 @@ PG_FUNCTION_INFO_V1(migrate_baseline);
 static List *select_applied(bool has_target, int64 target, bool has_limit,
 							int64 limit);
 static List *select_pending(bool has_target, int64 target, bool has_steps,
-							int32 steps, List **changed);
+							int32 steps, List **changed, int *pending_total);
 static void check_no_changed_migrations(List *changed);
 static void check_transactional(const Migration *m, MigrateDirection direction);
 static void check_rollback(const Migration *m);
@@ -86,17 +86,19 @@ select_applied(bool has_target, int64 target, bool has_limit, int64 limit)
 
 /*
  * Returns the pending migrations that migrate_apply() selects (those up to
- * target, at most steps of them), and sets *changed to the applied ones
- * whose definition changed since.  One pass over the catalog finds both.
+ * target, at most steps of them), sets *changed to the applied ones whose
+ * definition changed since, and *pending_total to the number of pending
+ * migrations, selected or not.  One pass over the catalog finds all three.
  */
 static List *
 select_pending(bool has_target, int64 target, bool has_steps, int32 steps,
-			   List **changed)
+			   List **changed, int *pending_total)
 {
 	List	   *pending = NIL;
 	uint64		i;
 
 	*changed = NIL;
+	*pending_total = 0;
 	catalog_exec(Q_APPLY_CANDIDATES, NULL, NULL, false, 0);
 	for (i = 0; i < SPI_processed; i++)
 	{
@@ -107,9 +109,13 @@ select_pending(bool has_target, int64 target, bool has_steps, int32 steps,
 
 		(void) SPI_getbinval(tuple, tupdesc, 7, &isnull);
 		if (!isnull)
+		{
 			*changed = lappend(*changed, catalog_read_migration(tuple, tupdesc));
-		else if ((!has_target || version <= target) &&
-				 (!has_steps || list_length(pending) < steps))
+			continue;
+		}
+		(*pending_total)++;
+		if ((!has_target || version <= target) &&
+			(!has_steps || list_length(pending) < steps))
 			pending = lappend(pending, catalog_read_migration(tuple, tupdesc));
 	}
 	SPI_freetuptable(SPI_tuptable);
@@ -273,11 +279,13 @@ migrate_apply(PG_FUNCTION_ARGS)
 	{
 		List	   *migrations;
 		List	   *changed;
+		int			pending_total;
 		ListCell   *lc;
 
 		migrate_lock_acquire(false);
 		catalog_check_snapshot();
-		migrations = select_pending(has_target, target, has_steps, steps, &changed);
+		migrations = select_pending(has_target, target, has_steps, steps,
+									&changed, &pending_total);
 
 		check_no_changed_migrations(changed);
 		foreach(lc, migrations)
@@ -288,8 +296,14 @@ migrate_apply(PG_FUNCTION_ARGS)
 			runner_check_definer(m);
 		}
 
-		if (migrations == NIL)
+		if (migrations == NIL && pending_total == 0)
 			ereport(NOTICE, (errmsg("migrations already up")));
+		else if (migrations == NIL)
+			ereport(NOTICE,
+					(errmsg("no pending migration within the given target and steps"),
+					 errdetail_plural("%d migration is pending beyond them.",
+									  "%d migrations are pending beyond them.",
+									  pending_total, pending_total)));
 		else
 			run_migrations(fcinfo, migrations, MIGRATE_UP);
 	}

@@ -23,6 +23,7 @@
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "miscadmin.h"
+#include "storage/proc.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
@@ -175,7 +176,14 @@ static Oid	catalog_owner = InvalidOid;
 static char *catalog_schema = NULL;
 static SPIPlanPtr catalog_plans[NUM_CATALOG_QUERIES];
 
+/* The transaction (and subtransaction) that last bumped the epoch */
+static LocalTransactionId bumped_lxid = InvalidLocalTransactionId;
+static SubTransactionId bumped_subid = InvalidSubTransactionId;
+static bool subxact_callback_registered = false;
+
 static void catalog_forget_plans(void);
+static void catalog_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+									 SubTransactionId parentSubid, void *arg);
 static SPIPlanPtr catalog_plan(CatalogQuery query);
 
 /*
@@ -356,13 +364,39 @@ catalog_check_snapshot(void)
 }
 
 /*
+ * Forgets the epoch bump of this transaction when the subtransaction that
+ * made it (or one of its ancestors) is rolled back: a subtransaction started
+ * after another one that is still open is its descendant, so every bump
+ * made at or below the aborted subtransaction has a subtransaction ID at
+ * least as high as its own.
+ */
+static void
+catalog_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+						 SubTransactionId parentSubid, void *arg)
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB && bumped_subid >= mySubid)
+		bumped_lxid = InvalidLocalTransactionId;
+}
+
+/*
  * Records that the catalog changed, so that migrators whose snapshots are
- * older can tell (see catalog_check_snapshot).
+ * older can tell (see catalog_check_snapshot).  Once per transaction is
+ * enough, and keeps a transaction that defines thousands of migrations from
+ * piling up dead versions of the state row.
  */
 void
 catalog_bump_epoch(void)
 {
+	if (bumped_lxid != InvalidLocalTransactionId && bumped_lxid == MyProc->lxid)
+		return;
+	if (!subxact_callback_registered)
+	{
+		RegisterSubXactCallback(catalog_subxact_callback, NULL);
+		subxact_callback_registered = true;
+	}
 	catalog_exec(Q_STATE_BUMP, NULL, NULL, false, 0);
+	bumped_lxid = MyProc->lxid;
+	bumped_subid = GetCurrentSubTransactionId();
 }
 
 /*

@@ -106,6 +106,7 @@ define_result_row(FunctionCallInfo fcinfo, MemoryContext resultcontext)
 	Datum	   *values;
 	bool	   *nulls;
 	HeapTuple	result;
+	Datum		datum;
 
 	if (SPI_processed != 1)
 		elog(ERROR, "expected one migration row, found " UINT64_FORMAT, SPI_processed);
@@ -120,8 +121,10 @@ define_result_row(FunctionCallInfo fcinfo, MemoryContext resultcontext)
 	nulls = palloc(sizeof(bool) * resultdesc->natts);
 	heap_deform_tuple(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, values, nulls);
 	result = heap_form_tuple(resultdesc, values, nulls);
+	/* flattens out-of-line values, so it must allocate in resultcontext */
+	datum = HeapTupleGetDatum(result);
 	MemoryContextSwitchTo(oldcontext);
-	return HeapTupleGetDatum(result);
+	return datum;
 }
 
 /*

@@ -126,10 +126,14 @@ migrate_lock_acquire(bool session_lock)
 	int			holder;
 
 	migrate_lock_tag(&tag);
-	if (LockAcquire(&tag, ExclusiveLock, session_lock, true) != LOCKACQUIRE_NOT_AVAIL)
-		return;
+	do
+	{
+		if (LockAcquire(&tag, ExclusiveLock, session_lock, true) != LOCKACQUIRE_NOT_AVAIL)
+			return;
+		/* the holder may have let go in between: then try again */
+		holder = migrate_lock_holder_pid();
+	} while (holder == 0);
 
-	holder = migrate_lock_holder_pid();
 	ereport(NOTICE,
 			(errmsg("waiting for the migration lock held by process %d", holder)));
 	migrate_lock_wait(&tag, session_lock);

@@ -21,6 +21,18 @@
 
 set -u
 
+# A normal user runs the whole script as root through sudo: the helpers in
+# lib.sh write their logs into the work directory after handing it to the
+# postgres user, which only root can then do.
+if [ "$(id -u)" != 0 ]; then
+    if ! sudo -n true 2>/dev/null; then
+        echo "test/run.sh needs root or passwordless sudo."
+        echo "0 passed, 1 failed"
+        exit 1
+    fi
+    exec sudo -n --preserve-env=MIGRATE_TEST_PORT,MIGRATE_KEEP_WORK,CI bash "$0" "$@"
+fi
+
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=test/lib.sh
 . "$ROOT/test/lib.sh"
@@ -30,8 +42,7 @@ PG_REGRESS=$PGXS_DIR/src/test/regress/pg_regress
 PG_ISOLATION_REGRESS=$PGXS_DIR/src/test/isolation/pg_isolation_regress
 PORT=${MIGRATE_TEST_PORT:-55432}
 
-# The runners' logs, written by the invoking user (the work directory
-# belongs to postgres).
+# The runners' logs, apart from the postgres-owned work directory.
 LOGDIR=$(mktemp -d /tmp/migrate-logs-XXXXXX)
 
 passed=0
@@ -133,6 +144,17 @@ count_regress_log() {
     fi
 }
 
+# Waits (up to 60 s) until the cluster accepts connections: after a crash in
+# one suite the server restarts, and the next suite should still run.
+wait_for_server() {
+    local i
+    for i in $(seq 60); do
+        migrate_as_postgres "$PGBIN/pg_isready" -q -h "$PGHOST" -p "$PGPORT" && return 0
+        sleep 1
+    done
+    return 1
+}
+
 # Runs one pg_regress-style suite from $SRC and counts its tests.
 #   $1 suite name, $2 runner, $3 input directory (relative to $SRC, holding
 #   the expected/ directory), $4 output directory, $5 database, then the
@@ -154,6 +176,7 @@ run_regress_suite() {
             run_in "$SRC" -- touch "$SRC/$inputdir/expected/$t.out"
         fi
     done
+    wait_for_server
     # PGISOLATIONTIMEOUT bounds an isolation step that would otherwise wait
     # forever.
     run_in "$SRC" PGISOLATIONTIMEOUT=120 -- "$runner" --host="$PGHOST" --port="$PGPORT" \
@@ -171,12 +194,12 @@ migrate_ensure_packages || { record 1 packages; finish; }
 echo "== Building into a private install tree"
 migrate_build "$ROOT" || { record 1 build; finish; }
 echo "Work directory: $WORK"
-# Let the invoking user read the build copy and what the suites write into
-# it (the copy keeps the checkout's modes, which may be private).
+# The copy keeps the checkout's modes, which may be private; make it
+# readable, as a build tree normally is.
 migrate_as_postgres chmod -R go+rX "$SRC"
 
 echo "== Starting a cluster on port $PORT"
-migrate_start_cluster "$PORT" "max_locks_per_transaction = 128" || { record 1 cluster; finish; }
+migrate_start_cluster "$PORT" || { record 1 cluster; finish; }
 
 # Regression tests: every sql/*.sql but the install scripts, in sorted order,
 # in one database (as "make installcheck" runs them).
@@ -198,6 +221,14 @@ if [ "${#isolation_tests[@]}" -gt 0 ]; then
         "${isolation_tests[@]}"
 else
     echo "== Isolation specs: none"
+fi
+
+# A server crash shows in the suites only as lost connections; say which
+# statement crashed it.
+if [ -f "$WORK/server.log" ] &&
+    grep -qE 'terminated by signal|PANIC:|TRAP:' "$WORK/server.log"; then
+    echo "--- the server crashed during the suites ($WORK/server.log):"
+    grep -E -A1 'terminated by signal|PANIC:|TRAP:' "$WORK/server.log" | cut -c1-500
 fi
 
 # TAP tests, each in its own prove run so that each file counts once and a

@@ -100,15 +100,15 @@ check() {
 }
 
 # The baseline: psql runs the up bodies, then the down bodies, each script in
-# one transaction.  Appends "psql_up psql_down" timings to $RESULTS.
+# one transaction.  Appends its timings to this round's results.
 run_baseline() {
     local n=$1 up down
     up=$(time_ms bench_psql -1 -f - <"$GEN/up_$n.sql")
     check "SELECT count(*) FROM pg_class WHERE relname ~ '^t_[0-9]+\$'" "$n"
     down=$(time_ms bench_psql -1 -f - <"$GEN/down_$n.sql")
     check "SELECT count(*) FROM pg_class WHERE relname ~ '^t_[0-9]+\$'" 0
-    echo "$n psql_up $up" >>"$RESULTS"
-    echo "$n psql_down $down" >>"$RESULTS"
+    echo "$n psql_up $up" >>"$GEN/round"
+    echo "$n psql_down $down" >>"$GEN/round"
 }
 
 # The extension: define, apply, no-op apply (before and after the catalog
@@ -136,7 +136,7 @@ run_migrate() {
         echo "$n noop_fresh $noop_fresh"
         echo "$n noop $noop"
         echo "$n rollback $rollback"
-    } >>"$RESULTS"
+    } >>"$GEN/round"
 }
 
 # Prints the median of measure $2 for size $1.
@@ -164,6 +164,7 @@ for n in $SIZES; do
         DB=bench
         # Alternate which side goes first; vacuum between the two so that
         # the second does not find the first's dead catalog rows.
+        : >"$GEN/round"
         if [ $((round % 2)) = 1 ]; then
             run_baseline "$n"
             bench_psql -c 'VACUUM'
@@ -173,7 +174,13 @@ for n in $SIZES; do
             bench_psql -c 'VACUUM'
             run_baseline "$n"
         fi
-        echo "N = $n, round $round of $ROUNDS done ($(($(date +%s) - started)) s)"
+        # This round's figures, in milliseconds.
+        printf 'N = %s, round %s: %s  (%s s so far)\n' "$n" "$round" \
+            "$(awk -v n="$n" '$1 == n { v[$2] = $3 } END {
+                printf "define %s, psql up %s, apply %s, psql down %s, rollback %s, no-op %s / %s ms",
+                    v["define"], v["psql_up"], v["apply"], v["psql_down"], v["rollback"], v["noop_fresh"], v["noop"]
+            }' "$GEN/round")" "$(($(date +%s) - started))"
+        cat "$GEN/round" >>"$RESULTS"
     done
 done
 DB=postgres

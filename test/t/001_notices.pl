@@ -7,6 +7,7 @@
 use strict;
 use warnings;
 
+use IPC::Run;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
@@ -49,6 +50,23 @@ sub define
 		"SELECT version FROM migrate_define($version, '$name', "
 		  . "'CREATE TABLE $table (id int);$extra', 'DROP TABLE $table;')");
 	return;
+}
+
+# Starts psql running $sql in the background; returns the harness and
+# references to its stdout and stderr.
+sub start_psql
+{
+	my ($sql) = @_;
+	my ($out, $err) = ('', '');
+	my $h = IPC::Run::start(
+		[
+			$node->installed_command('psql'), '-XAtq',
+			'-v', 'ON_ERROR_STOP=1', '-d', $node->connstr('postgres'),
+			'-c', $sql
+		],
+		'>', \$out, '2>', \$err,
+		IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default));
+	return ($h, \$out, \$err);
 }
 
 # The duration in a "== Migrated" line: seconds with exactly three decimals.
@@ -125,23 +143,6 @@ $holder->query_safe('BEGIN');
 $holder->query_safe(
 	"SELECT version FROM migrate_define(20260105000000, 'create_tags', "
 	  . "'CREATE TABLE tags (id int);', 'DROP TABLE tags;')");
-
-# Starts psql running $sql in the background; returns the harness and
-# references to its stdout and stderr.
-sub start_psql
-{
-	my ($sql) = @_;
-	my ($out, $err) = ('', '');
-	my $h = IPC::Run::start(
-		[
-			$node->installed_command('psql'), '-XAtq',
-			'-v', 'ON_ERROR_STOP=1', '-d', $node->connstr('postgres'),
-			'-c', $sql
-		],
-		'>', \$out, '2>', \$err,
-		IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default));
-	return ($h, \$out, \$err);
-}
 
 my ($waiter, $out, $err) = start_psql('SELECT version FROM migrate_apply()');
 ok( pump_until(
