@@ -101,6 +101,8 @@ UPDATE migrate_migrations SET up = up || ';', checksum = repeat('a', 64) WHERE v
 DELETE FROM migrate_migrations WHERE version = 300;
 SELECT version, name, state, applied_at IS NOT NULL AS has_applied_at, transactional, reversible
   FROM migrate_status();
+-- migrate_plan() warns that migrate_apply() would refuse to run now.
+SELECT * FROM migrate_plan(steps => 1);
 
 --
 -- migrate_baseline()

@@ -2,7 +2,8 @@
  *
  * apply.c
  *	  migrate_apply(), migrate_rollback() and migrate_baseline(): moving the
- *	  database between versions inside the caller's transaction.
+ *	  database between versions inside the caller's transaction; and
+ *	  migrate_plan(), which shows what migrate_apply() would run.
  *
  * Each call takes the migration lock for its transaction, makes sure its
  * snapshot is not stale, selects the migrations to run, validates all of
@@ -22,6 +23,7 @@
 PG_FUNCTION_INFO_V1(migrate_apply);
 PG_FUNCTION_INFO_V1(migrate_rollback);
 PG_FUNCTION_INFO_V1(migrate_baseline);
+PG_FUNCTION_INFO_V1(migrate_plan);
 
 static List *select_applied(bool has_target, int64 target, bool has_limit,
 							int64 limit);
@@ -414,4 +416,52 @@ migrate_baseline(PG_FUNCTION_ARGS)
 	PG_END_TRY();
 	SPI_finish();
 	PG_RETURN_INT32(count);
+}
+
+/*
+ * migrate_plan(target, steps): the migrations that migrate_apply() with the
+ * same arguments would run now, in order, with a WARNING for anything that
+ * would make it refuse.  Runs nothing and takes no lock.
+ */
+Datum
+migrate_plan(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	bool		has_target = !PG_ARGISNULL(0);
+	int64		target = has_target ? PG_GETARG_INT64(0) : 0;
+	bool		has_steps;
+	int32		steps = get_steps(fcinfo, 1, &has_steps);
+	List	   *migrations;
+	List	   *changed;
+	int			pending_total;
+	ListCell   *lc;
+
+	InitMaterializedSRF(fcinfo, 0);
+	SPI_connect();
+	catalog_open();
+	migrations = select_pending(has_target, target, has_steps, steps,
+								&changed, &pending_total);
+	if (changed != NIL)
+		ereport(WARNING,
+				(errmsg("migrate_apply() would refuse to run: migration " INT64_FORMAT " \"%s\" was changed after it was applied",
+						((Migration *) linitial(changed))->version,
+						((Migration *) linitial(changed))->name)));
+	foreach(lc, migrations)
+	{
+		Migration  *m = (Migration *) lfirst(lc);
+		Datum		values[3];
+		bool		nulls[3] = {false, false, false};
+
+		if (!m->transactional)
+			ereport(WARNING,
+					(errmsg("migrate_apply() would refuse migration " INT64_FORMAT " \"%s\", which cannot run inside a transaction block",
+							m->version, m->name),
+					 errhint("Run it with CALL migrate_deploy().")));
+		values[0] = Int64GetDatum(m->version);
+		values[1] = CStringGetTextDatum(m->name);
+		values[2] = BoolGetDatum(m->transactional);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	SPI_finish();
+	return (Datum) 0;
 }

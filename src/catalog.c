@@ -98,15 +98,6 @@ static const CatalogQueryDef catalog_queries[NUM_CATALOG_QUERIES] = {
 		" ORDER BY m.version",
 		0, {0}
 	},
-	[Q_PENDING_LIST] = {
-		"SELECT m.version, m.name, m.transactional"
-		" FROM %1$s.migrate_migrations m"
-		" WHERE NOT EXISTS (SELECT FROM %1$s.migrate_applied a"
-		"                   WHERE a.version OPERATOR(pg_catalog.=) m.version)"
-		" AND ($1 IS NULL OR m.version OPERATOR(pg_catalog.<=) $1)"
-		" ORDER BY m.version LIMIT $2",
-		2, {INT8OID, INT8OID}
-	},
 	[Q_MAX_APPLIED] = {
 		"SELECT pg_catalog.max(version) FROM %1$s.migrate_applied", 0, {0}
 	},

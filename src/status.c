@@ -1,8 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * status.c
- *	  migrate_status() and migrate_plan(): read-only views of the
- *	  migrations.  Neither takes the migration lock nor runs anything.
+ *	  migrate_status(): the read-only view of every known migration.  It
+ *	  takes no lock and runs nothing.
  *
  *-------------------------------------------------------------------------
  */
@@ -14,7 +14,6 @@
 #include "utils/tuplestore.h"
 
 PG_FUNCTION_INFO_V1(migrate_status);
-PG_FUNCTION_INFO_V1(migrate_plan);
 
 static void copy_result_rows(FunctionCallInfo fcinfo);
 
@@ -51,34 +50,6 @@ migrate_status(PG_FUNCTION_ARGS)
 	SPI_connect();
 	catalog_open();
 	catalog_exec(Q_STATUS, NULL, NULL, true, 0);
-	copy_result_rows(fcinfo);
-	SPI_finish();
-	return (Datum) 0;
-}
-
-/*
- * migrate_plan(target, steps): the migrations that migrate_apply() with the
- * same arguments would run now, in order.  Runs nothing and takes no lock.
- */
-Datum
-migrate_plan(PG_FUNCTION_ARGS)
-{
-	Datum		values[2];
-	char		nulls[2] = {' ', ' '};
-
-	if (!PG_ARGISNULL(1) && PG_GETARG_INT32(1) < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("steps must not be negative, not %d", PG_GETARG_INT32(1))));
-
-	InitMaterializedSRF(fcinfo, 0);
-	SPI_connect();
-	catalog_open();
-	values[0] = PG_ARGISNULL(0) ? (Datum) 0 : PG_GETARG_DATUM(0);
-	nulls[0] = PG_ARGISNULL(0) ? 'n' : ' ';
-	values[1] = PG_ARGISNULL(1) ? (Datum) 0 : Int64GetDatum((int64) PG_GETARG_INT32(1));
-	nulls[1] = PG_ARGISNULL(1) ? 'n' : ' ';
-	catalog_exec(Q_PENDING_LIST, values, nulls, true, 0);
 	copy_result_rows(fcinfo);
 	SPI_finish();
 	return (Datum) 0;

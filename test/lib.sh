@@ -60,7 +60,9 @@ migrate_build() {
     chmod 755 "$WORK"
     chown -R postgres:postgres "$WORK" 2>/dev/null || migrate_as_root chown -R postgres:postgres "$WORK"
 
-    if ! migrate_as_postgres make -C "$SRC" -s with_llvm=no COPT=-Werror >"$WORK/build.log" 2>&1; then
+    # The logs are written by postgres, which owns the work directory.
+    if ! migrate_as_postgres sh -c 'make -C "$1" -s with_llvm=no COPT=-Werror >"$2" 2>&1' \
+        sh "$SRC" "$WORK/build.log"; then
         cat "$WORK/build.log"
         echo "build failed"
         return 1
@@ -70,7 +72,8 @@ migrate_build() {
         echo "build printed warnings"
         return 1
     fi
-    migrate_as_postgres make -C "$SRC" -s with_llvm=no DESTDIR="$INST" install >>"$WORK/build.log" 2>&1 || {
+    migrate_as_postgres sh -c 'make -C "$1" -s with_llvm=no DESTDIR="$2" install >>"$3" 2>&1' \
+        sh "$SRC" "$INST" "$WORK/build.log" || {
         cat "$WORK/build.log"
         echo "install failed"
         return 1
@@ -106,8 +109,8 @@ migrate_start_cluster() {
     PGHOST=$WORK/sock
     export PGPORT PGHOST
     migrate_as_postgres mkdir -p "$WORK/sock"
-    migrate_as_postgres "$PGBIN/initdb" -D "$WORK/data" -U postgres --auth=trust \
-        --no-sync -E UTF8 --locale=C >"$WORK/initdb.log" 2>&1 || {
+    migrate_as_postgres sh -c '"$1" -D "$2" -U postgres --auth=trust --no-sync -E UTF8 --locale=C >"$3" 2>&1' \
+        sh "$PGBIN/initdb" "$WORK/data" "$WORK/initdb.log" || {
         cat "$WORK/initdb.log"
         return 1
     }
