@@ -199,6 +199,19 @@ UPDATE migrate_migrations SET up = rtrim(up), checksum = :'saved_checksum2' WHER
 SET client_min_messages = warning;
 SELECT version, name FROM migrate_apply();
 RESET client_min_messages;
+-- A no-op apply remembers that nothing was pending; a later direct change
+-- of the table (no migrate function involved) is still caught, and so is
+-- one undone by a rollback.
+SELECT version, name FROM migrate_apply();
+UPDATE migrate_migrations SET checksum = repeat('2', 64) WHERE version = 20261121091000;
+SELECT version, name FROM migrate_apply();
+BEGIN;
+UPDATE migrate_migrations SET checksum = :'saved_checksum' WHERE version = 20261121091000;
+SELECT version, name FROM migrate_apply();
+ROLLBACK;
+SELECT version, name FROM migrate_apply();
+UPDATE migrate_migrations SET checksum = :'saved_checksum' WHERE version = 20261121091000;
+SELECT version, name FROM migrate_apply();
 
 --
 -- Checked before anything runs: a pending migration that cannot run in a

@@ -66,6 +66,29 @@ INSERT INTO migrate_state (singleton, epoch) VALUES (true, 0);
 
 COMMENT ON TABLE migrate_state IS 'internal: change counter of the migration catalog';
 
+/*
+ * Any write to the catalog that does not come from the extension's functions
+ * (a superuser's UPDATE, a restore) bumps migrate_state's epoch, so that a
+ * backend that remembers "nothing to apply at this epoch" never misses drift.
+ * ENABLE ALWAYS keeps them firing under session_replication_role = replica.
+ */
+CREATE FUNCTION migrate_catalog_changed()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'migrate_catalog_changed'
+LANGUAGE C;
+
+COMMENT ON FUNCTION migrate_catalog_changed() IS
+    'internal: records a change of the migration catalog';
+
+CREATE TRIGGER migrate_migrations_changed
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON migrate_migrations
+    FOR EACH STATEMENT EXECUTE FUNCTION migrate_catalog_changed();
+CREATE TRIGGER migrate_applied_changed
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON migrate_applied
+    FOR EACH STATEMENT EXECUTE FUNCTION migrate_catalog_changed();
+ALTER TABLE migrate_migrations ENABLE ALWAYS TRIGGER migrate_migrations_changed;
+ALTER TABLE migrate_applied ENABLE ALWAYS TRIGGER migrate_applied_changed;
+
 /* pg_dump keeps the rows of the user-state tables and the history sequence. */
 SELECT pg_catalog.pg_extension_config_dump('migrate_migrations', '');
 SELECT pg_catalog.pg_extension_config_dump('migrate_applied', '');
@@ -147,5 +170,6 @@ REVOKE ALL ON FUNCTION migrate_rollback(integer, bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION migrate_status() FROM PUBLIC;
 REVOKE ALL ON FUNCTION migrate_plan(bigint, integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION migrate_baseline(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION migrate_catalog_changed() FROM PUBLIC;
 REVOKE ALL ON TABLE migrate_migrations, migrate_applied, migrate_history, migrate_state FROM PUBLIC;
 REVOKE ALL ON SEQUENCE migrate_history_id_seq FROM PUBLIC;

@@ -279,15 +279,21 @@ migrate_apply(PG_FUNCTION_ARGS)
 	runner_enter();
 	PG_TRY();
 	{
-		List	   *migrations;
-		List	   *changed;
-		int			pending_total;
+		List	   *migrations = NIL;
+		List	   *changed = NIL;
+		int			pending_total = 0;
+		int64		epoch;
 		ListCell   *lc;
 
 		migrate_lock_acquire(false);
 		catalog_check_snapshot();
-		migrations = select_pending(has_target, target, has_steps, steps,
-									&changed, &pending_total);
+		if (!catalog_known_clean(&epoch))
+		{
+			migrations = select_pending(has_target, target, has_steps, steps,
+										&changed, &pending_total);
+			if (pending_total == 0 && changed == NIL)
+				catalog_remember_clean(epoch);
+		}
 
 		check_no_changed_migrations(changed);
 		foreach(lc, migrations)

@@ -22,6 +22,8 @@
 #include "catalog/pg_extension.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
+#include "commands/trigger.h"
+#include "fmgr.h"
 #include "miscadmin.h"
 #include "storage/proc.h"
 #include "utils/builtins.h"
@@ -46,6 +48,8 @@ typedef struct CatalogQueryDef
  */
 #define MIGRATION_COLUMNS \
 	"m.version, m.name, m.up, m.down, m.transactional, m.checksum, "
+
+PG_FUNCTION_INFO_V1(migrate_catalog_changed);
 
 static const CatalogQueryDef catalog_queries[NUM_CATALOG_QUERIES] = {
 	[Q_STATE_EPOCH] = {
@@ -172,9 +176,21 @@ static LocalTransactionId bumped_lxid = InvalidLocalTransactionId;
 static SubTransactionId bumped_subid = InvalidSubTransactionId;
 static bool subxact_callback_registered = false;
 
+/*
+ * The epoch at which this backend last found nothing pending and nothing
+ * changed.  Committed epochs only grow, every change to the catalog tables
+ * bumps the epoch (the functions do it, and a trigger catches any other
+ * write), and the memory is dropped when this backend writes or rolls back,
+ * so an unchanged epoch means an unchanged catalog.
+ */
+static bool clean_epoch_valid = false;
+static int64 clean_epoch = 0;
+
 static void catalog_forget_plans(void);
 static void catalog_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 									 SubTransactionId parentSubid, void *arg);
+static void catalog_xact_callback(XactEvent event, void *arg);
+static int64 catalog_read_epoch(void);
 static SPIPlanPtr catalog_plan(CatalogQuery query);
 
 /*
@@ -231,6 +247,7 @@ catalog_open(void)
 		elog(ERROR, "could not find the schema of extension \"migrate\"");
 
 	catalog_forget_plans();
+	clean_epoch_valid = false;
 	if (catalog_schema != NULL)
 		pfree(catalog_schema);
 	catalog_schema = MemoryContextStrdup(TopMemoryContext, quote_identifier(schema));
@@ -365,8 +382,22 @@ static void
 catalog_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 						 SubTransactionId parentSubid, void *arg)
 {
-	if (event == SUBXACT_EVENT_ABORT_SUB && bumped_subid >= mySubid)
+	if (event != SUBXACT_EVENT_ABORT_SUB)
+		return;
+	if (bumped_subid >= mySubid)
 		bumped_lxid = InvalidLocalTransactionId;
+	clean_epoch_valid = false;
+}
+
+/*
+ * Drops the memory of a clean epoch when a transaction rolls back: it may
+ * have been read from this transaction's own, now undone, bump.
+ */
+static void
+catalog_xact_callback(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
+		clean_epoch_valid = false;
 }
 
 /*
@@ -378,16 +409,89 @@ catalog_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 void
 catalog_bump_epoch(void)
 {
+	clean_epoch_valid = false;
 	if (bumped_lxid != InvalidLocalTransactionId && bumped_lxid == MyProc->lxid)
 		return;
 	if (!subxact_callback_registered)
 	{
 		RegisterSubXactCallback(catalog_subxact_callback, NULL);
+		RegisterXactCallback(catalog_xact_callback, NULL);
 		subxact_callback_registered = true;
 	}
 	catalog_exec(Q_STATE_BUMP, NULL, NULL, false, 0);
 	bumped_lxid = MyProc->lxid;
 	bumped_subid = GetCurrentSubTransactionId();
+}
+
+/*
+ * Returns the catalog's epoch as the current snapshot sees it.
+ */
+static int64
+catalog_read_epoch(void)
+{
+	bool		isnull;
+	int64		epoch;
+
+	catalog_exec(Q_STATE_EPOCH, NULL, NULL, false, 1);
+	if (SPI_processed != 1)
+		elog(ERROR, "the migrate_state row is missing");
+	epoch = catalog_getint64(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	SPI_freetuptable(SPI_tuptable);
+	return epoch;
+}
+
+/*
+ * Returns whether this backend already found, at the current epoch, that
+ * nothing is pending and nothing changed; sets *epoch to the current epoch
+ * for catalog_remember_clean().  Lets a no-op migrate_apply() skip the scan
+ * of every migration.
+ */
+bool
+catalog_known_clean(int64 *epoch)
+{
+	*epoch = catalog_read_epoch();
+	return clean_epoch_valid && clean_epoch == *epoch;
+}
+
+/*
+ * Remembers that nothing was pending and nothing changed at this epoch.
+ */
+void
+catalog_remember_clean(int64 epoch)
+{
+	if (!subxact_callback_registered)
+	{
+		RegisterSubXactCallback(catalog_subxact_callback, NULL);
+		RegisterXactCallback(catalog_xact_callback, NULL);
+		subxact_callback_registered = true;
+	}
+	clean_epoch = epoch;
+	clean_epoch_valid = true;
+}
+
+/*
+ * migrate_catalog_changed(): statement trigger on migrate_migrations and
+ * migrate_applied.  Bumps the epoch when something other than the
+ * extension's functions writes the tables (a superuser's UPDATE, a restore),
+ * so that drift is never hidden by catalog_known_clean().
+ */
+Datum
+migrate_catalog_changed(PG_FUNCTION_ARGS)
+{
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("migrate_catalog_changed() must be called as a trigger")));
+
+	clean_epoch_valid = false;
+	if (bumped_lxid == InvalidLocalTransactionId || bumped_lxid != MyProc->lxid)
+	{
+		SPI_connect();
+		catalog_open();
+		catalog_bump_epoch();
+		SPI_finish();
+	}
+	return PointerGetDatum(NULL);
 }
 
 /*

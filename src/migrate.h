@@ -92,6 +92,8 @@ extern int	catalog_exec(CatalogQuery query, Datum *values, const char *nulls,
 						 bool read_only, long tcount);
 extern int	catalog_exec_latest(CatalogQuery query);
 extern void catalog_bump_epoch(void);
+extern bool catalog_known_clean(int64 *epoch);
+extern void catalog_remember_clean(int64 epoch);
 extern void catalog_check_snapshot(void);
 extern Migration *catalog_read_migration(HeapTuple tuple, TupleDesc tupdesc);
 extern void catalog_record_run(const Migration *m, MigrateDirection direction,
