@@ -174,7 +174,7 @@ static SPIPlanPtr catalog_plans[NUM_CATALOG_QUERIES];
 /* The transaction (and subtransaction) that last bumped the epoch */
 static LocalTransactionId bumped_lxid = InvalidLocalTransactionId;
 static SubTransactionId bumped_subid = InvalidSubTransactionId;
-static bool subxact_callback_registered = false;
+static bool callbacks_registered = false;
 
 /*
  * The epoch at which this backend last found nothing pending and nothing
@@ -190,8 +190,11 @@ static void catalog_forget_plans(void);
 static void catalog_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 									 SubTransactionId parentSubid, void *arg);
 static void catalog_xact_callback(XactEvent event, void *arg);
+static void catalog_register_callbacks(void);
 static int64 catalog_read_epoch(void);
 static SPIPlanPtr catalog_plan(CatalogQuery query);
+static int	catalog_run(CatalogQuery query, Datum *values, const char *nulls,
+						Snapshot snapshot, bool read_only, long tcount);
 
 /*
  * Frees the prepared plans, after the extension was dropped and created
@@ -290,14 +293,14 @@ catalog_plan(CatalogQuery query)
 }
 
 /*
- * Runs an internal query with the extension owner's privileges and returns
- * its SPI result code.  values and nulls follow SPI_execute_plan().  The
- * owner's identity is dropped again on the way out, on error too (the
- * transaction's abort restores it).
+ * Runs an internal query with the extension owner's privileges, against the
+ * given snapshot or (InvalidSnapshot) as SPI normally would, and returns its
+ * SPI result code.  The owner's identity is dropped again on the way out; on
+ * error the transaction's abort restores the caller's.
  */
-int
-catalog_exec(CatalogQuery query, Datum *values, const char *nulls,
-			 bool read_only, long tcount)
+static int
+catalog_run(CatalogQuery query, Datum *values, const char *nulls,
+			Snapshot snapshot, bool read_only, long tcount)
 {
 	SPIPlanPtr	plan = catalog_plan(query);
 	Oid			save_userid;
@@ -307,7 +310,11 @@ catalog_exec(CatalogQuery query, Datum *values, const char *nulls,
 	GetUserIdAndSecContext(&save_userid, &save_sec_context);
 	SetUserIdAndSecContext(catalog_owner,
 						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
-	ret = SPI_execute_plan(plan, values, nulls, read_only, tcount);
+	if (snapshot != InvalidSnapshot)
+		ret = SPI_execute_snapshot(plan, values, nulls, snapshot,
+								   InvalidSnapshot, read_only, false, tcount);
+	else
+		ret = SPI_execute_plan(plan, values, nulls, read_only, tcount);
 	SetUserIdAndSecContext(save_userid, save_sec_context);
 	if (ret < 0)
 		elog(ERROR, "internal query %d failed: %s", (int) query,
@@ -316,27 +323,14 @@ catalog_exec(CatalogQuery query, Datum *values, const char *nulls,
 }
 
 /*
- * Runs a parameterless internal query against the latest committed state
- * rather than the transaction's snapshot.
+ * Runs an internal query (see catalog_run) with SPI's usual snapshot.
+ * values and nulls follow SPI_execute_plan().
  */
 int
-catalog_exec_latest(CatalogQuery query)
+catalog_exec(CatalogQuery query, Datum *values, const char *nulls,
+			 bool read_only, long tcount)
 {
-	SPIPlanPtr	plan = catalog_plan(query);
-	Oid			save_userid;
-	int			save_sec_context;
-	int			ret;
-
-	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	SetUserIdAndSecContext(catalog_owner,
-						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
-	ret = SPI_execute_snapshot(plan, NULL, NULL, GetLatestSnapshot(),
-							   InvalidSnapshot, true, false, 1);
-	SetUserIdAndSecContext(save_userid, save_sec_context);
-	if (ret < 0)
-		elog(ERROR, "internal query %d failed: %s", (int) query,
-			 SPI_result_code_string(ret));
-	return ret;
+	return catalog_run(query, values, nulls, InvalidSnapshot, read_only, tcount);
 }
 
 /*
@@ -356,10 +350,8 @@ catalog_check_snapshot(void)
 	if (!IsolationUsesXactSnapshot())
 		return;
 
-	catalog_exec(Q_STATE_EPOCH, NULL, NULL, false, 1);
-	seen = catalog_getint64(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	SPI_freetuptable(SPI_tuptable);
-	catalog_exec_latest(Q_STATE_EPOCH);
+	seen = catalog_read_epoch();
+	catalog_run(Q_STATE_EPOCH, NULL, NULL, GetLatestSnapshot(), true, 1);
 	latest = catalog_getint64(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	SPI_freetuptable(SPI_tuptable);
 
@@ -401,6 +393,19 @@ catalog_xact_callback(XactEvent event, void *arg)
 }
 
 /*
+ * Registers the transaction callbacks above, once per backend.
+ */
+static void
+catalog_register_callbacks(void)
+{
+	if (callbacks_registered)
+		return;
+	RegisterSubXactCallback(catalog_subxact_callback, NULL);
+	RegisterXactCallback(catalog_xact_callback, NULL);
+	callbacks_registered = true;
+}
+
+/*
  * Records that the catalog changed, so that migrators whose snapshots are
  * older can tell (see catalog_check_snapshot).  Once per transaction is
  * enough, and keeps a transaction that defines thousands of migrations from
@@ -412,12 +417,7 @@ catalog_bump_epoch(void)
 	clean_epoch_valid = false;
 	if (bumped_lxid != InvalidLocalTransactionId && bumped_lxid == MyProc->lxid)
 		return;
-	if (!subxact_callback_registered)
-	{
-		RegisterSubXactCallback(catalog_subxact_callback, NULL);
-		RegisterXactCallback(catalog_xact_callback, NULL);
-		subxact_callback_registered = true;
-	}
+	catalog_register_callbacks();
 	catalog_exec(Q_STATE_BUMP, NULL, NULL, false, 0);
 	bumped_lxid = MyProc->lxid;
 	bumped_subid = GetCurrentSubTransactionId();
@@ -459,12 +459,7 @@ catalog_known_clean(int64 *epoch)
 void
 catalog_remember_clean(int64 epoch)
 {
-	if (!subxact_callback_registered)
-	{
-		RegisterSubXactCallback(catalog_subxact_callback, NULL);
-		RegisterXactCallback(catalog_xact_callback, NULL);
-		subxact_callback_registered = true;
-	}
+	catalog_register_callbacks();
 	clean_epoch = epoch;
 	clean_epoch_valid = true;
 }

@@ -90,7 +90,6 @@ typedef enum CatalogQuery
 extern void catalog_open(void);
 extern int	catalog_exec(CatalogQuery query, Datum *values, const char *nulls,
 						 bool read_only, long tcount);
-extern int	catalog_exec_latest(CatalogQuery query);
 extern void catalog_bump_epoch(void);
 extern bool catalog_known_clean(int64 *epoch);
 extern void catalog_remember_clean(int64 epoch);
