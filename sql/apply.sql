@@ -262,6 +262,32 @@ RESET statement_timeout;
 RESET migrate.lock_timeout;
 RESET migrate.statement_timeout;
 
+-- migrate.statement_timeout cancels a statement of a migration that runs
+-- too long (57014), naming the migration; nothing is applied.
+SELECT version, name FROM migrate_define(20261121108500, 'too_slow',
+    E'CREATE TABLE shop.slow (id int);\nSELECT pg_sleep(30);',
+    'DROP TABLE shop.slow;');
+SET migrate.statement_timeout = '200ms';
+SET client_min_messages = warning;
+SELECT version, name FROM migrate_apply();
+\echo :LAST_ERROR_SQLSTATE
+RESET client_min_messages;
+SELECT to_regclass('shop.slow') AS slow_table;
+-- A caller that catches the error keeps no leftover deadline: its own
+-- statement goes on well past 200ms without being cancelled.
+DO $$
+BEGIN
+    BEGIN
+        PERFORM * FROM migrate_apply();
+    EXCEPTION WHEN query_canceled THEN
+        RAISE NOTICE 'caught: %', SQLERRM;
+    END;
+    PERFORM pg_sleep(0.5);
+    RAISE NOTICE 'the caller''s statement was not cancelled';
+END $$;
+RESET migrate.statement_timeout;
+SELECT migrate_remove(20261121108500);
+
 -- A migration body cannot run migrations itself.
 SELECT version, name FROM migrate_define(20261121109000, 'nested',
     'SELECT * FROM migrate_apply();', '');

@@ -244,8 +244,16 @@ runner_execute_body(const Migration *m, MigrateDirection direction)
 		MemoryContextSwitchTo(oldcontext);
 
 		statement_timeout_begin(&timeout);
-		ret = SPI_execute_extended(sql, &options);
-		statement_timeout_end(&timeout);
+		PG_TRY();
+		{
+			ret = SPI_execute_extended(sql, &options);
+		}
+		PG_FINALLY();
+		{
+			/* also on error: a caller that catches it keeps its own deadline */
+			statement_timeout_end(&timeout);
+		}
+		PG_END_TRY();
 		if (ret < 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INTERNAL_ERROR),
