@@ -67,6 +67,20 @@ INSERT INTO migrate_state (singleton, epoch) VALUES (true, 0);
 COMMENT ON TABLE migrate_state IS 'internal: change counter of the migration catalog';
 
 /*
+ * The epoch at which the catalog was last found with nothing pending and
+ * nothing changed, so that a no-op migrate_apply() needs no scan.  A table
+ * of its own, so that marking it never collides with a bump of the epoch.
+ * Internal.
+ */
+CREATE TABLE migrate_checked (
+    singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    epoch bigint
+);
+INSERT INTO migrate_checked (singleton, epoch) VALUES (true, NULL);
+
+COMMENT ON TABLE migrate_checked IS 'internal: epoch at which nothing was left to apply';
+
+/*
  * Any write to the catalog that does not come from the extension's functions
  * (a superuser's UPDATE, a restore) bumps migrate_state's epoch, so that a
  * backend that remembers "nothing to apply at this epoch" never misses drift.
@@ -171,5 +185,6 @@ REVOKE ALL ON FUNCTION migrate_status() FROM PUBLIC;
 REVOKE ALL ON FUNCTION migrate_plan(bigint, integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION migrate_baseline(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION migrate_catalog_changed() FROM PUBLIC;
-REVOKE ALL ON TABLE migrate_migrations, migrate_applied, migrate_history, migrate_state FROM PUBLIC;
+REVOKE ALL ON TABLE migrate_migrations, migrate_applied, migrate_history, migrate_state,
+    migrate_checked FROM PUBLIC;
 REVOKE ALL ON SEQUENCE migrate_history_id_seq FROM PUBLIC;

@@ -55,6 +55,13 @@ static const CatalogQueryDef catalog_queries[NUM_CATALOG_QUERIES] = {
 	[Q_STATE_EPOCH] = {
 		"SELECT epoch FROM %1$s.migrate_state", 0, {0}
 	},
+	[Q_EPOCHS] = {
+		"SELECT s.epoch, c.epoch FROM %1$s.migrate_state s CROSS JOIN %1$s.migrate_checked c",
+		0, {0}
+	},
+	[Q_SET_CHECKED] = {
+		"UPDATE %1$s.migrate_checked SET epoch = $1", 1, {INT8OID}
+	},
 	[Q_STATE_BUMP] = {
 		"UPDATE %1$s.migrate_state SET epoch = epoch OPERATOR(pg_catalog.+) 1",
 		0, {0}
@@ -176,22 +183,15 @@ static LocalTransactionId bumped_lxid = InvalidLocalTransactionId;
 static SubTransactionId bumped_subid = InvalidSubTransactionId;
 static bool callbacks_registered = false;
 
-/*
- * The epoch at which this backend last found nothing pending and nothing
- * changed.  Committed epochs only grow, every change to the catalog tables
- * bumps the epoch (the functions do it, and a trigger catches any other
- * write), and the memory is dropped when this backend writes or rolls back,
- * so an unchanged epoch means an unchanged catalog.
- */
-static bool clean_epoch_valid = false;
-static int64 clean_epoch = 0;
+/* The transaction that last marked the catalog clean in migrate_checked */
+static LocalTransactionId checked_lxid = InvalidLocalTransactionId;
 
 static void catalog_forget_plans(void);
 static void catalog_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 									 SubTransactionId parentSubid, void *arg);
-static void catalog_xact_callback(XactEvent event, void *arg);
 static void catalog_register_callbacks(void);
 static int64 catalog_read_epoch(void);
+static bool catalog_bumped_in_this_transaction(void);
 static SPIPlanPtr catalog_plan(CatalogQuery query);
 static int	catalog_run(CatalogQuery query, Datum *values, const char *nulls,
 						Snapshot snapshot, bool read_only, long tcount);
@@ -250,7 +250,6 @@ catalog_open(void)
 		elog(ERROR, "could not find the schema of extension \"migrate\"");
 
 	catalog_forget_plans();
-	clean_epoch_valid = false;
 	if (catalog_schema != NULL)
 		pfree(catalog_schema);
 	catalog_schema = MemoryContextStrdup(TopMemoryContext, quote_identifier(schema));
@@ -374,26 +373,12 @@ static void
 catalog_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 						 SubTransactionId parentSubid, void *arg)
 {
-	if (event != SUBXACT_EVENT_ABORT_SUB)
-		return;
-	if (bumped_subid >= mySubid)
+	if (event == SUBXACT_EVENT_ABORT_SUB && bumped_subid >= mySubid)
 		bumped_lxid = InvalidLocalTransactionId;
-	clean_epoch_valid = false;
 }
 
 /*
- * Drops the memory of a clean epoch when a transaction rolls back: it may
- * have been read from this transaction's own, now undone, bump.
- */
-static void
-catalog_xact_callback(XactEvent event, void *arg)
-{
-	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
-		clean_epoch_valid = false;
-}
-
-/*
- * Registers the transaction callbacks above, once per backend.
+ * Registers the subtransaction callback above, once per backend.
  */
 static void
 catalog_register_callbacks(void)
@@ -401,21 +386,37 @@ catalog_register_callbacks(void)
 	if (callbacks_registered)
 		return;
 	RegisterSubXactCallback(catalog_subxact_callback, NULL);
-	RegisterXactCallback(catalog_xact_callback, NULL);
 	callbacks_registered = true;
 }
 
 /*
+ * Returns whether the current transaction already bumped the epoch.
+ */
+static bool
+catalog_bumped_in_this_transaction(void)
+{
+	return bumped_lxid != InvalidLocalTransactionId && bumped_lxid == MyProc->lxid;
+}
+
+/*
  * Records that the catalog changed, so that migrators whose snapshots are
- * older can tell (see catalog_check_snapshot).  Once per transaction is
+ * older can tell (see catalog_check_snapshot) and so that a clean mark
+ * (see catalog_known_clean) no longer holds.  Once per transaction is
  * enough, and keeps a transaction that defines thousands of migrations from
- * piling up dead versions of the state row.
+ * piling up dead versions of the state row; but a clean mark this same
+ * transaction made at its current epoch must go.
  */
 void
 catalog_bump_epoch(void)
 {
-	clean_epoch_valid = false;
-	if (bumped_lxid != InvalidLocalTransactionId && bumped_lxid == MyProc->lxid)
+	if (checked_lxid == MyProc->lxid)
+	{
+		Datum		value = (Datum) 0;
+
+		catalog_exec(Q_SET_CHECKED, &value, "n", false, 0);
+		checked_lxid = InvalidLocalTransactionId;
+	}
+	if (catalog_bumped_in_this_transaction())
 		return;
 	catalog_register_callbacks();
 	catalog_exec(Q_STATE_BUMP, NULL, NULL, false, 0);
@@ -441,34 +442,50 @@ catalog_read_epoch(void)
 }
 
 /*
- * Returns whether this backend already found, at the current epoch, that
- * nothing is pending and nothing changed; sets *epoch to the current epoch
- * for catalog_remember_clean().  Lets a no-op migrate_apply() skip the scan
- * of every migration.
+ * Returns whether the catalog is marked clean (nothing pending, nothing
+ * changed) at its current epoch, and sets *epoch to that epoch for
+ * catalog_remember_clean().  Committed epochs only grow and every change to
+ * the catalog tables bumps the epoch (the functions do it, a trigger
+ * catches any other write), so the mark holds exactly until the next
+ * change.  Lets a no-op migrate_apply() skip the scan of every migration.
  */
 bool
 catalog_known_clean(int64 *epoch)
 {
-	*epoch = catalog_read_epoch();
-	return clean_epoch_valid && clean_epoch == *epoch;
+	bool		isnull;
+	bool		checked_isnull;
+	int64		checked;
+
+	catalog_exec(Q_EPOCHS, NULL, NULL, false, 1);
+	if (SPI_processed != 1)
+		elog(ERROR, "the migrate_state or migrate_checked row is missing");
+	*epoch = catalog_getint64(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	checked = catalog_getint64(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2,
+							   &checked_isnull);
+	SPI_freetuptable(SPI_tuptable);
+	return !checked_isnull && checked == *epoch;
 }
 
 /*
- * Remembers that nothing was pending and nothing changed at this epoch.
+ * Marks the catalog clean at this epoch.  Only in READ COMMITTED: a
+ * transaction-snapshot writer could collide with another session's mark.
  */
 void
 catalog_remember_clean(int64 epoch)
 {
-	catalog_register_callbacks();
-	clean_epoch = epoch;
-	clean_epoch_valid = true;
+	Datum		value = Int64GetDatum(epoch);
+
+	if (IsolationUsesXactSnapshot())
+		return;
+	catalog_exec(Q_SET_CHECKED, &value, " ", false, 0);
+	checked_lxid = MyProc->lxid;
 }
 
 /*
  * migrate_catalog_changed(): statement trigger on migrate_migrations and
  * migrate_applied.  Bumps the epoch when something other than the
  * extension's functions writes the tables (a superuser's UPDATE, a restore),
- * so that drift is never hidden by catalog_known_clean().
+ * so that drift is never hidden by a clean mark.
  */
 Datum
 migrate_catalog_changed(PG_FUNCTION_ARGS)
@@ -478,8 +495,7 @@ migrate_catalog_changed(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("migrate_catalog_changed() must be called as a trigger")));
 
-	clean_epoch_valid = false;
-	if (bumped_lxid == InvalidLocalTransactionId || bumped_lxid != MyProc->lxid)
+	if (!catalog_bumped_in_this_transaction() || checked_lxid == MyProc->lxid)
 	{
 		SPI_connect();
 		catalog_open();
