@@ -212,6 +212,32 @@ ROLLBACK;
 SELECT version, name FROM migrate_apply();
 UPDATE migrate_migrations SET checksum = :'saved_checksum' WHERE version = 20261121091000;
 SELECT version, name FROM migrate_apply();
+-- The mark that nothing is left to apply is dropped when the same
+-- transaction changes the catalog afterwards, through a function or not.
+BEGIN;
+SELECT version FROM migrate_define(20261121104500, 'create_coupons',
+    'CREATE TABLE shop.coupons (code text PRIMARY KEY);', 'DROP TABLE shop.coupons;');
+SET LOCAL client_min_messages = warning;
+SELECT version, name FROM migrate_apply();
+SELECT version, name FROM migrate_apply();
+SELECT version FROM migrate_define(20261121104600, 'create_vouchers',
+    'CREATE TABLE shop.vouchers (code text PRIMARY KEY);', 'DROP TABLE shop.vouchers;');
+COMMIT;
+SET client_min_messages = warning;
+SELECT version, name FROM migrate_apply();
+RESET client_min_messages;
+BEGIN;
+SELECT version, name FROM migrate_apply();
+UPDATE migrate_migrations SET checksum = repeat('3', 64) WHERE version = 20261121104600;
+COMMIT;
+SELECT version, name FROM migrate_apply();
+UPDATE migrate_migrations SET checksum = (SELECT checksum FROM migrate_applied WHERE version = 20261121104600)
+ WHERE version = 20261121104600;
+SET client_min_messages = warning;
+SELECT version, name FROM migrate_rollback(2);
+RESET client_min_messages;
+SELECT migrate_remove(20261121104600);
+SELECT migrate_remove(20261121104500);
 
 --
 -- Checked before anything runs: a pending migration that cannot run in a
