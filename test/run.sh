@@ -21,16 +21,16 @@
 
 set -u
 
-# A normal user runs the whole script as root through sudo: the helpers in
-# lib.sh write their logs into the work directory after handing it to the
-# postgres user, which only root can then do.
+# A normal user runs the whole script as root through sudo (which asks for
+# a password if it needs one): installing packages, handing the work
+# directory to the postgres user and cleaning it up need root anyway.
 if [ "$(id -u)" != 0 ]; then
-    if ! sudo -n true 2>/dev/null; then
-        echo "test/run.sh needs root or passwordless sudo."
+    if ! command -v sudo >/dev/null 2>&1; then
+        echo "test/run.sh needs root or sudo."
         echo "0 passed, 1 failed"
         exit 1
     fi
-    exec sudo -n --preserve-env=MIGRATE_TEST_PORT,MIGRATE_KEEP_WORK,CI bash "$0" "$@"
+    exec sudo --preserve-env=MIGRATE_TEST_PORT,MIGRATE_KEEP_WORK,CI bash "$0" "$@"
 fi
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
