@@ -21,14 +21,15 @@ migrate_as_root() {
     fi
 }
 
-# Runs a command as the postgres OS user, which owns the work directory.
+# Runs a command as the postgres OS user, which owns the work directory,
+# from / (the caller's directory may be one postgres cannot enter).
 migrate_as_postgres() {
     if [ "$(id -un)" = postgres ]; then
         "$@"
     elif [ "$(id -u)" = 0 ]; then
-        runuser -u postgres -- "$@"
+        (cd / && runuser -u postgres -- "$@")
     else
-        sudo -u postgres -- "$@"
+        (cd / && sudo -u postgres -- "$@")
     fi
 }
 
