@@ -264,6 +264,15 @@ SELECT migrate_remove(20261121106000);
 SELECT version, name FROM migrate_apply();
 RESET client_min_messages;
 SELECT migrate_remove(20261121107000);
+-- One whose down needs to run outside a transaction block: the detail
+-- names that statement.
+SELECT version, name, transactional FROM migrate_define(20261121107500, 'down_outside',
+    'CREATE INDEX coupons_code_idx ON shop.coupons (code);',
+    'DROP INDEX CONCURRENTLY shop.coupons_code_idx;');
+SET client_min_messages = warning;
+SELECT version, name FROM migrate_apply();
+RESET client_min_messages;
+SELECT migrate_remove(20261121107500);
 
 --
 -- Each migration runs with lock_timeout and statement_timeout taken from

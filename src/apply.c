@@ -153,19 +153,34 @@ check_no_changed_migrations(List *changed)
 static void
 check_transactional(const Migration *m, MigrateDirection direction)
 {
-	const char *body = direction == MIGRATE_UP ? m->up : m->down;
-	MigrateBody *parsed;
+	MigrateDirection culprit_direction = direction;
+	MigrateBody *culprit;
 
 	if (m->transactional)
 		return;
-	parsed = statements_parse_body(body, m->version, direction);
+
+	/* name the statement that made it non-transactional, in either body */
+	culprit = statements_parse_body(direction == MIGRATE_UP ? m->up : m->down,
+									m->version, direction);
+	if (culprit->top_level_statement == 0)
+	{
+		MigrateDirection other = direction == MIGRATE_UP ? MIGRATE_DOWN : MIGRATE_UP;
+		const char *other_body = other == MIGRATE_UP ? m->up : m->down;
+
+		if (other_body != NULL)
+		{
+			culprit = statements_parse_body(other_body, m->version, other);
+			culprit_direction = other;
+		}
+	}
+
 	ereport(ERROR,
 			(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
 			 errmsg("migration " INT64_FORMAT " \"%s\" cannot run inside a transaction block",
 					m->version, m->name),
-			 parsed->top_level_statement > 0 ?
-			 errdetail("Statement %d of its %s body is %s.", parsed->top_level_statement,
-					   direction_name(direction), parsed->top_level_tag) :
+			 culprit->top_level_statement > 0 ?
+			 errdetail("Statement %d of its %s body is %s.", culprit->top_level_statement,
+					   direction_name(culprit_direction), culprit->top_level_tag) :
 			 errdetail("It was defined with transactional => false."),
 			 direction == MIGRATE_UP ?
 			 errhint("Run it with CALL migrate_deploy(), which runs such migrations outside a transaction block.") :
