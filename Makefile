@@ -8,10 +8,12 @@ OBJS = \
 	src/checksum.o \
 	src/define.o \
 	src/lock.o \
+	src/reverse.o \
 	src/runner.o \
 	src/settings.o \
 	src/statements.o \
-	src/status.o
+	src/status.o \
+	src/verify.o
 
 DATA = sql/migrate--1.0.sql
 PGFILEDESC = "migrate - schema migrations inside PostgreSQL"

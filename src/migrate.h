@@ -116,6 +116,10 @@ extern MigrateBody *statements_parse_body(const char *body, int64 version,
 										  MigrateDirection direction);
 extern char *statements_slice(const char *body, const MigrateStatement *stmt);
 
+/* reverse.c */
+extern char *reverse_derive_down(const char *up, int64 version,
+								 MigrateBody *parsed);
+
 /* checksum.c */
 extern char *checksum_definition(const char *name, const char *up,
 								 const char *down);
