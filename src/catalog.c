@@ -67,7 +67,7 @@ static const CatalogQueryDef catalog_queries[NUM_CATALOG_QUERIES] = {
 		0, {0}
 	},
 	[Q_DEFINITION] = {
-		"SELECT " MIGRATION_COLUMNS "a.checksum, m.defined_by"
+		"SELECT " MIGRATION_COLUMNS "a.checksum, m.defined_by, m.down_derived"
 		" FROM %1$s.migrate_migrations m"
 		" LEFT JOIN %1$s.migrate_applied a ON a.version OPERATOR(pg_catalog.=) m.version"
 		" WHERE m.version OPERATOR(pg_catalog.=) $1",

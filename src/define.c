@@ -29,6 +29,9 @@ static bool define_transactional(int64 version, MigrateBody *up, MigrateBody *do
 								 bool transactional_given, bool transactional);
 static Datum define_result_row(FunctionCallInfo fcinfo, MemoryContext resultcontext);
 static bool string_is_blank(const char *s);
+static bool define_same_with_derived_down(const Migration *existing, bool existing_derived,
+										  const char *name, const char *up,
+										  bool down_omitted);
 
 /*
  * Returns whether a string holds nothing but white space.
@@ -40,6 +43,22 @@ string_is_blank(const char *s)
 		if (!isspace((unsigned char) *s))
 			return false;
 	return true;
+}
+
+/*
+ * Returns whether a definition without a down matches an existing one whose
+ * down was derived (or could not be): the down derived now may differ only
+ * because the catalog changed since, for instance once the migration was
+ * applied, so re-running the same migrate_define() call stays a no-op.
+ */
+static bool
+define_same_with_derived_down(const Migration *existing, bool existing_derived,
+							  const char *name, const char *up, bool down_omitted)
+{
+	return down_omitted &&
+		(existing_derived || existing->down == NULL) &&
+		strcmp(existing->name, name) == 0 &&
+		strcmp(existing->up, up) == 0;
 }
 
 /*
@@ -143,6 +162,8 @@ migrate_define(PG_FUNCTION_ARGS)
 	char	   *down;
 	MigrateBody *up_body;
 	MigrateBody *down_body = NULL;
+	bool		down_derived = false;
+	bool		existing_derived = false;
 	bool		transactional;
 	char	   *checksum;
 	char	   *definer;
@@ -164,6 +185,12 @@ migrate_define(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("up body of migration " INT64_FORMAT " is empty", version),
 				 errdetail("It holds no SQL statement, only white space or comments.")));
+	if (down == NULL)
+	{
+		/* derive it, as Ecto's change does; NULL if irreversible */
+		down = reverse_derive_down(up, version, up_body);
+		down_derived = down != NULL;
+	}
 	if (down != NULL)
 		down_body = statements_parse_body(down, version, MIGRATE_DOWN);
 	transactional = define_transactional(version, up_body, down_body,
@@ -181,13 +208,21 @@ migrate_define(PG_FUNCTION_ARGS)
 	values[0] = Int64GetDatum(version);
 	catalog_exec(Q_DEFINITION, values, " ", false, 1);
 	if (SPI_processed == 1)
+	{
+		bool		isnull;
+
 		existing = catalog_read_migration(SPI_tuptable->vals[0], SPI_tuptable->tupdesc);
+		existing_derived = catalog_getbool(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+										   9, &isnull);
+	}
 	catalog_exec(Q_APPLIED_CHECKSUM, values, " ", false, 1);
 	if (SPI_processed == 1)
 		applied_checksum = catalog_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 
-	if (existing != NULL && strcmp(existing->checksum, checksum) == 0 &&
-		existing->transactional == transactional)
+	if (existing != NULL && existing->transactional == transactional &&
+		(strcmp(existing->checksum, checksum) == 0 ||
+		 define_same_with_derived_down(existing, existing_derived, name, up,
+									   PG_ARGISNULL(3))))
 	{
 		/* identical content: at most the definer changes */
 		values[1] = NameGetDatum(&definer_name);
@@ -218,7 +253,7 @@ migrate_define(PG_FUNCTION_ARGS)
 	values[2] = CStringGetTextDatum(up);
 	values[3] = down ? CStringGetTextDatum(down) : (Datum) 0;
 	nulls[3] = down ? ' ' : 'n';
-	values[4] = BoolGetDatum(false);
+	values[4] = BoolGetDatum(down_derived);
 	values[5] = BoolGetDatum(transactional);
 	values[6] = CStringGetTextDatum(checksum);
 	values[7] = NameGetDatum(&definer_name);
