@@ -1,4 +1,5 @@
 -- Projects, each owned by an account (the foreign key comes in a later migration).
+-- The down is derived from the up.
 SELECT version, name FROM migrate_define(20261101091500, 'create_projects',
   up => $up$
 CREATE TABLE projects (
@@ -7,7 +8,4 @@ CREATE TABLE projects (
     title      text NOT NULL,
     created_at timestamptz NOT NULL DEFAULT now()
 );
-$up$,
-  down => $down$
-DROP TABLE projects;
-$down$);
+$up$);
