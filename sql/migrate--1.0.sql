@@ -172,6 +172,14 @@ LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION migrate_baseline(bigint) IS
     'mark every pending migration up to a version applied without running it';
 
+CREATE FUNCTION migrate_verify(version bigint DEFAULT NULL)
+RETURNS TABLE (version bigint, name text, ok boolean, detail text)
+AS 'MODULE_PATHNAME', 'migrate_verify'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION migrate_verify(bigint) IS
+    'prove, without changing anything, that the down of each pending migration (or of the one given) undoes its up';
+
 /*
  * Nothing is granted to PUBLIC: running migrations is a privilege.  The
  * installer grants EXECUTE on these functions (and SELECT on the tables) to
@@ -184,6 +192,7 @@ REVOKE ALL ON FUNCTION migrate_rollback(integer, bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION migrate_status() FROM PUBLIC;
 REVOKE ALL ON FUNCTION migrate_plan(bigint, integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION migrate_baseline(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION migrate_verify(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION migrate_catalog_changed() FROM PUBLIC;
 REVOKE ALL ON TABLE migrate_migrations, migrate_applied, migrate_history, migrate_state,
     migrate_checked FROM PUBLIC;

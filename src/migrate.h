@@ -125,10 +125,20 @@ extern char *checksum_definition(const char *name, const char *up,
 								 const char *down);
 
 /* runner.c */
+
+/* Called by runner_execute() after each statement of a body has run */
+typedef struct RunnerHooks
+{
+	void		(*after_statement) (const MigrateStatement *stmt, void *arg);
+	void	   *arg;
+} RunnerHooks;
+
 extern void runner_check_definer(const Migration *m);
 extern void runner_run_migration(const Migration *m, MigrateDirection direction,
 								 const char *role, TimestampTz *started,
 								 TimestampTz *finished);
+extern void runner_execute(const Migration *m, MigrateDirection direction,
+						   const RunnerHooks *hooks);
 extern void runner_enter(void);
 extern void runner_leave(void);
 extern Datum runner_interval(TimestampTz started, TimestampTz finished);

@@ -42,7 +42,8 @@ static void runner_error_callback(void *arg);
 static void runner_set_timeouts(void);
 static void statement_timeout_begin(StatementTimeout *st);
 static void statement_timeout_end(StatementTimeout *st);
-static void runner_execute_body(const Migration *m, MigrateDirection direction);
+static void runner_execute_body(const Migration *m, MigrateDirection direction,
+								const RunnerHooks *hooks);
 
 /* Set while a migration body runs, to refuse recursive migrator calls */
 static bool runner_active = false;
@@ -203,10 +204,12 @@ statement_timeout_end(StatementTimeout *st)
 
 /*
  * Executes the statements of a migration's up or down body in order,
- * discarding any rows they return.
+ * discarding any rows they return.  hooks, if not NULL, is called after each
+ * statement.
  */
 static void
-runner_execute_body(const Migration *m, MigrateDirection direction)
+runner_execute_body(const Migration *m, MigrateDirection direction,
+					const RunnerHooks *hooks)
 {
 	const char *body = direction == MIGRATE_UP ? m->up : m->down;
 	MigrateBody *parsed = statements_parse_body(body, m->version, direction);
@@ -259,10 +262,30 @@ runner_execute_body(const Migration *m, MigrateDirection direction)
 					(errcode(ERRCODE_INTERNAL_ERROR),
 					 errmsg("could not execute statement: %s", SPI_result_code_string(ret))));
 		MemoryContextReset(stmtcontext);
+		if (hooks != NULL)
+			hooks->after_statement(stmt, hooks->arg);
 	}
 
 	error_context_stack = callback.previous;
 	MemoryContextDelete(stmtcontext);
+}
+
+/*
+ * Executes a migration's up or down body under the migrate.* timeouts, which
+ * are undone afterwards; records nothing and prints nothing.  hooks, if not
+ * NULL, is called after each statement.  Errors keep their SQLSTATE and name
+ * the migration and statement.
+ */
+void
+runner_execute(const Migration *m, MigrateDirection direction,
+			   const RunnerHooks *hooks)
+{
+	int			nestlevel;
+
+	nestlevel = NewGUCNestLevel();
+	runner_set_timeouts();
+	runner_execute_body(m, direction, hooks);
+	AtEOXact_GUC(true, nestlevel);
 }
 
 /*
@@ -280,7 +303,6 @@ runner_run_migration(const Migration *m, MigrateDirection direction,
 	MemoryContext oldcontext;
 	RunnerContext rc;
 	ErrorContextCallback callback;
-	int			nestlevel;
 	TimestampTz start;
 	TimestampTz end;
 
@@ -293,10 +315,7 @@ runner_run_migration(const Migration *m, MigrateDirection direction,
 	oldcontext = MemoryContextSwitchTo(runcontext);
 
 	start = GetCurrentTimestamp();
-	nestlevel = NewGUCNestLevel();
-	runner_set_timeouts();
-	runner_execute_body(m, direction);
-	AtEOXact_GUC(true, nestlevel);
+	runner_execute(m, direction, NULL);
 	end = GetCurrentTimestamp();
 
 	rc.migration = m;

@@ -3,6 +3,1674 @@
  * verify.c
  *	  migrate_verify(): proving that a migration's down undoes its up.
  *
+ * Everything happens inside a subtransaction that is always rolled back, so
+ * that nothing of a verification remains: no schema change, no catalog row,
+ * no history row.  For the pending migrations, in version order, each on top
+ * of the ups before it: a fingerprint of the schema is taken, the up runs
+ * (watched: which existing relations it rewrites, scans or locks strongly),
+ * then, in a nested subtransaction that is rolled back too, the down runs,
+ * a second fingerprint is compared with the first, and the up runs again.
+ * For an applied migration: fingerprint, down, up, fingerprint, compare.
+ *
+ * The fingerprint is one catalog query over every schema but the system
+ * ones, leaving out objects that belong to an extension: relations and
+ * their columns, constraints, indexes, triggers, rules and policies, views,
+ * sequences, types and domains, functions, statistics objects, schemas,
+ * extensions, comments, owners and privileges.  It names every object in
+ * words a DBA reads ("column public.users.email") and describes it from the
+ * server's own deparsers, so that a difference reads as a sentence.
+ *
+ * A non-transactional migration is verified through its transactional
+ * equivalent: CONCURRENTLY is removed from its statements, and maintenance
+ * statements (VACUUM, REINDEX, ...) that change no schema are skipped.
+ *
  *-------------------------------------------------------------------------
  */
 #include "migrate.h"
+
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "catalog/pg_class.h"
+#include "common/keywords.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "nodes/bitmapset.h"
+#include "parser/scanner.h"
+#include "pgstat.h"
+#include "storage/lock.h"
+#include "storage/smgr.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
+#include "utils/syscache.h"
+#include "utils/tuplestore.h"
+
+/* One object of a schema fingerprint */
+typedef struct FingerprintRow
+{
+	char	   *kind;			/* "table", "column", "privilege", ... */
+	char	   *identity;		/* which one, e.g. "public.users.email" */
+	char	   *description;	/* its definition, owner, comment, ... */
+} FingerprintRow;
+
+/* The objects of the user schema, sorted by kind, then identity */
+typedef struct Fingerprint
+{
+	int			nrows;
+	FingerprintRow *rows;
+} Fingerprint;
+
+/*
+ * A relation that existed before the verification, watched while an up
+ * runs: its state after the last statement.
+ */
+typedef struct WatchedRelation
+{
+	Oid			oid;
+	char	   *kind;			/* "table", "view", ... */
+	char	   *name;			/* schema-qualified, quoted where needed */
+	Oid			filenode;		/* 0 if it has no storage or is gone */
+	Oid			tablespace;
+	PgStat_Counter scans;		/* sequential scans so far in this transaction */
+	int			locks;			/* strong lock modes held (LOCKBIT_ON bits) */
+} WatchedRelation;
+
+/* The row reported for one migration */
+typedef struct VerifyResult
+{
+	bool		verified;		/* false: ok is NULL */
+	List	   *problems;		/* differences and failures: ok is false */
+	List	   *notes;			/* how it was run, column order */
+	List	   *observations;	/* what its up did to existing relations */
+} VerifyResult;
+
+/* A migration made ready to run inside a transaction */
+typedef struct VerifyPlan
+{
+	Migration  *migration;		/* bodies made transactional */
+	MigrateBody *up;			/* parsed, for the statements' lines */
+	MigrateBody *down;			/* NULL when irreversible */
+	char	   *impossible;		/* why it cannot run in a transaction */
+	char	   *adjusted;		/* how it was made transactional */
+	Bitmapset  *stripped_up;	/* up statements run without CONCURRENTLY */
+	VerifyResult *result;		/* NULL: runs only for the ones after it */
+} VerifyPlan;
+
+/* What a verification is doing, to name a failure */
+typedef enum VerifyPhase
+{
+	PHASE_UP,
+	PHASE_DOWN,
+	PHASE_UP_AGAIN,
+	PHASE_FINGERPRINT
+} VerifyPhase;
+
+/* What should become of a statement that needs to run at top level */
+typedef enum VerifyTreatment
+{
+	TREAT_STRIP_FIRST,			/* remove its first CONCURRENTLY */
+	TREAT_STRIP_LAST,			/* remove its last CONCURRENTLY */
+	TREAT_SKIP,					/* maintenance: changes no schema */
+	TREAT_IMPOSSIBLE			/* no transactional equivalent */
+} VerifyTreatment;
+
+/* The state of a verification, shared with the statement hook */
+typedef struct VerifyState
+{
+	MemoryContext context;		/* survives the subtransactions */
+	MemoryContext fingerprints; /* the fingerprints of one migration */
+	WatchedRelation *watched;
+	int			nwatched;
+	VerifyPlan *plan;			/* the migration running */
+	VerifyPhase phase;
+	int			completed;		/* statements of the body run so far */
+	bool		observing;		/* report what the statements do */
+	int			index;			/* of the plan in the list being verified */
+} VerifyState;
+
+/* Saved around an internal subtransaction */
+typedef struct VerifySubxact
+{
+	MemoryContext context;
+	ResourceOwner owner;
+} VerifySubxact;
+
+/* The queries, prepared once per backend */
+typedef enum VerifyQuery
+{
+	VQ_FINGERPRINT,
+	VQ_WATCHED,
+	NUM_VERIFY_QUERIES
+} VerifyQuery;
+
+/* The lock modes worth reporting: they block writes, or reads too */
+static const LOCKMODE strong_lock_modes[] = {
+	AccessExclusiveLock, ExclusiveLock, ShareRowExclusiveLock, ShareLock
+};
+
+/*
+ * The fingerprint: rows (kind, identity, description) for every object of
+ * the user schema.  Every name is qualified and every operator written as
+ * OPERATOR(pg_catalog.x); it runs with search_path = pg_catalog, so that the
+ * deparsed definitions qualify every user object.  Objects that belong to
+ * an extension are left out (the extension itself is listed), as are the
+ * objects a server creates along with another (array types, range
+ * constructors).
+ */
+static const char *const fingerprint_query =
+	"WITH nsp AS (\n"
+	"    SELECT n.oid, n.nspname, n.nspowner, n.nspacl\n"
+	"      FROM pg_catalog.pg_namespace n\n"
+	"     WHERE n.nspname OPERATOR(pg_catalog.!~) '^pg_'\n"
+	"       AND n.nspname OPERATOR(pg_catalog.<>) 'information_schema'\n"
+	"       AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend x\n"
+	"                        WHERE x.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_namespace'::pg_catalog.regclass\n"
+	"                          AND x.objid OPERATOR(pg_catalog.=) n.oid\n"
+	"                          AND x.deptype OPERATOR(pg_catalog.=) 'e')\n"
+	"), rel AS (\n"
+	"    SELECT c.oid, c.relkind, c.relowner, c.relacl, c.relpersistence, c.relrowsecurity,\n"
+	"           c.relforcerowsecurity, c.relreplident, c.reloptions, c.reltablespace,\n"
+	"           c.relispartition, c.relpartbound,\n"
+	"           pg_catalog.format('%I.%I', n.nspname, c.relname) AS ident,\n"
+	"           CASE WHEN c.relkind OPERATOR(pg_catalog.=) 'r' THEN 'table'\n"
+	"                WHEN c.relkind OPERATOR(pg_catalog.=) 'p' THEN 'partitioned table'\n"
+	"                WHEN c.relkind OPERATOR(pg_catalog.=) 'v' THEN 'view'\n"
+	"                WHEN c.relkind OPERATOR(pg_catalog.=) 'm' THEN 'materialized view'\n"
+	"                WHEN c.relkind OPERATOR(pg_catalog.=) 'S' THEN 'sequence'\n"
+	"                WHEN c.relkind OPERATOR(pg_catalog.=) 'f' THEN 'foreign table'\n"
+	"                ELSE 'composite type' END AS kind\n"
+	"      FROM pg_catalog.pg_class c\n"
+	"      JOIN nsp n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace\n"
+	"     WHERE c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,v,m,S,f,c}'::pg_catalog.\"char\"[])\n"
+	"       AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend x\n"
+	"                        WHERE x.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass\n"
+	"                          AND x.objid OPERATOR(pg_catalog.=) c.oid\n"
+	"                          AND x.deptype OPERATOR(pg_catalog.=) 'e')\n"
+	"), col AS (\n"
+	"    SELECT r.oid AS relid, r.ident, r.kind, r.relkind, a.attnum, a.attname, a.atttypid,\n"
+	"           a.atttypmod, a.attcollation, a.attnotnull, a.attidentity, a.attgenerated,\n"
+	"           a.attstorage, a.attcompression, a.attstattarget, a.attacl\n"
+	"      FROM rel r\n"
+	"      JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) r.oid\n"
+	"     WHERE a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped\n"
+	"       AND r.relkind OPERATOR(pg_catalog.<>) 'S'\n"
+	"), fn AS (\n"
+	"    SELECT p.oid, p.prokind, p.proowner, p.proacl,\n"
+	"           CASE WHEN p.prokind OPERATOR(pg_catalog.=) 'p' THEN 'procedure'\n"
+	"                WHEN p.prokind OPERATOR(pg_catalog.=) 'a' THEN 'aggregate'\n"
+	"                ELSE 'function' END AS kind,\n"
+	"           pg_catalog.format('%I.%I(%s)', n.nspname, p.proname,\n"
+	"                             pg_catalog.pg_get_function_identity_arguments(p.oid)) AS ident\n"
+	"      FROM pg_catalog.pg_proc p\n"
+	"      JOIN nsp n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace\n"
+	"     WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_depend x\n"
+	"                        WHERE x.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass\n"
+	"                          AND x.objid OPERATOR(pg_catalog.=) p.oid\n"
+	"                          AND x.deptype OPERATOR(pg_catalog.=) ANY ('{e,i}'::pg_catalog.\"char\"[]))\n"
+	"), typ AS (\n"
+	"    SELECT t.oid, t.typtype, t.typowner, t.typacl, t.typbasetype, t.typtypmod, t.typnotnull,\n"
+	"           t.typdefault, t.typcollation,\n"
+	"           CASE WHEN t.typtype OPERATOR(pg_catalog.=) 'd' THEN 'domain' ELSE 'type' END AS kind,\n"
+	"           pg_catalog.format('%I.%I', n.nspname, t.typname) AS ident\n"
+	"      FROM pg_catalog.pg_type t\n"
+	"      JOIN nsp n ON n.oid OPERATOR(pg_catalog.=) t.typnamespace\n"
+	"     WHERE t.typtype OPERATOR(pg_catalog.=) ANY ('{b,c,d,e,r}'::pg_catalog.\"char\"[])\n"
+	"       AND (t.typrelid OPERATOR(pg_catalog.=) 0\n"
+	"            OR EXISTS (SELECT FROM pg_catalog.pg_class c\n"
+	"                        WHERE c.oid OPERATOR(pg_catalog.=) t.typrelid\n"
+	"                          AND c.relkind OPERATOR(pg_catalog.=) 'c'))\n"
+	"       AND NOT EXISTS (SELECT FROM pg_catalog.pg_type e\n"
+	"                        WHERE e.typarray OPERATOR(pg_catalog.=) t.oid)\n"
+	"       AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend x\n"
+	"                        WHERE x.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass\n"
+	"                          AND x.objid OPERATOR(pg_catalog.=) t.oid\n"
+	"                          AND x.deptype OPERATOR(pg_catalog.=) 'e')\n"
+	"), acl AS (\n"
+	"    SELECT pg_catalog.format('schema %I', n.nspname) AS object,\n"
+	"           COALESCE(n.nspacl, pg_catalog.acldefault('n', n.nspowner)) AS acl\n"
+	"      FROM nsp n\n"
+	"    UNION ALL\n"
+	"    SELECT pg_catalog.format('%s %s', r.kind, r.ident),\n"
+	"           COALESCE(r.relacl,\n"
+	"                    pg_catalog.acldefault(CASE WHEN r.relkind OPERATOR(pg_catalog.=) 'S'\n"
+	"                                               THEN 's'::pg_catalog.\"char\"\n"
+	"                                               ELSE 'r'::pg_catalog.\"char\" END, r.relowner))\n"
+	"      FROM rel r\n"
+	"     WHERE r.relkind OPERATOR(pg_catalog.<>) 'c'\n"
+	"    UNION ALL\n"
+	"    SELECT pg_catalog.format('column %s.%I', c.ident, c.attname), c.attacl\n"
+	"      FROM col c\n"
+	"     WHERE c.attacl IS NOT NULL\n"
+	"    UNION ALL\n"
+	"    SELECT pg_catalog.format('%s %s', f.kind, f.ident),\n"
+	"           COALESCE(f.proacl, pg_catalog.acldefault('f', f.proowner))\n"
+	"      FROM fn f\n"
+	"    UNION ALL\n"
+	"    SELECT pg_catalog.format('%s %s', t.kind, t.ident),\n"
+	"           COALESCE(t.typacl, pg_catalog.acldefault('T', t.typowner))\n"
+	"      FROM typ t\n"
+	")\n"
+	/* schemas */
+	"SELECT 'schema', pg_catalog.quote_ident(n.nspname),\n"
+	"       pg_catalog.concat_ws(', ',\n"
+	"           pg_catalog.format('owner %I', pg_catalog.pg_get_userbyid(n.nspowner)),\n"
+	"           pg_catalog.textcat('comment ',\n"
+	"               pg_catalog.quote_literal(pg_catalog.obj_description(n.oid, 'pg_namespace'))))\n"
+	"  FROM nsp n\n"
+	"UNION ALL\n"
+	/* tables, views, materialized views, sequences and foreign tables */
+	"SELECT r.kind, r.ident,\n"
+	"       pg_catalog.concat_ws(', ',\n"
+	"           pg_catalog.format('owner %I', pg_catalog.pg_get_userbyid(r.relowner)),\n"
+	"           CASE WHEN r.relpersistence OPERATOR(pg_catalog.=) 'u' THEN 'unlogged' END,\n"
+	"           CASE WHEN r.relkind OPERATOR(pg_catalog.=) 'p'\n"
+	"                THEN pg_catalog.textcat('partition by ', pg_catalog.pg_get_partkeydef(r.oid)) END,\n"
+	"           (SELECT pg_catalog.format('partition of %I.%I %s', pn.nspname, pc.relname,\n"
+	"                                     pg_catalog.pg_get_expr(r.relpartbound, r.oid))\n"
+	"              FROM pg_catalog.pg_inherits i\n"
+	"              JOIN pg_catalog.pg_class pc ON pc.oid OPERATOR(pg_catalog.=) i.inhparent\n"
+	"              JOIN pg_catalog.pg_namespace pn ON pn.oid OPERATOR(pg_catalog.=) pc.relnamespace\n"
+	"             WHERE i.inhrelid OPERATOR(pg_catalog.=) r.oid AND r.relispartition),\n"
+	"           (SELECT pg_catalog.textcat('inherits ',\n"
+	"                       pg_catalog.string_agg(pg_catalog.format('%I.%I', pn.nspname, pc.relname),\n"
+	"                                             ', ' ORDER BY i.inhseqno))\n"
+	"              FROM pg_catalog.pg_inherits i\n"
+	"              JOIN pg_catalog.pg_class pc ON pc.oid OPERATOR(pg_catalog.=) i.inhparent\n"
+	"              JOIN pg_catalog.pg_namespace pn ON pn.oid OPERATOR(pg_catalog.=) pc.relnamespace\n"
+	"             WHERE i.inhrelid OPERATOR(pg_catalog.=) r.oid AND NOT r.relispartition),\n"
+	"           CASE WHEN r.relrowsecurity THEN 'row level security' END,\n"
+	"           CASE WHEN r.relforcerowsecurity THEN 'row level security forced' END,\n"
+	"           CASE WHEN r.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,m}'::pg_catalog.\"char\"[]) THEN\n"
+	"               CASE WHEN r.relreplident OPERATOR(pg_catalog.=) 'n' THEN 'replica identity nothing'\n"
+	"                    WHEN r.relreplident OPERATOR(pg_catalog.=) 'f' THEN 'replica identity full'\n"
+	"                    WHEN r.relreplident OPERATOR(pg_catalog.=) 'i' THEN 'replica identity index'\n"
+	"               END\n"
+	"           END,\n"
+	"           pg_catalog.textcat('options ', pg_catalog.array_to_string(r.reloptions, ', ')),\n"
+	"           (SELECT pg_catalog.format('tablespace %I', s.spcname)\n"
+	"              FROM pg_catalog.pg_tablespace s\n"
+	"             WHERE s.oid OPERATOR(pg_catalog.=) r.reltablespace),\n"
+	"           CASE WHEN r.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog.\"char\"[])\n"
+	"                THEN pg_catalog.textcat('as ', pg_catalog.pg_get_viewdef(r.oid)) END,\n"
+	"           (SELECT pg_catalog.format('%s, start %s, increment %s, minimum %s, maximum %s, cache %s%s',\n"
+	"                                     pg_catalog.format_type(s.seqtypid, NULL), s.seqstart,\n"
+	"                                     s.seqincrement, s.seqmin, s.seqmax, s.seqcache,\n"
+	"                                     CASE WHEN s.seqcycle THEN ', cycle' ELSE '' END)\n"
+	"              FROM pg_catalog.pg_sequence s\n"
+	"             WHERE s.seqrelid OPERATOR(pg_catalog.=) r.oid),\n"
+	"           (SELECT pg_catalog.format('owned by %I.%I.%I', tn.nspname, t.relname, a.attname)\n"
+	"              FROM pg_catalog.pg_depend d\n"
+	"              JOIN pg_catalog.pg_class t ON t.oid OPERATOR(pg_catalog.=) d.refobjid\n"
+	"              JOIN pg_catalog.pg_namespace tn ON tn.oid OPERATOR(pg_catalog.=) t.relnamespace\n"
+	"              JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) t.oid\n"
+	"                                            AND a.attnum OPERATOR(pg_catalog.=) d.refobjsubid\n"
+	"             WHERE r.relkind OPERATOR(pg_catalog.=) 'S'\n"
+	"               AND d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass\n"
+	"               AND d.objid OPERATOR(pg_catalog.=) r.oid\n"
+	"               AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass\n"
+	"               AND d.refobjsubid OPERATOR(pg_catalog.>) 0\n"
+	"               AND d.deptype OPERATOR(pg_catalog.=) ANY ('{a,i}'::pg_catalog.\"char\"[])),\n"
+	"           pg_catalog.textcat('comment ',\n"
+	"               pg_catalog.quote_literal(pg_catalog.obj_description(r.oid, 'pg_class'))))\n"
+	"  FROM rel r\n"
+	" WHERE r.relkind OPERATOR(pg_catalog.<>) 'c'\n"
+	"UNION ALL\n"
+	/* indexes */
+	"SELECT CASE WHEN i.relkind OPERATOR(pg_catalog.=) 'I' THEN 'partitioned index' ELSE 'index' END,\n"
+	"       pg_catalog.format('%I.%I', n.nspname, i.relname),\n"
+	"       pg_catalog.concat_ws(', ',\n"
+	"           pg_catalog.pg_get_indexdef(i.oid),\n"
+	"           CASE WHEN NOT x.indisvalid THEN 'invalid' END,\n"
+	"           CASE WHEN x.indisclustered THEN 'clustered' END,\n"
+	"           (SELECT pg_catalog.format('tablespace %I', s.spcname)\n"
+	"              FROM pg_catalog.pg_tablespace s\n"
+	"             WHERE s.oid OPERATOR(pg_catalog.=) i.reltablespace),\n"
+	"           pg_catalog.textcat('comment ',\n"
+	"               pg_catalog.quote_literal(pg_catalog.obj_description(i.oid, 'pg_class'))))\n"
+	"  FROM pg_catalog.pg_index x\n"
+	"  JOIN rel r ON r.oid OPERATOR(pg_catalog.=) x.indrelid\n"
+	"  JOIN pg_catalog.pg_class i ON i.oid OPERATOR(pg_catalog.=) x.indexrelid\n"
+	"  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) i.relnamespace\n"
+	"UNION ALL\n"
+	/* columns, and attributes of composite types */
+	"SELECT CASE WHEN c.relkind OPERATOR(pg_catalog.=) 'c' THEN 'attribute' ELSE 'column' END,\n"
+	"       pg_catalog.format('%s.%I', c.ident, c.attname),\n"
+	"       pg_catalog.concat_ws(', ',\n"
+	"           pg_catalog.format_type(c.atttypid, c.atttypmod),\n"
+	"           (SELECT pg_catalog.format('collate %I.%I', cn.nspname, co.collname)\n"
+	"              FROM pg_catalog.pg_collation co\n"
+	"              JOIN pg_catalog.pg_namespace cn ON cn.oid OPERATOR(pg_catalog.=) co.collnamespace\n"
+	"              JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) c.atttypid\n"
+	"             WHERE co.oid OPERATOR(pg_catalog.=) c.attcollation\n"
+	"               AND co.oid OPERATOR(pg_catalog.<>) t.typcollation),\n"
+	"           CASE WHEN c.attnotnull THEN 'not null' END,\n"
+	"           CASE WHEN c.attidentity OPERATOR(pg_catalog.=) 'a' THEN 'generated always as identity'\n"
+	"                WHEN c.attidentity OPERATOR(pg_catalog.=) 'd' THEN 'generated by default as identity'\n"
+	"           END,\n"
+	"           (SELECT CASE WHEN c.attgenerated OPERATOR(pg_catalog.=) 's'\n"
+	"                        THEN pg_catalog.format('generated always as (%s) stored',\n"
+	"                                               pg_catalog.pg_get_expr(d.adbin, d.adrelid))\n"
+	"                        ELSE pg_catalog.textcat('default ', pg_catalog.pg_get_expr(d.adbin, d.adrelid))\n"
+	"                   END\n"
+	"              FROM pg_catalog.pg_attrdef d\n"
+	"             WHERE d.adrelid OPERATOR(pg_catalog.=) c.relid\n"
+	"               AND d.adnum OPERATOR(pg_catalog.=) c.attnum),\n"
+	"           (SELECT CASE WHEN c.attstorage OPERATOR(pg_catalog.=) 'p' THEN 'storage plain'\n"
+	"                        WHEN c.attstorage OPERATOR(pg_catalog.=) 'e' THEN 'storage external'\n"
+	"                        WHEN c.attstorage OPERATOR(pg_catalog.=) 'm' THEN 'storage main'\n"
+	"                        ELSE 'storage extended' END\n"
+	"              FROM pg_catalog.pg_type t\n"
+	"             WHERE t.oid OPERATOR(pg_catalog.=) c.atttypid\n"
+	"               AND t.typstorage OPERATOR(pg_catalog.<>) c.attstorage),\n"
+	"           CASE WHEN c.attcompression OPERATOR(pg_catalog.=) 'p' THEN 'compression pglz'\n"
+	"                WHEN c.attcompression OPERATOR(pg_catalog.=) 'l' THEN 'compression lz4'\n"
+	"           END,\n"
+	"           CASE WHEN c.attstattarget OPERATOR(pg_catalog.>=) 0\n"
+	"                THEN pg_catalog.format('statistics %s', c.attstattarget) END,\n"
+	"           pg_catalog.textcat('comment ',\n"
+	"               pg_catalog.quote_literal(pg_catalog.col_description(c.relid, c.attnum))))\n"
+	"  FROM col c\n"
+	"UNION ALL\n"
+	/* the order of the columns, and their set (to tell a new order from a changed set) */
+	"SELECT 'column order', pg_catalog.format('%s %s', c.kind, c.ident),\n"
+	"       pg_catalog.string_agg(pg_catalog.quote_ident(c.attname), ', ' ORDER BY c.attnum)\n"
+	"  FROM col c\n"
+	" GROUP BY c.kind, c.ident\n"
+	"UNION ALL\n"
+	"SELECT 'column set', pg_catalog.format('%s %s', c.kind, c.ident),\n"
+	"       pg_catalog.string_agg(pg_catalog.quote_ident(c.attname), ', ' ORDER BY c.attname)\n"
+	"  FROM col c\n"
+	" GROUP BY c.kind, c.ident\n"
+	"UNION ALL\n"
+	/* constraints of tables and domains */
+	"SELECT 'constraint', pg_catalog.format('%I on %s %s', co.conname, r.kind, r.ident),\n"
+	"       pg_catalog.concat_ws(', ',\n"
+	"           pg_catalog.pg_get_constraintdef(co.oid),\n"
+	"           pg_catalog.textcat('comment ',\n"
+	"               pg_catalog.quote_literal(pg_catalog.obj_description(co.oid, 'pg_constraint'))))\n"
+	"  FROM pg_catalog.pg_constraint co\n"
+	"  JOIN rel r ON r.oid OPERATOR(pg_catalog.=) co.conrelid\n"
+	"UNION ALL\n"
+	"SELECT 'constraint', pg_catalog.format('%I on %s %s', co.conname, t.kind, t.ident),\n"
+	"       pg_catalog.concat_ws(', ',\n"
+	"           pg_catalog.pg_get_constraintdef(co.oid),\n"
+	"           pg_catalog.textcat('comment ',\n"
+	"               pg_catalog.quote_literal(pg_catalog.obj_description(co.oid, 'pg_constraint'))))\n"
+	"  FROM pg_catalog.pg_constraint co\n"
+	"  JOIN typ t ON t.oid OPERATOR(pg_catalog.=) co.contypid\n"
+	"UNION ALL\n"
+	/* triggers */
+	"SELECT 'trigger', pg_catalog.format('%I on %s %s', tg.tgname, r.kind, r.ident),\n"
+	"       pg_catalog.concat_ws(', ',\n"
+	"           pg_catalog.pg_get_triggerdef(tg.oid),\n"
+	"           CASE WHEN tg.tgenabled OPERATOR(pg_catalog.=) 'D' THEN 'disabled'\n"
+	"                WHEN tg.tgenabled OPERATOR(pg_catalog.=) 'R' THEN 'enabled on replicas only'\n"
+	"                WHEN tg.tgenabled OPERATOR(pg_catalog.=) 'A' THEN 'enabled always'\n"
+	"           END,\n"
+	"           pg_catalog.textcat('comment ',\n"
+	"               pg_catalog.quote_literal(pg_catalog.obj_description(tg.oid, 'pg_trigger'))))\n"
+	"  FROM pg_catalog.pg_trigger tg\n"
+	"  JOIN rel r ON r.oid OPERATOR(pg_catalog.=) tg.tgrelid\n"
+	" WHERE NOT tg.tgisinternal\n"
+	"UNION ALL\n"
+	/* rules other than those of views */
+	"SELECT 'rule', pg_catalog.format('%I on %s %s', rw.rulename, r.kind, r.ident),\n"
+	"       pg_catalog.pg_get_ruledef(rw.oid)\n"
+	"  FROM pg_catalog.pg_rewrite rw\n"
+	"  JOIN rel r ON r.oid OPERATOR(pg_catalog.=) rw.ev_class\n"
+	" WHERE rw.rulename OPERATOR(pg_catalog.<>) '_RETURN'\n"
+	"UNION ALL\n"
+	/* row level security policies */
+	"SELECT 'policy', pg_catalog.format('%I on %s %s', po.polname, r.kind, r.ident),\n"
+	"       pg_catalog.concat_ws(', ',\n"
+	"           CASE WHEN po.polpermissive THEN 'permissive' ELSE 'restrictive' END,\n"
+	"           CASE WHEN po.polcmd OPERATOR(pg_catalog.=) 'r' THEN 'for select'\n"
+	"                WHEN po.polcmd OPERATOR(pg_catalog.=) 'a' THEN 'for insert'\n"
+	"                WHEN po.polcmd OPERATOR(pg_catalog.=) 'w' THEN 'for update'\n"
+	"                WHEN po.polcmd OPERATOR(pg_catalog.=) 'd' THEN 'for delete'\n"
+	"                ELSE 'for all' END,\n"
+	"           (SELECT pg_catalog.textcat('to ',\n"
+	"                       pg_catalog.string_agg(CASE WHEN g.role OPERATOR(pg_catalog.=) 0 THEN 'public'\n"
+	"                                                  ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(g.role))\n"
+	"                                             END, ', ' ORDER BY 1))\n"
+	"              FROM pg_catalog.unnest(po.polroles) AS g(role)),\n"
+	"           pg_catalog.textcat('using ', pg_catalog.pg_get_expr(po.polqual, po.polrelid)),\n"
+	"           pg_catalog.textcat('with check ', pg_catalog.pg_get_expr(po.polwithcheck, po.polrelid)))\n"
+	"  FROM pg_catalog.pg_policy po\n"
+	"  JOIN rel r ON r.oid OPERATOR(pg_catalog.=) po.polrelid\n"
+	"UNION ALL\n"
+	/* types and domains */
+	"SELECT t.kind, t.ident,\n"
+	"       pg_catalog.concat_ws(', ',\n"
+	"           pg_catalog.format('owner %I', pg_catalog.pg_get_userbyid(t.typowner)),\n"
+	"           CASE WHEN t.typtype OPERATOR(pg_catalog.=) 'e' THEN\n"
+	"                    (SELECT pg_catalog.format('enum (%s)',\n"
+	"                                pg_catalog.string_agg(pg_catalog.quote_literal(e.enumlabel), ', '\n"
+	"                                                      ORDER BY e.enumsortorder))\n"
+	"                       FROM pg_catalog.pg_enum e\n"
+	"                      WHERE e.enumtypid OPERATOR(pg_catalog.=) t.oid)\n"
+	"                WHEN t.typtype OPERATOR(pg_catalog.=) 'd' THEN\n"
+	"                    pg_catalog.format_type(t.typbasetype, t.typtypmod)\n"
+	"                WHEN t.typtype OPERATOR(pg_catalog.=) 'c' THEN 'composite'\n"
+	"                WHEN t.typtype OPERATOR(pg_catalog.=) 'r' THEN\n"
+	"                    (SELECT pg_catalog.format('range of %s', pg_catalog.format_type(rg.rngsubtype, NULL))\n"
+	"                       FROM pg_catalog.pg_range rg\n"
+	"                      WHERE rg.rngtypid OPERATOR(pg_catalog.=) t.oid)\n"
+	"                ELSE 'base type' END,\n"
+	"           (SELECT pg_catalog.format('collate %I.%I', cn.nspname, co.collname)\n"
+	"              FROM pg_catalog.pg_collation co\n"
+	"              JOIN pg_catalog.pg_namespace cn ON cn.oid OPERATOR(pg_catalog.=) co.collnamespace\n"
+	"              JOIN pg_catalog.pg_type b ON b.oid OPERATOR(pg_catalog.=) t.typbasetype\n"
+	"             WHERE co.oid OPERATOR(pg_catalog.=) t.typcollation\n"
+	"               AND co.oid OPERATOR(pg_catalog.<>) b.typcollation),\n"
+	"           CASE WHEN t.typnotnull THEN 'not null' END,\n"
+	"           pg_catalog.textcat('default ', t.typdefault),\n"
+	"           pg_catalog.textcat('comment ',\n"
+	"               pg_catalog.quote_literal(pg_catalog.obj_description(t.oid, 'pg_type'))))\n"
+	"  FROM typ t\n"
+	"UNION ALL\n"
+	/* functions, procedures and aggregates */
+	"SELECT f.kind, f.ident,\n"
+	"       pg_catalog.concat_ws(', ',\n"
+	"           pg_catalog.format('owner %I', pg_catalog.pg_get_userbyid(f.proowner)),\n"
+	"           CASE WHEN f.prokind OPERATOR(pg_catalog.=) 'a'\n"
+	"                THEN pg_catalog.textcat('returns ', pg_catalog.pg_get_function_result(f.oid))\n"
+	"                ELSE pg_catalog.pg_get_functiondef(f.oid) END,\n"
+	"           pg_catalog.textcat('comment ',\n"
+	"               pg_catalog.quote_literal(pg_catalog.obj_description(f.oid, 'pg_proc'))))\n"
+	"  FROM fn f\n"
+	"UNION ALL\n"
+	/* extended statistics */
+	"SELECT 'statistics object', pg_catalog.format('%I.%I', n.nspname, s.stxname),\n"
+	"       pg_catalog.concat_ws(', ',\n"
+	"           pg_catalog.format('owner %I', pg_catalog.pg_get_userbyid(s.stxowner)),\n"
+	"           pg_catalog.pg_get_statisticsobjdef(s.oid))\n"
+	"  FROM pg_catalog.pg_statistic_ext s\n"
+	"  JOIN nsp n ON n.oid OPERATOR(pg_catalog.=) s.stxnamespace\n"
+	"UNION ALL\n"
+	/* extensions other than this one */
+	"SELECT 'extension', pg_catalog.quote_ident(e.extname),\n"
+	"       pg_catalog.format('version %s, schema %I, owner %I', e.extversion, n.nspname,\n"
+	"                         pg_catalog.pg_get_userbyid(e.extowner))\n"
+	"  FROM pg_catalog.pg_extension e\n"
+	"  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace\n"
+	" WHERE e.extname OPERATOR(pg_catalog.<>) 'migrate'\n"
+	"UNION ALL\n"
+	/* privileges, one row per grantee and privilege */
+	"SELECT 'privilege',\n"
+	"       pg_catalog.format('%s on %s to %s', g.privilege_type, a.object,\n"
+	"                         CASE WHEN g.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'\n"
+	"                              ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(g.grantee)) END),\n"
+	"       pg_catalog.concat_ws(', ',\n"
+	"           pg_catalog.format('granted by %I', pg_catalog.pg_get_userbyid(g.grantor)),\n"
+	"           CASE WHEN g.is_grantable THEN 'with grant option' END)\n"
+	"  FROM acl a\n"
+	" CROSS JOIN LATERAL pg_catalog.aclexplode(a.acl) g\n"
+	"UNION ALL\n"
+	/* default privileges */
+	"SELECT 'default privileges',\n"
+	"       pg_catalog.format('of role %I%s for %s', pg_catalog.pg_get_userbyid(d.defaclrole),\n"
+	"                         CASE WHEN n.nspname IS NOT NULL\n"
+	"                              THEN pg_catalog.format(' in schema %I', n.nspname) ELSE '' END,\n"
+	"                         CASE WHEN d.defaclobjtype OPERATOR(pg_catalog.=) 'r' THEN 'tables'\n"
+	"                              WHEN d.defaclobjtype OPERATOR(pg_catalog.=) 'S' THEN 'sequences'\n"
+	"                              WHEN d.defaclobjtype OPERATOR(pg_catalog.=) 'f' THEN 'functions'\n"
+	"                              WHEN d.defaclobjtype OPERATOR(pg_catalog.=) 'T' THEN 'types'\n"
+	"                              ELSE 'schemas' END),\n"
+	"       pg_catalog.array_to_string(d.defaclacl, ', ')\n"
+	"  FROM pg_catalog.pg_default_acl d\n"
+	"  LEFT JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) d.defaclnamespace\n";
+
+/*
+ * The relations whose rewrites, scans and strong locks an up can cause:
+ * tables, partitioned tables, views, materialized views and foreign tables
+ * of the user schema.
+ */
+static const char *const watched_query =
+	"SELECT c.oid,"
+	" CASE WHEN c.relkind OPERATOR(pg_catalog.=) 'r' THEN 'table'"
+	"      WHEN c.relkind OPERATOR(pg_catalog.=) 'p' THEN 'partitioned table'"
+	"      WHEN c.relkind OPERATOR(pg_catalog.=) 'v' THEN 'view'"
+	"      WHEN c.relkind OPERATOR(pg_catalog.=) 'm' THEN 'materialized view'"
+	"      ELSE 'foreign table' END,"
+	" pg_catalog.format('%I.%I', n.nspname, c.relname)"
+	" FROM pg_catalog.pg_class c"
+	" JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
+	" WHERE c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,v,m,f}'::pg_catalog.\"char\"[])"
+	" AND n.nspname OPERATOR(pg_catalog.!~) '^pg_'"
+	" AND n.nspname OPERATOR(pg_catalog.<>) 'information_schema'"
+	" AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend x"
+	"  WHERE x.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
+	"  AND x.objid OPERATOR(pg_catalog.=) c.oid"
+	"  AND x.deptype OPERATOR(pg_catalog.=) 'e')";
+
+static int	verify_query(VerifyQuery query);
+static int	fingerprint_row_compare(const void *a, const void *b);
+static int	fingerprint_row_order(const void *a, const void *b);
+static Fingerprint *fingerprint_take(VerifyState *st);
+static const FingerprintRow *fingerprint_find(const Fingerprint *fp,
+											  const char *kind,
+											  const char *identity);
+static char *collapse_space(const char *s);
+static void fingerprint_compare(VerifyState *st, VerifyResult *result,
+								const Fingerprint *before, const Fingerprint *after,
+								bool applied);
+static int	watched_compare(const void *a, const void *b);
+static void watch_relations(VerifyState *st);
+static void relation_state(WatchedRelation *w, Oid *filenode, Oid *tablespace,
+						   PgStat_Counter *scans, int *locks);
+static void watch_capture(VerifyState *st);
+static char *storage_size(Oid tablespace, Oid filenode);
+static const char *lock_mode_words(LOCKMODE mode);
+static void watch_statement(VerifyState *st, const MigrateStatement *stmt);
+static void verify_after_statement(const MigrateStatement *stmt, void *arg);
+static VerifyTreatment statement_treatment(Node *parsetree);
+static bool strip_concurrently(char *text, const MigrateStatement *stmt, bool last);
+static char *transactional_body(VerifyPlan *plan, const char *body, int64 version,
+								MigrateDirection direction, StringInfo adjusted);
+static VerifyPlan *verify_make_plan(Migration *m, bool reported);
+static void subxact_begin(VerifySubxact *save);
+static void subxact_rollback(VerifySubxact *save);
+static ErrorData *subxact_catch(VerifyState *st, VerifySubxact *save);
+static void verify_run(VerifyState *st, MigrateDirection direction,
+					   VerifyPhase phase, bool observing);
+static char *failure_text(VerifyState *st, ErrorData *edata);
+static void add_line(VerifyState *st, List **lines, char *line);
+static void add_failure(VerifyState *st, VerifyResult *result, ErrorData *edata);
+static void verify_pending_one(VerifyState *st, VerifyPlan *plan);
+static void verify_pending(VerifyState *st, List *plans);
+static void verify_applied(VerifyState *st, VerifyPlan *plan);
+static List *select_pending(int64 up_to);
+static Migration *select_one(int64 version, bool *applied);
+static void emit_row(FunctionCallInfo fcinfo, const Migration *m,
+					 const VerifyResult *result, bool applied);
+
+PG_FUNCTION_INFO_V1(migrate_verify);
+
+/* The verification queries, prepared on first use */
+static SPIPlanPtr verify_plans[NUM_VERIFY_QUERIES];
+
+/*
+ * Runs one of the verification queries as the calling role, with
+ * search_path set to pg_catalog alone for the query (and its preparation),
+ * so that deparsed definitions qualify every user object whatever the
+ * caller's search_path, or a migration body's SET, says.  Sees what the
+ * current subtransaction did.  Returns the number of rows, left in
+ * SPI_tuptable.
+ */
+static int
+verify_query(VerifyQuery query)
+{
+	int			nestlevel = NewGUCNestLevel();
+	int			ret;
+
+	(void) set_config_option("search_path", "pg_catalog", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	/* compiling this large query would cost more than it saves */
+	(void) set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	if (verify_plans[query] == NULL)
+	{
+		SPIPlanPtr	plan = SPI_prepare(query == VQ_FINGERPRINT ? fingerprint_query : watched_query,
+									   0, NULL);
+
+		if (plan == NULL)
+			elog(ERROR, "could not prepare verification query %d: %s",
+				 (int) query, SPI_result_code_string(SPI_result));
+		if (SPI_keepplan(plan) != 0)
+			elog(ERROR, "could not keep verification query %d", (int) query);
+		verify_plans[query] = plan;
+	}
+	ret = SPI_execute_plan(verify_plans[query], NULL, NULL, false, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "verification query %d failed: %s", (int) query,
+			 SPI_result_code_string(ret));
+	AtEOXact_GUC(true, nestlevel);
+	return (int) SPI_processed;
+}
+
+/*
+ * Compares fingerprint rows by kind, then identity, bytewise: the same
+ * object when equal.
+ */
+static int
+fingerprint_row_compare(const void *a, const void *b)
+{
+	const FingerprintRow *ra = (const FingerprintRow *) a;
+	const FingerprintRow *rb = (const FingerprintRow *) b;
+	int			cmp = strcmp(ra->kind, rb->kind);
+
+	return cmp != 0 ? cmp : strcmp(ra->identity, rb->identity);
+}
+
+/*
+ * qsort comparator that sorts fingerprint rows for fingerprint_compare(): by
+ * kind and identity, then description, so that rows which share an identity
+ * (the same privilege from two grantors) come in a stable order.
+ */
+static int
+fingerprint_row_order(const void *a, const void *b)
+{
+	int			cmp = fingerprint_row_compare(a, b);
+
+	return cmp != 0 ? cmp :
+		strcmp(((const FingerprintRow *) a)->description,
+			   ((const FingerprintRow *) b)->description);
+}
+
+/*
+ * Takes the fingerprint of the user schema as the current subtransaction
+ * sees it, copied into the fingerprints' memory context (which survives the
+ * subtransactions).
+ */
+static Fingerprint *
+fingerprint_take(VerifyState *st)
+{
+	VerifyPhase saved_phase = st->phase;
+	MemoryContext oldcontext;
+	Fingerprint *fp;
+	int			n;
+	int			i;
+
+	st->phase = PHASE_FINGERPRINT;
+	n = verify_query(VQ_FINGERPRINT);
+	oldcontext = MemoryContextSwitchTo(st->fingerprints);
+	fp = palloc(sizeof(Fingerprint));
+	fp->nrows = n;
+	fp->rows = palloc(sizeof(FingerprintRow) * Max(n, 1));
+	for (i = 0; i < n; i++)
+	{
+		HeapTuple	tuple = SPI_tuptable->vals[i];
+		TupleDesc	tupdesc = SPI_tuptable->tupdesc;
+		char	   *description = SPI_getvalue(tuple, tupdesc, 3);
+
+		fp->rows[i].kind = SPI_getvalue(tuple, tupdesc, 1);
+		fp->rows[i].identity = SPI_getvalue(tuple, tupdesc, 2);
+		fp->rows[i].description = description ? description : "";
+	}
+	qsort(fp->rows, n, sizeof(FingerprintRow), fingerprint_row_order);
+	MemoryContextSwitchTo(oldcontext);
+	SPI_freetuptable(SPI_tuptable);
+	st->phase = saved_phase;
+	return fp;
+}
+
+/*
+ * Returns the row of a fingerprint with the given kind and identity, or
+ * NULL.
+ */
+static const FingerprintRow *
+fingerprint_find(const Fingerprint *fp, const char *kind, const char *identity)
+{
+	FingerprintRow key;
+
+	key.kind = (char *) kind;
+	key.identity = (char *) identity;
+	key.description = NULL;
+	return bsearch(&key, fp->rows, fp->nrows, sizeof(FingerprintRow),
+				   fingerprint_row_compare);
+}
+
+/*
+ * Returns a copy of a description with each run of white space made one
+ * space, so that a multi-line definition reads on one line.
+ */
+static char *
+collapse_space(const char *s)
+{
+	StringInfoData buf;
+	bool		space = false;
+
+	initStringInfo(&buf);
+	for (; *s; s++)
+	{
+		if (isspace((unsigned char) *s))
+			space = true;
+		else
+		{
+			if (space && buf.len > 0)
+				appendStringInfoChar(&buf, ' ');
+			space = false;
+			appendStringInfoChar(&buf, *s);
+		}
+	}
+	return buf.data;
+}
+
+/*
+ * Compares the fingerprint taken before with the one taken after down
+ * (pending) or after down and up (applied), adding a sentence per object
+ * that appeared, disappeared or changed.  A new column order with the same
+ * set of columns is a note, not a difference.
+ */
+static void
+fingerprint_compare(VerifyState *st, VerifyResult *result,
+					const Fingerprint *before, const Fingerprint *after, bool applied)
+{
+	const char *when = applied ? "after down and up" : "after down";
+	MemoryContext oldcontext = MemoryContextSwitchTo(st->context);
+	int			i = 0;
+	int			j = 0;
+
+	while (i < before->nrows || j < after->nrows)
+	{
+		const FingerprintRow *b = i < before->nrows ? &before->rows[i] : NULL;
+		const FingerprintRow *a = j < after->nrows ? &after->rows[j] : NULL;
+		int			cmp;
+		const FingerprintRow *row;
+
+		if (b == NULL)
+			cmp = 1;
+		else if (a == NULL)
+			cmp = -1;
+		else
+			cmp = fingerprint_row_compare(b, a);
+		row = cmp <= 0 ? b : a;
+		i += cmp <= 0 ? 1 : 0;
+		j += cmp >= 0 ? 1 : 0;
+
+		/* the column set only tells a new order from a changed set */
+		if (strcmp(row->kind, "column set") == 0)
+			continue;
+		if (strcmp(row->kind, "column order") == 0)
+		{
+			const FingerprintRow *set_before;
+			const FingerprintRow *set_after;
+
+			if (cmp != 0 || strcmp(b->description, a->description) == 0)
+				continue;
+			set_before = fingerprint_find(before, "column set", row->identity);
+			set_after = fingerprint_find(after, "column set", row->identity);
+			if (set_before != NULL && set_after != NULL &&
+				strcmp(set_before->description, set_after->description) == 0)
+				result->notes = lappend(result->notes,
+										psprintf("column order of %s changes %s: %s -> %s (not counted as a difference)",
+												 row->identity, when,
+												 b->description, a->description));
+			continue;
+		}
+
+		if (cmp < 0)
+			result->problems = lappend(result->problems,
+									   psprintf("%s %s is missing %s",
+												row->kind, row->identity, when));
+		else if (cmp > 0)
+			result->problems = lappend(result->problems,
+									   psprintf(applied ? "%s %s appears %s" : "%s %s is still there %s",
+												row->kind, row->identity, when));
+		else if (strcmp(b->description, a->description) != 0)
+			result->problems = lappend(result->problems,
+									   psprintf("%s %s differs %s: %s -> %s",
+												row->kind, row->identity, when,
+												collapse_space(b->description),
+												collapse_space(a->description)));
+	}
+	MemoryContextSwitchTo(oldcontext);
+}
+
+/*
+ * qsort comparator of watched relations: by name, bytewise.
+ */
+static int
+watched_compare(const void *a, const void *b)
+{
+	return strcmp(((const WatchedRelation *) a)->name,
+				  ((const WatchedRelation *) b)->name);
+}
+
+/*
+ * Lists the relations that exist before anything runs: those whose
+ * rewrites, scans and strong locks are reported.
+ */
+static void
+watch_relations(VerifyState *st)
+{
+	MemoryContext oldcontext;
+	int			n = verify_query(VQ_WATCHED);
+	int			i;
+
+	oldcontext = MemoryContextSwitchTo(st->context);
+	st->nwatched = n;
+	st->watched = palloc0(sizeof(WatchedRelation) * Max(n, 1));
+	for (i = 0; i < n; i++)
+	{
+		HeapTuple	tuple = SPI_tuptable->vals[i];
+		TupleDesc	tupdesc = SPI_tuptable->tupdesc;
+		bool		isnull;
+
+		st->watched[i].oid = DatumGetObjectId(SPI_getbinval(tuple, tupdesc, 1, &isnull));
+		st->watched[i].kind = SPI_getvalue(tuple, tupdesc, 2);
+		st->watched[i].name = SPI_getvalue(tuple, tupdesc, 3);
+	}
+	qsort(st->watched, n, sizeof(WatchedRelation), watched_compare);
+	MemoryContextSwitchTo(oldcontext);
+	SPI_freetuptable(SPI_tuptable);
+}
+
+/*
+ * Reads the present state of a watched relation: its storage (0 if it has
+ * none or was dropped), the sequential scans this transaction made of it,
+ * and which strong lock modes this backend holds on it.
+ */
+static void
+relation_state(WatchedRelation *w, Oid *filenode, Oid *tablespace,
+			   PgStat_Counter *scans, int *locks)
+{
+	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(w->oid));
+	PgStat_TableStatus *stats;
+	LOCKTAG		tag;
+	int			i;
+
+	*filenode = InvalidOid;
+	*tablespace = InvalidOid;
+	if (HeapTupleIsValid(tuple))
+	{
+		Form_pg_class form = (Form_pg_class) GETSTRUCT(tuple);
+
+		*filenode = form->relfilenode;
+		*tablespace = form->reltablespace;
+		ReleaseSysCache(tuple);
+	}
+
+	stats = find_tabstat_entry(w->oid);
+	*scans = stats != NULL ? stats->t_counts.t_numscans : 0;
+
+	*locks = 0;
+	SET_LOCKTAG_RELATION(tag, MyDatabaseId, w->oid);
+	for (i = 0; i < lengthof(strong_lock_modes); i++)
+		if (LockHeldByMe(&tag, strong_lock_modes[i]))
+			*locks |= LOCKBIT_ON(strong_lock_modes[i]);
+}
+
+/*
+ * Records the state of every watched relation before an up runs.
+ */
+static void
+watch_capture(VerifyState *st)
+{
+	int			i;
+
+	for (i = 0; i < st->nwatched; i++)
+	{
+		WatchedRelation *w = &st->watched[i];
+
+		relation_state(w, &w->filenode, &w->tablespace, &w->scans, &w->locks);
+	}
+}
+
+/*
+ * Returns the size of a relation's main fork in the given storage, for a
+ * message ("8192 bytes"), or NULL if there is no such file.  Reads the file
+ * directly, so that the size of storage a rewrite just replaced (which
+ * stays until the transaction ends) is still known, and no lock is needed.
+ */
+static char *
+storage_size(Oid tablespace, Oid filenode)
+{
+	RelFileNode node;
+	SMgrRelation smgr;
+	int64		bytes;
+
+	node.spcNode = OidIsValid(tablespace) ? tablespace : MyDatabaseTableSpace;
+	node.dbNode = MyDatabaseId;
+	node.relNode = filenode;
+	smgr = smgropen(node, InvalidBackendId);
+	if (!smgrexists(smgr, MAIN_FORKNUM))
+		return NULL;
+	bytes = (int64) smgrnblocks(smgr, MAIN_FORKNUM) * BLCKSZ;
+	return text_to_cstring(DatumGetTextPP(DirectFunctionCall1(pg_size_pretty,
+															  Int64GetDatum(bytes))));
+}
+
+/*
+ * Names a strong lock mode as LOCK TABLE does, with what it blocks.
+ */
+static const char *
+lock_mode_words(LOCKMODE mode)
+{
+	switch (mode)
+	{
+		case AccessExclusiveLock:
+			return "ACCESS EXCLUSIVE mode, blocking reads and writes";
+		case ExclusiveLock:
+			return "EXCLUSIVE mode, blocking writes";
+		case ShareRowExclusiveLock:
+			return "SHARE ROW EXCLUSIVE mode, blocking writes";
+		default:
+			return "SHARE mode, blocking writes";
+	}
+}
+
+/*
+ * After a statement of an up: reports which watched relations it rewrote
+ * (their storage changed), scanned sequentially, or locked in a mode that
+ * blocks writes, with their sizes.  A lock no stronger than one the
+ * transaction already held (from an earlier statement or migration) is not
+ * reported; nor are the locks of a statement run without its CONCURRENTLY,
+ * which are not those it takes when deployed.
+ */
+static void
+watch_statement(VerifyState *st, const MigrateStatement *stmt)
+{
+	bool		stripped = bms_is_member(stmt->number, st->plan->stripped_up);
+	MemoryContext oldcontext = MemoryContextSwitchTo(st->context);
+	char	   *where = psprintf("statement %d of up (line %d)", stmt->number, stmt->line);
+	int			i;
+
+	for (i = 0; i < st->nwatched; i++)
+	{
+		WatchedRelation *w = &st->watched[i];
+		Oid			filenode;
+		Oid			tablespace;
+		PgStat_Counter scans;
+		int			locks;
+		int			new_locks;
+		int			m;
+
+		relation_state(w, &filenode, &tablespace, &scans, &locks);
+		new_locks = locks & ~w->locks;
+		/* the strongest mode taken, unless one as strong was already held */
+		for (m = 0; m < lengthof(strong_lock_modes) && !stripped; m++)
+		{
+			if ((w->locks & LOCKBIT_ON(strong_lock_modes[m])) != 0)
+				break;
+			if ((new_locks & LOCKBIT_ON(strong_lock_modes[m])) == 0)
+				continue;
+			add_line(st, &st->plan->result->observations,
+					 psprintf("%s locks %s %s in %s", where, w->kind, w->name,
+							  lock_mode_words(strong_lock_modes[m])));
+			break;
+		}
+		if (OidIsValid(w->filenode) && OidIsValid(filenode) && filenode != w->filenode)
+		{
+			char	   *size = storage_size(w->tablespace, w->filenode);
+
+			add_line(st, &st->plan->result->observations,
+					 size ? psprintf("%s rewrites %s %s (%s)", where, w->kind, w->name, size) :
+					 psprintf("%s rewrites %s %s", where, w->kind, w->name));
+		}
+		else if (OidIsValid(filenode) && scans > w->scans)
+		{
+			char	   *size = storage_size(tablespace, filenode);
+
+			add_line(st, &st->plan->result->observations,
+					 size ? psprintf("%s scans %s %s sequentially (%s)", where, w->kind, w->name, size) :
+					 psprintf("%s scans %s %s sequentially", where, w->kind, w->name));
+		}
+		w->filenode = filenode;
+		w->tablespace = tablespace;
+		w->scans = scans;
+		w->locks = locks;
+	}
+	MemoryContextSwitchTo(oldcontext);
+}
+
+/*
+ * The runner's hook, called after each statement of a body: watches the
+ * statement when asked to, and counts it, so that a failure can name the
+ * statement that failed.
+ */
+static void
+verify_after_statement(const MigrateStatement *stmt, void *arg)
+{
+	VerifyState *st = (VerifyState *) arg;
+
+	if (st->observing)
+		watch_statement(st, stmt);
+	st->completed = stmt->number;
+}
+
+/*
+ * Decides what to do with a statement that cannot run inside a transaction
+ * block, as statements_parse_body() found it, so that its migration can
+ * still be verified inside one.
+ */
+static VerifyTreatment
+statement_treatment(Node *parsetree)
+{
+	switch (nodeTag(parsetree))
+	{
+		case T_IndexStmt:		/* CREATE INDEX CONCURRENTLY */
+		case T_DropStmt:		/* DROP INDEX CONCURRENTLY */
+			return TREAT_STRIP_FIRST;
+		case T_AlterTableStmt:	/* ... DETACH PARTITION p CONCURRENTLY */
+			return TREAT_STRIP_LAST;
+		case T_VacuumStmt:
+		case T_ReindexStmt:
+		case T_ClusterStmt:
+		case T_DiscardStmt:
+			return TREAT_SKIP;
+		default:
+			return TREAT_IMPOSSIBLE;
+	}
+}
+
+/*
+ * Blanks out the first (or last) CONCURRENTLY keyword of a statement in a
+ * body, in place, keeping every offset and line of the body.  The server's
+ * scanner finds the tokens, so that quoted text and comments are never
+ * touched.  Returns false if there is none.
+ */
+static bool
+strip_concurrently(char *text, const MigrateStatement *stmt, bool last)
+{
+	char	   *slice = pnstrdup(text + stmt->offset, stmt->length);
+	core_yy_extra_type extra;
+	core_yyscan_t scanner;
+	core_YYSTYPE value;
+	YYLTYPE		location;
+	int			found = -1;
+	const int	keyword_length = strlen("concurrently");
+
+	scanner = scanner_init(slice, &extra, &ScanKeywords, ScanKeywordTokens);
+	extra.escape_string_warning = false;
+	while (core_yylex(&value, &location, scanner) != 0)
+	{
+		char		next;
+
+		if (location + keyword_length > stmt->length ||
+			pg_strncasecmp(slice + location, "concurrently", keyword_length) != 0)
+			continue;
+		/* the keyword, not a longer word or a quoted name */
+		next = slice[location + keyword_length];
+		if (!(isalnum((unsigned char) next) || next == '_' || next == '$' ||
+			  IS_HIGHBIT_SET(next)))
+		{
+			found = location;
+			if (!last)
+				break;
+		}
+	}
+	scanner_finish(scanner);
+	if (found < 0)
+		return false;
+	memset(text + stmt->offset + found, ' ', keyword_length);
+	return true;
+}
+
+/*
+ * Returns the transactional equivalent of a body: CONCURRENTLY removed, and
+ * maintenance statements made no-ops (SELECT), with every statement's
+ * number and line unchanged.  Says in "adjusted" what was done; sets
+ * plan->impossible when a statement has no equivalent.
+ */
+static char *
+transactional_body(VerifyPlan *plan, const char *body, int64 version,
+				   MigrateDirection direction, StringInfo adjusted)
+{
+	char	   *text = pstrdup(body);
+	int			previous = 0;
+
+	for (;;)
+	{
+		MigrateBody *parsed = statements_parse_body(text, version, direction);
+		MigrateStatement *stmt;
+		VerifyTreatment treatment;
+		const char *what;
+		int			i;
+
+		if (parsed->top_level_statement == 0)
+			break;
+		stmt = list_nth(parsed->statements, parsed->top_level_statement - 1);
+		treatment = statement_treatment(stmt->parsetree);
+		/* one that stays after its treatment has no equivalent either */
+		if (parsed->top_level_statement <= previous)
+			treatment = TREAT_IMPOSSIBLE;
+		previous = parsed->top_level_statement;
+
+		if ((treatment == TREAT_STRIP_FIRST || treatment == TREAT_STRIP_LAST) &&
+			strip_concurrently(text, stmt, treatment == TREAT_STRIP_LAST))
+		{
+			what = "run without CONCURRENTLY";
+			if (direction == MIGRATE_UP)
+				plan->stripped_up = bms_add_member(plan->stripped_up, stmt->number);
+		}
+		else if (treatment == TREAT_SKIP && stmt->length >= strlen("SELECT"))
+		{
+			/* a no-op in its place; its newlines stay */
+			for (i = 0; i < stmt->length; i++)
+				if (text[stmt->offset + i] != '\n')
+					text[stmt->offset + i] = ' ';
+			memcpy(text + stmt->offset, "SELECT", strlen("SELECT"));
+			what = psprintf("(%s) skipped, as it changes no schema", parsed->top_level_tag);
+		}
+		else
+		{
+			plan->impossible = psprintf("statement %d of %s is %s, which cannot run inside a transaction",
+										stmt->number, direction_name(direction),
+										parsed->top_level_tag);
+			return text;
+		}
+		appendStringInfo(adjusted, "%sstatement %d of %s %s", adjusted->len > 0 ? "; " : "",
+						 stmt->number, direction_name(direction), what);
+	}
+	return text;
+}
+
+/*
+ * Makes a migration ready to run inside the verification's transaction:
+ * its transactional equivalent if it is not transactional, and its bodies
+ * parsed.  A reported one gets a result row.
+ */
+static VerifyPlan *
+verify_make_plan(Migration *m, bool reported)
+{
+	VerifyPlan *plan = palloc0(sizeof(VerifyPlan));
+	Migration  *copy = palloc(sizeof(Migration));
+
+	*copy = *m;
+	plan->migration = copy;
+	if (reported)
+	{
+		plan->result = palloc0(sizeof(VerifyResult));
+		plan->result->verified = true;
+	}
+	if (!m->transactional)
+	{
+		StringInfoData adjusted;
+
+		initStringInfo(&adjusted);
+		copy->up = transactional_body(plan, m->up, m->version, MIGRATE_UP, &adjusted);
+		if (m->down != NULL && plan->impossible == NULL)
+			copy->down = transactional_body(plan, m->down, m->version, MIGRATE_DOWN,
+											&adjusted);
+		if (plan->impossible != NULL)
+			return plan;
+		plan->adjusted = adjusted.len > 0 ?
+			psprintf("verified through its transactional equivalent: %s", adjusted.data) :
+			"verified inside a transaction block, although it is defined to run outside one";
+	}
+	plan->up = statements_parse_body(copy->up, copy->version, MIGRATE_UP);
+	if (copy->down != NULL)
+		plan->down = statements_parse_body(copy->down, copy->version, MIGRATE_DOWN);
+	return plan;
+}
+
+/*
+ * Starts an internal subtransaction, staying in the caller's memory
+ * context.
+ */
+static void
+subxact_begin(VerifySubxact *save)
+{
+	save->context = CurrentMemoryContext;
+	save->owner = CurrentResourceOwner;
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(save->context);
+}
+
+/*
+ * Rolls back the subtransaction started by subxact_begin(), which undoes
+ * everything done in it and releases the locks it took, and returns to the
+ * caller's memory context and resource owner.
+ */
+static void
+subxact_rollback(VerifySubxact *save)
+{
+	RollbackAndReleaseCurrentSubTransaction();
+	MemoryContextSwitchTo(save->context);
+	CurrentResourceOwner = save->owner;
+}
+
+/*
+ * In a PG_CATCH block: copies the error into the verification's memory
+ * context, clears it and rolls back the subtransaction.  A cancel (the
+ * user's, or a statement timeout) is raised again once the subtransaction
+ * is gone: it ends the verification.  Returns the error.
+ */
+static ErrorData *
+subxact_catch(VerifyState *st, VerifySubxact *save)
+{
+	ErrorData  *edata;
+
+	MemoryContextSwitchTo(st->context);
+	edata = CopyErrorData();
+	FlushErrorState();
+	subxact_rollback(save);
+	if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
+		ReThrowError(edata);
+	return edata;
+}
+
+/*
+ * Runs a body of the current migration (its transactional equivalent) under
+ * the migrate.* timeouts, counting its statements and, when observing,
+ * watching what each one does.
+ */
+static void
+verify_run(VerifyState *st, MigrateDirection direction, VerifyPhase phase,
+		   bool observing)
+{
+	RunnerHooks hooks;
+
+	hooks.after_statement = verify_after_statement;
+	hooks.arg = st;
+	st->phase = phase;
+	st->completed = 0;
+	st->observing = observing;
+	if (observing)
+		watch_capture(st);
+	runner_execute(st->plan->migration, direction, &hooks);
+	st->observing = false;
+}
+
+/*
+ * Describes a failure of the current migration: which body, which
+ * statement and line, and the error message.
+ */
+static char *
+failure_text(VerifyState *st, ErrorData *edata)
+{
+	VerifyPlan *plan = st->plan;
+	MigrateBody *body = st->phase == PHASE_DOWN ? plan->down : plan->up;
+	const char *what;
+	MigrateStatement *stmt;
+
+	switch (st->phase)
+	{
+		case PHASE_UP:
+			what = "up fails";
+			break;
+		case PHASE_DOWN:
+			what = "down fails";
+			break;
+		case PHASE_UP_AGAIN:
+			what = "up fails after down";
+			break;
+		default:
+			/* such as an exhausted lock table: say what to do about it */
+			return edata->hint ?
+				psprintf("the schema could not be read: %s (%s)", edata->message, edata->hint) :
+				psprintf("the schema could not be read: %s", edata->message);
+	}
+	if (body == NULL || st->completed >= list_length(body->statements))
+		return psprintf("%s: %s", what, edata->message);
+	stmt = list_nth(body->statements, st->completed);
+	return psprintf("%s at statement %d (line %d): %s", what, stmt->number, stmt->line,
+					edata->message);
+}
+
+/*
+ * Appends a line to one of the lists of the current result, in the
+ * verification's memory context.
+ */
+static void
+add_line(VerifyState *st, List **lines, char *line)
+{
+	MemoryContext oldcontext = MemoryContextSwitchTo(st->context);
+
+	*lines = lappend(*lines, pstrdup(line));
+	MemoryContextSwitchTo(oldcontext);
+}
+
+/*
+ * Adds a failure to a result: a body that failed is a finding (ok is
+ * false); a fingerprint that could not be taken leaves the migration not
+ * verified (ok is NULL).
+ */
+static void
+add_failure(VerifyState *st, VerifyResult *result, ErrorData *edata)
+{
+	char	   *text = failure_text(st, edata);
+
+	if (st->phase == PHASE_FINGERPRINT)
+	{
+		result->verified = false;
+		text = psprintf("not verified: %s", text);
+	}
+	add_line(st, &result->problems, text);
+}
+
+/*
+ * Verifies one pending migration inside the outer subtransaction: runs its
+ * up, watched, and leaves it applied for the migrations after it.  For a
+ * reported one, the down, the comparison and the second up run in a nested
+ * subtransaction that is rolled back, whatever happens.  An error in the
+ * first up propagates (the caller reports it); one in the nested part is a
+ * finding.
+ */
+static void
+verify_pending_one(VerifyState *st, VerifyPlan *plan)
+{
+	VerifyResult *result = plan->result;
+	Fingerprint *before;
+	VerifySubxact nested;
+
+	st->plan = plan;
+	if (result == NULL)
+	{
+		verify_run(st, MIGRATE_UP, PHASE_UP, false);
+		return;
+	}
+
+	MemoryContextReset(st->fingerprints);
+
+	before = fingerprint_take(st);
+	verify_run(st, MIGRATE_UP, PHASE_UP, true);
+	if (plan->down == NULL)
+	{
+		add_line(st, &result->problems, "irreversible: it has no down body");
+		return;
+	}
+
+	subxact_begin(&nested);
+	PG_TRY();
+	{
+		Fingerprint *after;
+
+		verify_run(st, MIGRATE_DOWN, PHASE_DOWN, false);
+		after = fingerprint_take(st);
+		fingerprint_compare(st, result, before, after, false);
+		verify_run(st, MIGRATE_UP, PHASE_UP_AGAIN, false);
+		subxact_rollback(&nested);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata = subxact_catch(st, &nested);
+
+		add_failure(st, result, edata);
+	}
+	PG_END_TRY();
+}
+
+/*
+ * Verifies pending migrations in version order, each on top of the ups of
+ * those before it, inside a subtransaction that is always rolled back.
+ * The first up of a migration that fails (or one that has no transactional
+ * equivalent) stops the verification: the migrations after it are not
+ * verified.
+ */
+static void
+verify_pending(VerifyState *st, List *plans)
+{
+	VerifySubxact outer;
+	int			stop = list_length(plans);
+	const char *stop_reason = NULL;
+	int			i;
+
+	/* one that cannot run in a transaction stops before anything runs */
+	for (i = 0; i < list_length(plans); i++)
+	{
+		VerifyPlan *plan = list_nth(plans, i);
+
+		if (plan->impossible == NULL)
+			continue;
+		stop = i;
+		stop_reason = psprintf("cannot be verified: %s", plan->impossible);
+		if (plan->result != NULL)
+		{
+			plan->result->verified = false;
+			plan->result->problems = list_make1(psprintf("not verified: %s", plan->impossible));
+		}
+		break;
+	}
+	if (stop > 0)
+		watch_relations(st);
+
+	subxact_begin(&outer);
+	PG_TRY();
+	{
+		for (st->index = 0; st->index < stop; st->index++)
+			verify_pending_one(st, list_nth(plans, st->index));
+		subxact_rollback(&outer);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata = subxact_catch(st, &outer);
+		VerifyPlan *plan = list_nth(plans, st->index);
+
+		stop = st->index;
+		if (plan->result != NULL)
+			add_failure(st, plan->result, edata);
+		stop_reason = psprintf(st->phase == PHASE_FINGERPRINT ? "cannot be verified: %s" :
+							   "cannot be applied: %s", failure_text(st, edata));
+	}
+	PG_END_TRY();
+
+	for (i = stop + 1; i < list_length(plans); i++)
+	{
+		VerifyPlan *plan = list_nth(plans, i);
+		VerifyPlan *culprit = list_nth(plans, stop);
+
+		if (plan->result == NULL)
+			continue;
+		plan->result->verified = false;
+		plan->result->problems =
+			list_make1(psprintf("not verified: migration " INT64_FORMAT " \"%s\" before it %s",
+								culprit->migration->version, culprit->migration->name,
+								stop_reason));
+	}
+}
+
+/*
+ * Verifies an applied migration: its down, then its up, inside a
+ * subtransaction that is always rolled back; the schema must end as it
+ * began.
+ */
+static void
+verify_applied(VerifyState *st, VerifyPlan *plan)
+{
+	VerifySubxact outer;
+
+	st->plan = plan;
+	if (plan->impossible != NULL)
+	{
+		plan->result->verified = false;
+		plan->result->problems = list_make1(psprintf("not verified: %s", plan->impossible));
+		return;
+	}
+	if (plan->down == NULL)
+	{
+		plan->result->problems = list_make1("irreversible: it has no down body");
+		return;
+	}
+
+	subxact_begin(&outer);
+	PG_TRY();
+	{
+		Fingerprint *before = fingerprint_take(st);
+		Fingerprint *after;
+
+		verify_run(st, MIGRATE_DOWN, PHASE_DOWN, false);
+		verify_run(st, MIGRATE_UP, PHASE_UP_AGAIN, false);
+		after = fingerprint_take(st);
+		fingerprint_compare(st, plan->result, before, after, true);
+		subxact_rollback(&outer);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata = subxact_catch(st, &outer);
+
+		add_failure(st, plan->result, edata);
+	}
+	PG_END_TRY();
+}
+
+/*
+ * Returns the pending migrations in version order, up to a version when
+ * up_to is not 0.
+ */
+static List *
+select_pending(int64 up_to)
+{
+	List	   *pending = NIL;
+	uint64		i;
+
+	catalog_exec(Q_APPLY_CANDIDATES, NULL, NULL, true, 0);
+	for (i = 0; i < SPI_processed; i++)
+	{
+		Migration  *m = catalog_read_migration(SPI_tuptable->vals[i], SPI_tuptable->tupdesc);
+
+		/* the candidates include applied migrations whose definition changed */
+		if (m->applied_checksum != NULL || (up_to != 0 && m->version > up_to))
+			continue;
+		pending = lappend(pending, m);
+	}
+	SPI_freetuptable(SPI_tuptable);
+	return pending;
+}
+
+/*
+ * Returns the migration with the given version, and whether it is applied.
+ * An unknown version, an applied migration whose definition is gone, and
+ * one whose definition changed since it was applied are errors.
+ */
+static Migration *
+select_one(int64 version, bool *applied)
+{
+	Datum		values[1];
+	Migration  *m = NULL;
+
+	values[0] = Int64GetDatum(version);
+	catalog_exec(Q_DEFINITION, values, " ", true, 1);
+	if (SPI_processed == 1)
+		m = catalog_read_migration(SPI_tuptable->vals[0], SPI_tuptable->tupdesc);
+	SPI_freetuptable(SPI_tuptable);
+	if (m == NULL)
+	{
+		bool		missing;
+
+		catalog_exec(Q_APPLIED_CHECKSUM, values, " ", true, 1);
+		missing = SPI_processed == 1;
+		SPI_freetuptable(SPI_tuptable);
+		if (missing)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("migration " INT64_FORMAT " cannot be verified because its definition is missing",
+							version),
+					 errhint("Define it again with the content that was applied.")));
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("migration " INT64_FORMAT " does not exist", version)));
+	}
+	*applied = m->applied_checksum != NULL;
+	if (*applied && strcmp(m->checksum, m->applied_checksum) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("migration " INT64_FORMAT " \"%s\" was changed after it was applied",
+						m->version, m->name),
+				 errdetail("Its down body may not undo what was applied."),
+				 errhint("Define it again with the content that was applied.")));
+	return m;
+}
+
+/*
+ * Adds the result row of a migration: ok is NULL when it was not verified,
+ * false when something was found; detail holds one finding per line.
+ */
+static void
+emit_row(FunctionCallInfo fcinfo, const Migration *m, const VerifyResult *result,
+		 bool applied)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	List	   *parts[3];
+	StringInfoData detail;
+	Datum		values[4];
+	bool		nulls[4] = {false, false, false, false};
+	int			p;
+	ListCell   *lc;
+
+	initStringInfo(&detail);
+	if (result->verified && result->problems == NIL)
+		appendStringInfoString(&detail, applied ? "down and up restore the schema" :
+							   "down restores the schema");
+	parts[0] = result->problems;
+	parts[1] = result->notes;
+	parts[2] = result->observations;
+	for (p = 0; p < lengthof(parts); p++)
+		foreach(lc, parts[p])
+			appendStringInfo(&detail, "%s%s", detail.len > 0 ? "\n" : "",
+							 (char *) lfirst(lc));
+
+	values[0] = Int64GetDatum(m->version);
+	values[1] = CStringGetTextDatum(m->name);
+	values[2] = BoolGetDatum(result->problems == NIL);
+	nulls[2] = !result->verified;
+	values[3] = CStringGetTextDatum(detail.data);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+}
+
+/*
+ * migrate_verify(version): proves that down undoes up, for every pending
+ * migration in version order or for the one given (pending: on top of the
+ * pending ones before it; applied: down then up), without changing
+ * anything.  Returns one row per verified migration with ok and a detail of
+ * the differences found and of what the up did to existing relations.
+ */
+Datum
+migrate_verify(PG_FUNCTION_ARGS)
+{
+	bool		has_version = !PG_ARGISNULL(0);
+	int64		version = has_version ? PG_GETARG_INT64(0) : 0;
+
+	InitMaterializedSRF(fcinfo, 0);
+	SPI_connect();
+	catalog_open();
+	runner_enter();
+	PG_TRY();
+	{
+		VerifyState st;
+		List	   *migrations;
+		List	   *plans = NIL;
+		bool		applied = false;
+		ListCell   *lc;
+
+		memset(&st, 0, sizeof(st));
+		st.context = AllocSetContextCreate(CurrentMemoryContext, "migrate verify",
+										   ALLOCSET_DEFAULT_SIZES);
+		st.fingerprints = AllocSetContextCreate(st.context, "migrate verify fingerprints",
+												ALLOCSET_DEFAULT_SIZES);
+		migrate_lock_acquire(false);
+		catalog_check_snapshot();
+
+		if (has_version)
+		{
+			Migration  *m = select_one(version, &applied);
+
+			migrations = applied ? list_make1(m) : select_pending(version);
+		}
+		else
+			migrations = select_pending(0);
+
+		/* refuse before anything runs, as apply does */
+		foreach(lc, migrations)
+			runner_check_definer((Migration *) lfirst(lc));
+		foreach(lc, migrations)
+		{
+			Migration  *m = (Migration *) lfirst(lc);
+
+			plans = lappend(plans, verify_make_plan(m, !has_version || m->version == version));
+		}
+
+		if (plans == NIL)
+			ereport(NOTICE,
+					(errmsg("no pending migration to verify"),
+					 errhint("Pass the version of an applied migration to verify its down and up.")));
+		else if (applied)
+			verify_applied(&st, linitial(plans));
+		else
+			verify_pending(&st, plans);
+
+		foreach(lc, plans)
+		{
+			VerifyPlan *plan = (VerifyPlan *) lfirst(lc);
+
+			if (plan->result == NULL)
+				continue;
+			if (plan->adjusted != NULL && plan->result->verified)
+				plan->result->notes = lcons(plan->adjusted, plan->result->notes);
+			emit_row(fcinfo, plan->migration, plan->result, applied);
+		}
+		MemoryContextDelete(st.context);
+	}
+	PG_FINALLY();
+	{
+		runner_leave();
+	}
+	PG_END_TRY();
+	SPI_finish();
+	return (Datum) 0;
+}
