@@ -4,7 +4,8 @@
 # Installs what is missing (Debian 12, as root or as a user with sudo), builds
 # the extension into a private tree under /tmp, starts a private cluster,
 # creates the database "shop", loads the migrations of examples/ and shows,
-# as psql shows them: the plan, apply with its progress NOTICEs, status,
+# as psql shows them: the plan, a derived down and its proof (migrate_verify),
+# apply with its progress NOTICEs, status,
 # rollback, re-apply and what errors look like.  The cluster is stopped and
 # removed at the end, on failure too.  Exits non-zero if a step does not
 # behave as shown.
@@ -99,9 +100,11 @@ sql <"${examples[0]}"
 echo "-- and the other files of examples/:"
 cat "${examples[@]:1}" | migrate_psql -d shop -q -t -A -F ' ' -v ON_ERROR_STOP=1 | sed '/^$/d; s/^/   defined /'
 
-heading "3. What migrate_apply() would run now"
+heading "3. What migrate_apply() would run now, and proof that every down undoes its up"
 sql <<'EOF'
 SELECT * FROM migrate_plan();
+SELECT version, name, down FROM migrate_migrations WHERE version = 20261102100000;
+SELECT version, name, ok, detail FROM migrate_verify();
 EOF
 
 heading "4. Apply the first five, up to the new status column"
