@@ -7,6 +7,7 @@ OBJS = \
 	src/catalog.o \
 	src/checksum.o \
 	src/define.o \
+	src/lint.o \
 	src/lock.o \
 	src/reverse.o \
 	src/runner.o \

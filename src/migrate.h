@@ -116,6 +116,21 @@ extern MigrateBody *statements_parse_body(const char *body, int64 version,
 										  MigrateDirection direction);
 extern char *statements_slice(const char *body, const MigrateStatement *stmt);
 
+/* lint.c */
+
+/* One finding of the safety lint */
+typedef struct LintFinding
+{
+	int			statement;		/* 1-based statement number */
+	int			line;			/* line of the statement in the body */
+	const char *rule;			/* rule id, squawk's where one exists */
+	const char *severity;		/* "error" or "warning" */
+	char	   *message;
+	char	   *hint;			/* the safe recipe */
+} LintFinding;
+
+extern List *lint_body(const char *body, MigrateBody *parsed);
+
 /* reverse.c */
 extern char *reverse_derive_down(const char *up, int64 version,
 								 MigrateBody *parsed);
