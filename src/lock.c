@@ -14,9 +14,13 @@
  */
 #include "migrate.h"
 
+#include "catalog/namespace.h"
+#include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "storage/lock.h"
+#include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/lsyscache.h"
 
 /* The advisory lock key, as the bigint form of pg_advisory_lock() sees it */
 #define MIGRATE_LOCK_KEY	INT64CONST(1835624306)
@@ -149,4 +153,51 @@ migrate_lock_release_session(void)
 
 	migrate_lock_tag(&tag);
 	(void) LockRelease(&tag, ExclusiveLock, true);
+}
+
+/*
+ * Describes who holds locks on the given relations (RangeVars, resolved with
+ * the current search_path), for a migration that timed out waiting for one:
+ * "process 123 (AccessShareLock on public.orders)".  Reads the lock
+ * manager's shared state, so it needs no snapshot.  Returns NULL when no
+ * other session holds a lock on them (any more).
+ */
+char *
+migrate_lock_blockers(List *relations)
+{
+	StringInfoData buf;
+	LockData   *data = NULL;
+	ListCell   *lc;
+	int			i;
+
+	initStringInfo(&buf);
+	foreach(lc, relations)
+	{
+		RangeVar   *rv = lfirst_node(RangeVar, lc);
+		Oid			relid = RangeVarGetRelid(rv, NoLock, true);
+
+		if (!OidIsValid(relid))
+			continue;
+		if (data == NULL)
+			data = GetLockStatusData();
+		for (i = 0; i < data->nelements; i++)
+		{
+			LockInstanceData *inst = &data->locks[i];
+			LOCKMODE	mode;
+
+			if (inst->locktag.locktag_type != LOCKTAG_RELATION ||
+				inst->locktag.locktag_field1 != MyDatabaseId ||
+				inst->locktag.locktag_field2 != relid ||
+				inst->pid == MyProcPid || inst->holdMask == 0)
+				continue;
+			for (mode = MaxLockMode; mode > NoLock; mode--)
+				if (inst->holdMask & LOCKBIT_ON(mode))
+					break;
+			appendStringInfo(&buf, "%sprocess %d (%s on %s)", buf.len > 0 ? ", " : "",
+							 inst->pid, GetLockmodeName(DEFAULT_LOCKMETHOD, mode),
+							 quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+														get_rel_name(relid)));
+		}
+	}
+	return buf.len > 0 ? buf.data : NULL;
 }

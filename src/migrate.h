@@ -24,6 +24,7 @@
 extern int	migrate_lock_wait_timeout;
 extern int	migrate_lock_timeout;
 extern int	migrate_statement_timeout;
+extern int	migrate_lock_retries;
 
 /* Which body of a migration runs */
 typedef enum MigrateDirection
@@ -110,11 +111,13 @@ extern int64 catalog_getint64(HeapTuple tuple, TupleDesc tupdesc, int column,
 extern void migrate_lock_acquire(bool session_lock);
 extern void migrate_lock_release_session(void);
 extern int	migrate_lock_holder_pid(void);
+extern char *migrate_lock_blockers(List *relations);
 
 /* statements.c */
 extern MigrateBody *statements_parse_body(const char *body, int64 version,
 										  MigrateDirection direction);
 extern char *statements_slice(const char *body, const MigrateStatement *stmt);
+extern List *statements_relations(Node *parsetree);
 
 /* lint.c */
 

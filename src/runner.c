@@ -13,14 +13,21 @@
  */
 #include "migrate.h"
 
+#include <math.h>
+
+#include "access/xact.h"
+#include "common/pg_prng.h"
 #include "miscadmin.h"
+#include "storage/latch.h"
 #include "tcop/dest.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
+#include "utils/resowner.h"
 #include "utils/timeout.h"
 #include "utils/timestamp.h"
+#include "utils/wait_event.h"
 
 /* What the error context callback needs to name the failing place */
 typedef struct RunnerContext
@@ -44,9 +51,16 @@ static void statement_timeout_begin(StatementTimeout *st);
 static void statement_timeout_end(StatementTimeout *st);
 static void runner_execute_body(const Migration *m, MigrateDirection direction,
 								const RunnerHooks *hooks);
+static bool runner_try(const Migration *m, MigrateDirection direction, int retries);
+static void runner_wait_before_retry(const Migration *m, MigrateDirection direction,
+									 int retry);
+static void runner_execute_with_retries(const Migration *m, MigrateDirection direction);
 
 /* Set while a migration body runs, to refuse recursive migrator calls */
 static bool runner_active = false;
+
+/* The statement of a body that runs or last ran, for the retry notice */
+static const MigrateStatement *runner_statement = NULL;
 
 /*
  * Returns "up" or "down".
@@ -242,6 +256,7 @@ runner_execute_body(const Migration *m, MigrateDirection direction,
 		int			ret;
 
 		rc.statement = stmt;
+		runner_statement = stmt;
 		oldcontext = MemoryContextSwitchTo(stmtcontext);
 		sql = statements_slice(body, stmt);
 		MemoryContextSwitchTo(oldcontext);
@@ -289,6 +304,110 @@ runner_execute(const Migration *m, MigrateDirection direction,
 }
 
 /*
+ * Runs a migration's body once inside a subtransaction, after retries
+ * earlier tries.  Returns true when it ran; on a lock timeout with retries
+ * left, rolls the subtransaction back and returns false; any other error is
+ * raised again, the subtransaction rolled back.
+ */
+static bool
+runner_try(const Migration *m, MigrateDirection direction, int retries)
+{
+	MemoryContext oldcontext = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	volatile bool done = false;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcontext);
+	PG_TRY();
+	{
+		runner_execute(m, direction, NULL);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcontext);
+		CurrentResourceOwner = oldowner;
+		done = true;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcontext);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcontext);
+		CurrentResourceOwner = oldowner;
+		if (edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE ||
+			retries >= migrate_lock_retries)
+			ReThrowError(edata);
+		FreeErrorData(edata);
+	}
+	PG_END_TRY();
+	return done;
+}
+
+/*
+ * After a lock timeout, says which statement waited and who holds locks on
+ * what it needed, then sleeps before the next try: exponential backoff
+ * (200 ms, 400 ms, 800 ms, ... up to 10 s) with +/- 50% jitter, so that
+ * retrying migrators do not march in step.  Interruptible.
+ */
+static void
+runner_wait_before_retry(const Migration *m, MigrateDirection direction, int retry)
+{
+	const MigrateStatement *stmt = runner_statement;
+	char	   *blockers = stmt ? migrate_lock_blockers(statements_relations(stmt->parsetree)) : NULL;
+	double		base = Min(200.0 * pow(2.0, retry - 1), 10000.0);
+	long		delay = (long) (base * (0.5 + pg_prng_double(&pg_global_prng_state)));
+	TimestampTz deadline;
+
+	ereport(NOTICE,
+			(errmsg("migration " INT64_FORMAT " \"%s\" (%s) waited longer than migrate.lock_timeout for a lock; retry %d of %d in %ld ms",
+					m->version, m->name, direction_name(direction),
+					retry, migrate_lock_retries, delay),
+			 stmt == NULL ? 0 :
+			 blockers != NULL ?
+			 errdetail("Statement %d (line %d) waited; blocking: %s.", stmt->number, stmt->line, blockers) :
+			 errdetail("Statement %d (line %d) waited.", stmt->number, stmt->line)));
+
+	deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), delay);
+	for (;;)
+	{
+		long		remaining = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), deadline);
+
+		if (remaining <= 0)
+			break;
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 remaining, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+	}
+}
+
+/*
+ * Executes a migration's body; with migrate.lock_retries set, inside a
+ * subtransaction that is rolled back and tried again when a statement waits
+ * longer than migrate.lock_timeout for a lock, instead of failing the whole
+ * call at once.  A waiting migration thus never blocks other sessions
+ * longer than the timeout at a time.
+ */
+static void
+runner_execute_with_retries(const Migration *m, MigrateDirection direction)
+{
+	int			retries = 0;
+
+	if (migrate_lock_retries <= 0 || migrate_lock_timeout <= 0)
+	{
+		runner_execute(m, direction, NULL);
+		return;
+	}
+	while (!runner_try(m, direction, retries))
+	{
+		retries++;
+		runner_wait_before_retry(m, direction, retries);
+	}
+}
+
+/*
  * Runs one migration in the given direction as the calling role: prints the
  * "== Running" line, executes the body under the migrate.* timeouts, records
  * the run in the catalog and prints the "== Migrated" line.  Errors keep
@@ -315,7 +434,7 @@ runner_run_migration(const Migration *m, MigrateDirection direction,
 	oldcontext = MemoryContextSwitchTo(runcontext);
 
 	start = GetCurrentTimestamp();
-	runner_execute(m, direction, NULL);
+	runner_execute_with_retries(m, direction);
 	end = GetCurrentTimestamp();
 
 	rc.migration = m;

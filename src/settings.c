@@ -5,7 +5,8 @@
  *
  * migrate.lock_wait_timeout bounds the wait for another migrator's lock;
  * migrate.lock_timeout and migrate.statement_timeout apply to each statement
- * of a migration while it runs.
+ * of a migration while it runs, and migrate.lock_retries says how often a
+ * migration that timed out waiting for a lock is tried again.
  *
  *-------------------------------------------------------------------------
  */
@@ -26,6 +27,9 @@ int			migrate_lock_timeout = 5000;
 
 /* statement_timeout for each migration statement, in milliseconds; 0 = none */
 int			migrate_statement_timeout = 0;
+
+/* How often a migration that hit lock_timeout is tried again */
+int			migrate_lock_retries = 3;
 
 /*
  * Defines the settings when the library is loaded and reserves the
@@ -59,6 +63,15 @@ _PG_init(void)
 							0, 0, INT_MAX,
 							PGC_USERSET,
 							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("migrate.lock_retries",
+							"How often a migration that waited longer than migrate.lock_timeout is tried again.",
+							"Each retry waits longer, with some randomness.  Zero fails at the first lock timeout.",
+							&migrate_lock_retries,
+							3, 0, 100,
+							PGC_USERSET,
+							0,
 							NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("migrate");

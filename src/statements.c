@@ -14,6 +14,7 @@
  */
 #include "migrate.h"
 
+#include "catalog/namespace.h"
 #include "commands/defrem.h"
 #include "mb/pg_wchar.h"
 #include "nodes/parsenodes.h"
@@ -549,4 +550,62 @@ char *
 statements_slice(const char *body, const MigrateStatement *stmt)
 {
 	return pnstrdup(body + stmt->offset, stmt->length);
+}
+
+/*
+ * Returns the relations (RangeVars) a statement acts on directly, whose
+ * locks it may have to wait for: the table of an ALTER TABLE, CREATE INDEX,
+ * CREATE TRIGGER or DML statement, the tables of LOCK, TRUNCATE, VACUUM and
+ * DROP TABLE/INDEX/VIEW, the parents of a new table.  Used to say who holds
+ * the lock a timed-out statement waited for.
+ */
+List *
+statements_relations(Node *parsetree)
+{
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	switch (nodeTag(parsetree))
+	{
+		case T_AlterTableStmt:
+			return list_make1(((AlterTableStmt *) parsetree)->relation);
+		case T_IndexStmt:
+			return list_make1(((IndexStmt *) parsetree)->relation);
+		case T_CreateTrigStmt:
+			return list_make1(((CreateTrigStmt *) parsetree)->relation);
+		case T_RenameStmt:
+			if (((RenameStmt *) parsetree)->relation != NULL)
+				return list_make1(((RenameStmt *) parsetree)->relation);
+			return NIL;
+		case T_InsertStmt:
+			return list_make1(((InsertStmt *) parsetree)->relation);
+		case T_UpdateStmt:
+			return list_make1(((UpdateStmt *) parsetree)->relation);
+		case T_DeleteStmt:
+			return list_make1(((DeleteStmt *) parsetree)->relation);
+		case T_LockStmt:
+			return list_copy(((LockStmt *) parsetree)->relations);
+		case T_TruncateStmt:
+			return list_copy(((TruncateStmt *) parsetree)->relations);
+		case T_CreateStmt:
+			return list_copy(((CreateStmt *) parsetree)->inhRelations);
+		case T_VacuumStmt:
+			foreach(lc, ((VacuumStmt *) parsetree)->rels)
+				result = lappend(result, lfirst_node(VacuumRelation, lc)->relation);
+			return result;
+		case T_DropStmt:
+			{
+				DropStmt   *drop = (DropStmt *) parsetree;
+
+				if (drop->removeType != OBJECT_TABLE && drop->removeType != OBJECT_INDEX &&
+					drop->removeType != OBJECT_VIEW && drop->removeType != OBJECT_MATVIEW &&
+					drop->removeType != OBJECT_SEQUENCE)
+					return NIL;
+				foreach(lc, drop->objects)
+					result = lappend(result, makeRangeVarFromNameList(castNode(List, lfirst(lc))));
+				return result;
+			}
+		default:
+			return NIL;
+	}
 }
