@@ -11,6 +11,7 @@ OBJS = \
 	src/lock.o \
 	src/reverse.o \
 	src/runner.o \
+	src/safety.o \
 	src/settings.o \
 	src/statements.o \
 	src/status.o \

@@ -71,7 +71,7 @@ RESET ROLE;
 --
 -- A deploy role, granted what the README lists.
 --
-GRANT EXECUTE ON FUNCTION migrate_define(bigint, text, text, text, boolean),
+GRANT EXECUTE ON FUNCTION migrate_define(bigint, text, text, text, boolean, text[]),
                           migrate_remove(bigint),
                           migrate_apply(bigint, integer),
                           migrate_rollback(integer, bigint),
@@ -232,11 +232,11 @@ SELECT to_regclass('app.logs') AS logs;
 
 -- A definer that no longer exists is refused.
 CREATE ROLE regress_migrate_gone;
-GRANT EXECUTE ON FUNCTION migrate_define(bigint, text, text, text, boolean) TO regress_migrate_gone;
+GRANT EXECUTE ON FUNCTION migrate_define(bigint, text, text, text, boolean, text[]) TO regress_migrate_gone;
 SET ROLE regress_migrate_gone;
 SELECT version, name, defined_by FROM migrate_define(900, 'orphan', 'SELECT 1', '');
 RESET ROLE;
-REVOKE EXECUTE ON FUNCTION migrate_define(bigint, text, text, text, boolean) FROM regress_migrate_gone;
+REVOKE EXECUTE ON FUNCTION migrate_define(bigint, text, text, text, boolean, text[]) FROM regress_migrate_gone;
 DROP ROLE regress_migrate_gone;
 SET client_min_messages = warning;
 SELECT version, name FROM migrate_apply();

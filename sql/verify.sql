@@ -267,7 +267,7 @@ SELECT migrate_remove(601);
 -- Not granted to PUBLIC; the definer check of apply applies.
 CREATE ROLE regress_migrate_author;
 CREATE ROLE regress_migrate_checker;
-GRANT EXECUTE ON FUNCTION migrate_define(bigint, text, text, text, boolean)
+GRANT EXECUTE ON FUNCTION migrate_define(bigint, text, text, text, boolean, text[])
     TO regress_migrate_author;
 SET ROLE regress_migrate_checker;
 SELECT * FROM migrate_verify();
@@ -282,7 +282,7 @@ SELECT * FROM migrate_verify();
 RESET ROLE;
 SELECT migrate_remove(602);
 -- Its own migrations it may verify.
-GRANT EXECUTE ON FUNCTION migrate_define(bigint, text, text, text, boolean)
+GRANT EXECUTE ON FUNCTION migrate_define(bigint, text, text, text, boolean, text[])
     TO regress_migrate_checker;
 SET ROLE regress_migrate_checker;
 SELECT version FROM migrate_define(603, 'by_checker', 'SELECT 1;', '');

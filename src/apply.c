@@ -318,6 +318,7 @@ migrate_apply(PG_FUNCTION_ARGS)
 			check_transactional(m, MIGRATE_UP);
 			runner_check_definer(m);
 		}
+		safety_check_pending(migrations, false);
 
 		if (migrations == NIL && pending_total == 0)
 			ereport(NOTICE, (errmsg("migrations already up")));
@@ -467,6 +468,7 @@ migrate_plan(PG_FUNCTION_ARGS)
 				(errmsg("migrate_apply() would refuse to run: migration " INT64_FORMAT " \"%s\" was changed after it was applied",
 						((Migration *) linitial(changed))->version,
 						((Migration *) linitial(changed))->name)));
+	safety_check_pending(migrations, true);
 	foreach(lc, migrations)
 	{
 		Migration  *m = (Migration *) lfirst(lc);

@@ -38,7 +38,7 @@ typedef struct CatalogQueryDef
 {
 	const char *sql;			/* %1$s stands for the extension's schema */
 	int			nargs;
-	Oid			argtypes[8];
+	Oid			argtypes[9];
 } CatalogQueryDef;
 
 /*
@@ -67,7 +67,8 @@ static const CatalogQueryDef catalog_queries[NUM_CATALOG_QUERIES] = {
 		0, {0}
 	},
 	[Q_DEFINITION] = {
-		"SELECT " MIGRATION_COLUMNS "a.checksum, m.defined_by, m.down_derived"
+		"SELECT " MIGRATION_COLUMNS "a.checksum, m.defined_by, m.down_derived,"
+		" m.safety_assured::pg_catalog.text"
 		" FROM %1$s.migrate_migrations m"
 		" LEFT JOIN %1$s.migrate_applied a ON a.version OPERATOR(pg_catalog.=) m.version"
 		" WHERE m.version OPERATOR(pg_catalog.=) $1",
@@ -83,19 +84,42 @@ static const CatalogQueryDef catalog_queries[NUM_CATALOG_QUERIES] = {
 	},
 	[Q_UPSERT_DEFINITION] = {
 		"INSERT INTO %1$s.migrate_migrations"
-		" (version, name, up, down, down_derived, transactional, checksum, defined_at, defined_by)"
-		" VALUES ($1, $2, $3, $4, $5, $6, $7, pg_catalog.now(), $8)"
+		" (version, name, up, down, down_derived, transactional, checksum, defined_at, defined_by,"
+		"  safety_assured)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, pg_catalog.now(), $8, $9)"
 		" ON CONFLICT (version) DO UPDATE SET name = excluded.name, up = excluded.up,"
 		" down = excluded.down, down_derived = excluded.down_derived,"
 		" transactional = excluded.transactional, checksum = excluded.checksum,"
-		" defined_at = excluded.defined_at, defined_by = excluded.defined_by"
+		" defined_at = excluded.defined_at, defined_by = excluded.defined_by,"
+		" safety_assured = excluded.safety_assured"
 		" RETURNING *",
-		8, {INT8OID, TEXTOID, TEXTOID, TEXTOID, BOOLOID, BOOLOID, TEXTOID, NAMEOID}
+		9, {INT8OID, TEXTOID, TEXTOID, TEXTOID, BOOLOID, BOOLOID, TEXTOID, NAMEOID, TEXTARRAYOID}
 	},
 	[Q_SET_DEFINER] = {
-		"UPDATE %1$s.migrate_migrations SET defined_by = $2"
+		"UPDATE %1$s.migrate_migrations SET defined_by = $2, safety_assured = $3"
 		" WHERE version OPERATOR(pg_catalog.=) $1 RETURNING *",
-		2, {INT8OID, NAMEOID}
+		3, {INT8OID, NAMEOID, TEXTARRAYOID}
+	},
+	[Q_DELETE_FINDINGS] = {
+		"DELETE FROM %1$s.migrate_findings WHERE version OPERATOR(pg_catalog.=) $1",
+		1, {INT8OID}
+	},
+	[Q_INSERT_FINDING] = {
+		"INSERT INTO %1$s.migrate_findings"
+		" (version, body, statement, line, rule, severity, message, hint)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+		8, {INT8OID, TEXTOID, INT4OID, INT4OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID}
+	},
+	[Q_UNASSURED_ERRORS] = {
+		"SELECT f.version, f.statement, f.line, f.rule, f.message, f.hint"
+		" FROM %1$s.migrate_findings f"
+		" JOIN %1$s.migrate_migrations m ON m.version OPERATOR(pg_catalog.=) f.version"
+		" WHERE f.body OPERATOR(pg_catalog.=) 'up' AND f.severity OPERATOR(pg_catalog.=) 'error'"
+		" AND NOT (f.rule OPERATOR(pg_catalog.=) ANY (m.safety_assured))"
+		" AND NOT EXISTS (SELECT FROM %1$s.migrate_applied a"
+		"                 WHERE a.version OPERATOR(pg_catalog.=) f.version)"
+		" ORDER BY f.version, f.statement, f.rule",
+		0, {0}
 	},
 	[Q_DELETE_DEFINITION] = {
 		"DELETE FROM %1$s.migrate_migrations WHERE version OPERATOR(pg_catalog.=) $1",
@@ -149,7 +173,15 @@ static const CatalogQueryDef catalog_queries[NUM_CATALOG_QUERIES] = {
 		"      WHEN a.checksum OPERATOR(pg_catalog.<>) m.checksum THEN 'changed'"
 		"      ELSE 'applied' END,"
 		" a.applied_at, m.transactional,"
-		" CASE WHEN m.version IS NOT NULL THEN m.down IS NOT NULL END"
+		" CASE WHEN m.version IS NOT NULL THEN m.down IS NOT NULL END,"
+		" CASE WHEN m.version IS NOT NULL THEN"
+		"   COALESCE((SELECT pg_catalog.array_agg(DISTINCT f.rule ORDER BY f.rule)"
+		"             FROM %1$s.migrate_findings f"
+		"             WHERE f.version OPERATOR(pg_catalog.=) m.version"
+		"             AND f.body OPERATOR(pg_catalog.=) 'up'"
+		"             AND f.severity OPERATOR(pg_catalog.=) 'error'"
+		"             AND NOT (f.rule OPERATOR(pg_catalog.=) ANY (m.safety_assured))),"
+		"            '{}'::pg_catalog.text[]) END"
 		" FROM %1$s.migrate_migrations m"
 		" FULL JOIN %1$s.migrate_applied a ON a.version OPERATOR(pg_catalog.=) m.version"
 		" ORDER BY 1",

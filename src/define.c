@@ -19,6 +19,7 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 
 PG_FUNCTION_INFO_V1(migrate_define);
@@ -147,8 +148,8 @@ define_result_row(FunctionCallInfo fcinfo, MemoryContext resultcontext)
 }
 
 /*
- * migrate_define(version, name, up, down, transactional): stores a
- * migration and returns the stored row.  Identical content is a no-op (the
+ * migrate_define(version, name, up, down, transactional, safety_assured):
+ * stores a migration with its safety findings and returns the stored row.  Identical content is a no-op (the
  * caller becomes the definer if another role defined it); different content
  * replaces a pending definition and is refused for an applied one.
  */
@@ -170,8 +171,13 @@ migrate_define(PG_FUNCTION_ARGS)
 	NameData	definer_name;
 	Migration  *existing = NULL;
 	char	   *applied_checksum = NULL;
-	Datum		values[8];
-	char		nulls[8];
+	List	   *assured;
+	Datum		assured_array;
+	char	   *existing_assured = NULL;
+	List	   *up_findings;
+	List	   *down_findings = NIL;
+	Datum		values[9];
+	char		nulls[9];
 	Datum		result;
 
 	define_check_arguments(fcinfo, &version);
@@ -197,6 +203,11 @@ migrate_define(PG_FUNCTION_ARGS)
 										 !PG_ARGISNULL(4),
 										 PG_ARGISNULL(4) ? true : PG_GETARG_BOOL(4));
 	checksum = checksum_definition(name, up, down);
+	assured = safety_assured_rules(PG_ARGISNULL(5) ? NULL : PG_GETARG_ARRAYTYPE_P(5), up, down);
+	assured_array = safety_rules_array(assured);
+	up_findings = lint_body(up, up_body);
+	if (down_body != NULL)
+		down_findings = lint_body(down, down_body);
 	definer = GetUserNameFromId(GetUserId(), false);
 	namestrcpy(&definer_name, definer);
 
@@ -214,6 +225,7 @@ migrate_define(PG_FUNCTION_ARGS)
 		existing = catalog_read_migration(SPI_tuptable->vals[0], SPI_tuptable->tupdesc);
 		existing_derived = catalog_getbool(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
 										   9, &isnull);
+		existing_assured = catalog_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 10);
 	}
 	catalog_exec(Q_APPLIED_CHECKSUM, values, " ", false, 1);
 	if (SPI_processed == 1)
@@ -224,12 +236,17 @@ migrate_define(PG_FUNCTION_ARGS)
 		 define_same_with_derived_down(existing, existing_derived, name, up,
 									   PG_ARGISNULL(3))))
 	{
-		/* identical content: at most the definer changes */
+		/*
+		 * Identical content: at most the definer and the accepted rules
+		 * change; the findings stored when it was defined stay.
+		 */
 		values[1] = NameGetDatum(&definer_name);
-		if (strcmp(existing->defined_by, definer) != 0)
+		values[2] = assured_array;
+		if (strcmp(existing->defined_by, definer) != 0 ||
+			strcmp(existing_assured, safety_array_text(assured_array)) != 0)
 		{
 			catalog_bump_epoch();
-			catalog_exec(Q_SET_DEFINER, values, "  ", false, 0);
+			catalog_exec(Q_SET_DEFINER, values, "   ", false, 0);
 		}
 		else
 			catalog_exec(Q_DEFINITION_ROW, values, " ", false, 0);
@@ -257,9 +274,12 @@ migrate_define(PG_FUNCTION_ARGS)
 	values[5] = BoolGetDatum(transactional);
 	values[6] = CStringGetTextDatum(checksum);
 	values[7] = NameGetDatum(&definer_name);
+	values[8] = assured_array;
 	catalog_bump_epoch();
 	catalog_exec(Q_UPSERT_DEFINITION, values, nulls, false, 0);
 	result = define_result_row(fcinfo, resultcontext);
+	SPI_freetuptable(SPI_tuptable);
+	safety_record_findings(version, up_findings, down_findings, assured);
 	SPI_finish();
 	PG_RETURN_DATUM(result);
 }
@@ -305,6 +325,7 @@ migrate_remove(PG_FUNCTION_ARGS)
 
 	catalog_bump_epoch();
 	catalog_exec(Q_DELETE_DEFINITION, values, " ", false, 0);
+	catalog_exec(Q_DELETE_FINDINGS, values, " ", false, 0);
 	SPI_finish();
 	PG_RETURN_VOID();
 }

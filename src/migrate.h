@@ -25,6 +25,15 @@ extern int	migrate_lock_wait_timeout;
 extern int	migrate_lock_timeout;
 extern int	migrate_statement_timeout;
 extern int	migrate_lock_retries;
+extern int	migrate_safety;
+
+/* Values of migrate.safety */
+typedef enum MigrateSafety
+{
+	SAFETY_OFF,
+	SAFETY_WARN,
+	SAFETY_ERROR
+} MigrateSafety;
 
 /* Which body of a migration runs */
 typedef enum MigrateDirection
@@ -78,6 +87,9 @@ typedef enum CatalogQuery
 	Q_APPLIED_CHECKSUM,
 	Q_UPSERT_DEFINITION,
 	Q_SET_DEFINER,
+	Q_DELETE_FINDINGS,
+	Q_INSERT_FINDING,
+	Q_UNASSURED_ERRORS,
 	Q_DELETE_DEFINITION,
 	Q_APPLY_CANDIDATES,
 	Q_MAX_APPLIED,
@@ -133,6 +145,15 @@ typedef struct LintFinding
 } LintFinding;
 
 extern List *lint_body(const char *body, MigrateBody *parsed);
+
+/* safety.c */
+extern List *safety_assured_rules(struct ArrayType *argument, const char *up,
+								  const char *down);
+extern Datum safety_rules_array(List *rules);
+extern char *safety_array_text(Datum array);
+extern void safety_record_findings(int64 version, List *up_findings,
+								   List *down_findings, List *assured);
+extern void safety_check_pending(List *migrations, bool for_plan);
 
 /* reverse.c */
 extern char *reverse_derive_down(const char *up, int64 version,

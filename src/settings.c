@@ -31,6 +31,16 @@ int			migrate_statement_timeout = 0;
 /* How often a migration that hit lock_timeout is tried again */
 int			migrate_lock_retries = 3;
 
+/* Whether apply refuses (error), warns about (warn) or ignores (off) unsafe migrations */
+int			migrate_safety = SAFETY_ERROR;
+
+static const struct config_enum_entry safety_options[] = {
+	{"off", SAFETY_OFF, false},
+	{"warn", SAFETY_WARN, false},
+	{"error", SAFETY_ERROR, false},
+	{NULL, 0, false}
+};
+
 /*
  * Defines the settings when the library is loaded and reserves the
  * "migrate." prefix so that a misspelt setting is an error.
@@ -73,6 +83,15 @@ _PG_init(void)
 							PGC_USERSET,
 							0,
 							NULL, NULL, NULL);
+
+	DefineCustomEnumVariable("migrate.safety",
+							 "What migrate_apply() does with a migration whose up has an unassured error-level safety finding.",
+							 "error refuses it before anything runs, warn applies it with a WARNING, off ignores findings.",
+							 &migrate_safety,
+							 SAFETY_ERROR, safety_options,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("migrate");
 }

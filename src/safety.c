@@ -1,0 +1,259 @@
+/*-------------------------------------------------------------------------
+ *
+ * safety.c
+ *	  What migrate does with the safety lint's findings: which rules a
+ *	  migration accepts, storing and showing the findings when it is
+ *	  defined, and refusing an unsafe migration before apply runs anything.
+ *
+ * Rules are accepted by migrate_define()'s safety_assured argument or by a
+ * line "-- migrate:safety-assured rule-id, rule-id" in a body.  Findings are
+ * computed when the migration is defined (the catalog of that moment tells
+ * a new table from an existing one) and stored in migrate_findings.
+ * migrate.safety decides whether an unassured error-level finding in an up
+ * stops migrate_apply() (error, the default), is reported (warn) or is
+ * ignored (off).  Downs are linted and shown but never enforced.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "migrate.h"
+
+#include "catalog/pg_type.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+
+#define ASSURED_DIRECTIVE "migrate:safety-assured"
+
+static List *add_rule_ids(List *rules, const char *text);
+static List *directive_rules(List *rules, const char *body);
+static bool rule_assured(List *assured, const char *rule);
+
+/*
+ * Adds the rule ids in a comma- or space-separated list to rules, skipping
+ * duplicates.
+ */
+static List *
+add_rule_ids(List *rules, const char *text)
+{
+	char	   *copy = pstrdup(text);
+	char	   *token;
+	char	   *save = NULL;
+
+	for (token = strtok_r(copy, ", \t\r", &save); token != NULL;
+		 token = strtok_r(NULL, ", \t\r", &save))
+	{
+		if (!rule_assured(rules, token))
+			rules = lappend(rules, pstrdup(token));
+	}
+	return rules;
+}
+
+/*
+ * Adds the rules named on "-- migrate:safety-assured" lines of a body.
+ */
+static List *
+directive_rules(List *rules, const char *body)
+{
+	const char *line = body;
+
+	while (line != NULL && *line != '\0')
+	{
+		const char *end = strchr(line, '\n');
+		const char *p = line;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (strncmp(p, "--", 2) == 0)
+		{
+			p += 2;
+			while (*p == ' ' || *p == '\t')
+				p++;
+			if (strncmp(p, ASSURED_DIRECTIVE, strlen(ASSURED_DIRECTIVE)) == 0)
+			{
+				p += strlen(ASSURED_DIRECTIVE);
+				rules = add_rule_ids(rules, end ? pnstrdup(p, end - p) : p);
+			}
+		}
+		line = end ? end + 1 : NULL;
+	}
+	return rules;
+}
+
+/*
+ * Returns whether a rule id is in the list of accepted rules.
+ */
+static bool
+rule_assured(List *assured, const char *rule)
+{
+	ListCell   *lc;
+
+	foreach(lc, assured)
+		if (strcmp((char *) lfirst(lc), rule) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Returns the rules a migration accepts: those of the safety_assured
+ * argument (a text[], possibly NULL) and of its bodies' directive lines.
+ */
+List *
+safety_assured_rules(ArrayType *argument, const char *up, const char *down)
+{
+	List	   *rules = NIL;
+
+	if (argument != NULL)
+	{
+		Datum	   *elems;
+		bool	   *nulls;
+		int			n;
+		int			i;
+
+		deconstruct_array(argument, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+		for (i = 0; i < n; i++)
+			if (!nulls[i])
+				rules = add_rule_ids(rules, TextDatumGetCString(elems[i]));
+	}
+	rules = directive_rules(rules, up);
+	if (down != NULL)
+		rules = directive_rules(rules, down);
+	return rules;
+}
+
+/*
+ * Returns a list of rule ids as a text[] Datum.
+ */
+Datum
+safety_rules_array(List *rules)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * Max(list_length(rules), 1));
+	ListCell   *lc;
+	int			n = 0;
+
+	foreach(lc, rules)
+		elems[n++] = CStringGetTextDatum((char *) lfirst(lc));
+	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/*
+ * Returns a text[] Datum in its text form, to compare two of them.
+ */
+char *
+safety_array_text(Datum array)
+{
+	Oid			output;
+	bool		isvarlena;
+
+	getTypeOutputInfo(TEXTARRAYOID, &output, &isvarlena);
+	return OidOutputFunctionCall(output, array);
+}
+
+/*
+ * Shows the unassured findings of a new definition as WARNINGs and replaces
+ * the stored findings of the migration with these.
+ */
+void
+safety_record_findings(int64 version, List *up_findings, List *down_findings,
+					   List *assured)
+{
+	Datum		values[8];
+	ListCell   *lc;
+	int			pass;
+
+	values[0] = Int64GetDatum(version);
+	catalog_exec(Q_DELETE_FINDINGS, values, " ", false, 0);
+
+	for (pass = 0; pass < 2; pass++)
+	{
+		const char *body = pass == 0 ? "up" : "down";
+
+		foreach(lc, pass == 0 ? up_findings : down_findings)
+		{
+			LintFinding *f = (LintFinding *) lfirst(lc);
+			char		nulls[8] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
+
+			if (!rule_assured(assured, f->rule))
+				ereport(WARNING,
+						(errmsg("%s body of migration " INT64_FORMAT ", statement %d (line %d): %s",
+								body, version, f->statement, f->line, f->message),
+						 pass == 0 ?
+						 errdetail("Rule %s (%s).", f->rule, f->severity) :
+						 errdetail("Rule %s (%s); downs are not enforced.", f->rule, f->severity),
+						 f->hint ? errhint("%s", f->hint) : 0));
+
+			values[0] = Int64GetDatum(version);
+			values[1] = CStringGetTextDatum(body);
+			values[2] = Int32GetDatum(f->statement);
+			values[3] = Int32GetDatum(f->line);
+			values[4] = CStringGetTextDatum(f->rule);
+			values[5] = CStringGetTextDatum(f->severity);
+			values[6] = CStringGetTextDatum(f->message);
+			values[7] = f->hint ? CStringGetTextDatum(f->hint) : (Datum) 0;
+			nulls[7] = f->hint ? ' ' : 'n';
+			catalog_exec(Q_INSERT_FINDING, values, nulls, false, 0);
+		}
+	}
+}
+
+/*
+ * Applies migrate.safety to the migrations about to be applied (in version
+ * order): with error, refuses the first one whose up has an unassured
+ * error-level finding, naming the rule and its safe recipe; with warn, says
+ * so for each.  For migrate_plan() (for_plan), only warns that apply would
+ * refuse.
+ */
+void
+safety_check_pending(List *migrations, bool for_plan)
+{
+	ListCell   *lc = list_head(migrations);
+	uint64		i;
+
+	if (migrate_safety == SAFETY_OFF || migrations == NIL)
+		return;
+
+	catalog_exec(Q_UNASSURED_ERRORS, NULL, NULL, false, 0);
+	for (i = 0; i < SPI_processed && lc != NULL; i++)
+	{
+		HeapTuple	tuple = SPI_tuptable->vals[i];
+		TupleDesc	tupdesc = SPI_tuptable->tupdesc;
+		bool		isnull;
+		int64		version = catalog_getint64(tuple, tupdesc, 1, &isnull);
+		Migration  *m;
+		char	   *rule;
+		char	   *message;
+		char	   *hint;
+		int			statement;
+		int			line;
+
+		/* both lists are in version order: skip migrations not selected */
+		while (lc != NULL && ((Migration *) lfirst(lc))->version < version)
+			lc = lnext(migrations, lc);
+		if (lc == NULL || ((Migration *) lfirst(lc))->version != version)
+			continue;
+		m = (Migration *) lfirst(lc);
+
+		statement = DatumGetInt32(SPI_getbinval(tuple, tupdesc, 2, &isnull));
+		line = DatumGetInt32(SPI_getbinval(tuple, tupdesc, 3, &isnull));
+		rule = catalog_getvalue(tuple, tupdesc, 4);
+		message = catalog_getvalue(tuple, tupdesc, 5);
+		hint = catalog_getvalue(tuple, tupdesc, 6);
+
+		if (for_plan)
+		{
+			if (migrate_safety == SAFETY_ERROR)
+				ereport(WARNING,
+						(errmsg("migrate_apply() would refuse migration " INT64_FORMAT " \"%s\": %s",
+								m->version, m->name, message),
+						 errdetail("Rule %s, statement %d (line %d) of its up body.",
+								   rule, statement, line)));
+			continue;
+		}
+		ereport(migrate_safety == SAFETY_ERROR ? ERROR : WARNING,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("migration " INT64_FORMAT " \"%s\" is unsafe: %s", m->version, m->name, message),
+				 errdetail("Rule %s, statement %d (line %d) of its up body.", rule, statement, line),
+				 errhint("%s%sIf it is safe here, accept the rule: define the migration again with safety_assured => '{%s}', or add the line \"-- " ASSURED_DIRECTIVE " %s\" to its up.",
+						 hint ? hint : "", hint ? "  " : "", rule, rule)));
+	}
+	SPI_freetuptable(SPI_tuptable);
+}
