@@ -8,6 +8,8 @@ OBJS = \
 	src/checksum.o \
 	src/define.o \
 	src/lint.o \
+	src/lint_catalog.o \
+	src/lint_table.o \
 	src/lock.o \
 	src/reverse.o \
 	src/runner.o \

@@ -201,6 +201,15 @@ LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION migrate_verify(bigint) IS
     'prove, without changing anything, that the down of each pending migration (or of the one given) undoes its up';
 
+CREATE FUNCTION migrate_lint(sql text)
+RETURNS TABLE (statement integer, line integer, rule text, severity text,
+               message text, hint text)
+AS 'MODULE_PATHNAME', 'migrate_lint'
+LANGUAGE C VOLATILE STRICT;
+
+COMMENT ON FUNCTION migrate_lint(text) IS
+    'the safety findings for SQL text: locks, scans and rewrites of existing tables, changes that break running code';
+
 /*
  * Nothing is granted to PUBLIC: running migrations is a privilege.  The
  * installer grants EXECUTE on these functions (and SELECT on the tables) to
@@ -214,6 +223,7 @@ REVOKE ALL ON FUNCTION migrate_status() FROM PUBLIC;
 REVOKE ALL ON FUNCTION migrate_plan(bigint, integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION migrate_baseline(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION migrate_verify(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION migrate_lint(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION migrate_catalog_changed() FROM PUBLIC;
 REVOKE ALL ON TABLE migrate_migrations, migrate_applied, migrate_history, migrate_findings,
     migrate_state, migrate_checked FROM PUBLIC;

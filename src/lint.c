@@ -2,18 +2,1032 @@
  *
  * lint.c
  *	  The safety lint: unsafe DDL found with the server's parser and the
- *	  live catalog.
+ *	  live catalog, and migrate_lint(), its SQL interface.
+ *
+ * lint_body() walks the statements of a body in order, keeping what earlier
+ * statements did (relations created or renamed, columns added, constraints
+ * added NOT VALID, tables locked against writes, enum values added), so that
+ * a statement on a table created earlier in the same migration is not
+ * reported and one that follows a strong lock is.  A relation counts as
+ * existing when the catalog has it and no earlier statement created it:
+ * rules about locks, scans and rewrites fire only on existing relations.
+ * This file holds the driver, the rule table with each rule's safe recipe
+ * and the rules of statements other than CREATE TABLE and ALTER TABLE
+ * (lint_table.c); the catalog questions are in lint_catalog.c.
  *
  *-------------------------------------------------------------------------
  */
 #include "migrate.h"
 
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "commands/defrem.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/tuplestore.h"
+
+PG_FUNCTION_INFO_V1(migrate_lint);
+
+/* A rule of the lint and the safe recipe its findings suggest */
+typedef struct LintRule
+{
+	const char *id;
+	const char *hint;
+} LintRule;
+
+/*
+ * Every rule, in the order of the README.  Ids follow squawk's where squawk
+ * has the rule.
+ */
+static const LintRule lint_rules[] = {
+	{"adding-field-with-default",
+	"Add the column without a default, set the default with ALTER COLUMN ... SET DEFAULT (it applies to new rows only), then fill the existing rows in batches."},
+	{"adding-generated-stored-column",
+	"Add a plain nullable column kept up to date by a trigger, and fill the existing rows in batches."},
+	{"adding-serial-or-identity-column",
+	"Add a nullable bigint column, give it a default with ALTER COLUMN ... SET DEFAULT nextval(...), and fill the existing rows in batches."},
+	{"adding-column-with-constrained-domain",
+	"Add the column with the domain's base type, then a table CHECK constraint NOT VALID, validated in a later migration."},
+	{"adding-required-field",
+	"Give the column a non-volatile DEFAULT, or add it nullable, fill it, and make it NOT NULL through a validated CHECK (column IS NOT NULL) constraint."},
+	{"adding-column-with-check",
+	"Add the column without the CHECK, then ADD CONSTRAINT ... CHECK (...) NOT VALID, and VALIDATE CONSTRAINT in a later migration."},
+	{"adding-column-with-unique-or-pk",
+	"Add the column without the constraint, build the index with CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... UNIQUE (or PRIMARY KEY) USING INDEX."},
+	{"adding-column-with-foreign-key",
+	"Add the column without REFERENCES, then ADD CONSTRAINT ... FOREIGN KEY ... NOT VALID, and VALIDATE CONSTRAINT in a later migration."},
+	{"adding-json-column",
+	"Use jsonb: json has no equality operator, so DISTINCT, UNION and GROUP BY over the column fail."},
+	{"adding-not-nullable-field",
+	"Add CHECK (column IS NOT NULL) NOT VALID, validate it in a later migration, then SET NOT NULL (no scan once a validated CHECK proves it) and drop the CHECK."},
+	{"constraint-missing-not-valid",
+	"Add the constraint NOT VALID (no scan), then VALIDATE CONSTRAINT in a later migration: validating blocks neither reads nor writes."},
+	{"validate-in-same-transaction",
+	"Validate the constraint in a later migration, applied by a separate call, so that the lock taken by the earlier statement is released before the scan."},
+	{"adding-foreign-key-constraint",
+	"Add the foreign key NOT VALID, then VALIDATE CONSTRAINT in a later migration: validating blocks the writes of neither table."},
+	{"disallowed-unique-constraint",
+	"Build the index with CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... UNIQUE USING INDEX."},
+	{"adding-serial-primary-key-field",
+	"Build the index with CREATE UNIQUE INDEX CONCURRENTLY on NOT NULL columns, then ADD CONSTRAINT ... PRIMARY KEY USING INDEX."},
+	{"primary-key-using-index-on-nullable",
+	"Make the columns NOT NULL first, through a validated CHECK (column IS NOT NULL) constraint, so that no scan is needed."},
+	{"adding-exclusion-constraint",
+	"An exclusion constraint cannot be added without the lock: create a new table with it and copy the rows over, or accept the lock on a small table."},
+	{"ban-drop-not-null",
+	"Make sure every reader of the column handles NULL before anything writes one."},
+	{"dropping-fk-locks-parent",
+	"The lock is brief once granted, and migrate.lock_timeout bounds the wait for it; run it when the referenced table is quiet."},
+	{"changing-column-type",
+	"Expand and contract: add a column of the new type, write both, fill it in batches, move the reads, then drop the old column."},
+	{"prefer-text-field",
+	"Use text with a CHECK (length(column) <= n) constraint: changing that limit later needs no type change."},
+	{"prefer-timestamptz",
+	"Use timestamptz (timestamp with time zone): timestamp without time zone drops the offset of every value stored."},
+	{"prefer-bigint-over-int",
+	"Use bigint: widening an integer column once it runs out rewrites the table."},
+	{"prefer-bigint-over-smallint",
+	"Use bigint: widening a smallint column once it runs out rewrites the table."},
+	{"prefer-identity",
+	"Use bigint GENERATED BY DEFAULT AS IDENTITY."},
+	{"ban-char-field",
+	"Use text or varchar: char(n) pads values with spaces and is no faster."},
+	{"require-concurrent-index-creation",
+	"Use CREATE INDEX CONCURRENTLY in a migration of its own, which runs outside a transaction."},
+	{"ban-concurrent-index-creation-in-transaction",
+	"Give each CONCURRENTLY statement a migration of its own, so that the other statements keep running in a transaction."},
+	{"require-concurrent-index-deletion",
+	"Use DROP INDEX CONCURRENTLY in a migration of its own."},
+	{"require-concurrent-reindex",
+	"Use REINDEX ... CONCURRENTLY in a migration of its own."},
+	{"many-columns-index",
+	"Index at most three leading columns: more rarely help queries and slow every write."},
+	{"foreign-key-without-index",
+	"Create an index whose leading columns are the foreign key's (CONCURRENTLY on an existing table), so that deleting or updating a referenced row needs no scan."},
+	{"prefer-robust-stmts",
+	"Guard it with IF NOT EXISTS or IF EXISTS, so that the migration can run again after failing part-way."},
+	{"renaming-column",
+	"Running application code still uses the old name: add the new column, write both, move the reads, then drop the old one; or rename in the application only."},
+	{"renaming-table",
+	"Running application code still uses the old name: create a view with the new name, move the application to it, then rename the table and drop the view in one migration."},
+	{"renaming-schema",
+	"Running application code still uses the old name: create the new schema, move the objects while the application follows, then drop the old one."},
+	{"renaming-enum-value",
+	"Running application code still uses the old label: add the new value, move the application and the data to it, then stop using the old one."},
+	{"ban-drop-column",
+	"Stop reading and writing the column in the application and deploy that first; drop it in a later migration."},
+	{"ban-drop-table",
+	"Stop using the table in the application and deploy that first; drop it in a later migration, without CASCADE."},
+	{"ban-drop-database",
+	"Do not drop databases from a migration."},
+	{"ban-truncate-cascade",
+	"Name every table to truncate."},
+	{"truncate",
+	"Delete the rows in batches, or truncate only tables created by the same migration."},
+	{"ban-drop-schema-cascade",
+	"Drop the objects of the schema one by one, then the empty schema."},
+	{"ban-create-domain-with-constraint",
+	"Use the base type with table CHECK constraints: changing a domain's constraint later checks every column of that type under a lock."},
+	{"ban-alter-domain-with-add-constraint",
+	"Add CHECK constraints NOT VALID to the tables instead, and validate them in a later migration."},
+	{"require-enum-value-ordering",
+	"Say where the value goes with BEFORE or AFTER."},
+	{"enum-value-used-in-same-transaction",
+	"Add the value in one migration and use it in a later one, applied by a separate call: a new enum value must be committed before it can be used."},
+	{"creating-enum",
+	"Consider a lookup table with a foreign key: an enum value cannot be removed."},
+	{"require-concurrent-partition-detach",
+	"Use DETACH PARTITION ... CONCURRENTLY in a migration of its own."},
+	{"attach-partition-without-check",
+	"Add a CHECK constraint matching the partition bound NOT VALID, validate it in a later migration, then attach (no scan) and drop the CHECK."},
+	{"prefer-repack",
+	"Do not rewrite a busy table in a migration; pg_repack rebuilds a table without a long exclusive lock."},
+	{"table-rewrite-commands",
+	"Do not do this to a busy table: it rewrites or copies the whole table under an ACCESS EXCLUSIVE lock."},
+	{"refresh-matview-not-concurrently",
+	"Use REFRESH MATERIALIZED VIEW CONCURRENTLY, which needs a unique index on the view."},
+	{"row-level-security-or-policy",
+	"Create the policies before enabling row level security: without one, every role but the owner sees no rows."},
+	{"trigger-ddl",
+	"The lock is brief once granted, and migrate.lock_timeout bounds the wait for it; run it when the table is quiet."},
+	{"multiple-alter-table",
+	"Combine the actions into one ALTER TABLE statement, so that the table is locked, scanned or rewritten once."},
+	{"running-statements-while-holding-ael",
+	"Move the data change to a migration of its own, done in batches, so that it does not run while the table is locked."},
+	{"transaction-nesting",
+	"Remove it: migrate runs each migration in a transaction it manages."},
+	{"ban-uncommitted-transaction",
+	"Remove it: migrate runs each migration in a transaction it manages."},
+	{"identifier-too-long",
+	"Use a name of at most 63 bytes: a longer one is truncated."},
+	{"ban-duplicate-column-assignments",
+	"Name each column once."},
+	{"raw-sql-executed",
+	"Review what it runs: the lint cannot see inside it (migrate.lock_timeout still applies to it)."},
+};
+
+static const char *lint_rule_hint(const char *rule);
+static int	lint_finding_compare(const ListCell *a, const ListCell *b);
+static bool lint_relation_created(LintState *st, const RangeVar *rv);
+static void lint_transaction(LintState *st, TransactionStmt *stmt);
+static void lint_index(LintState *st, IndexStmt *stmt);
+static void lint_drop(LintState *st, DropStmt *stmt);
+static void lint_rename(LintState *st, RenameStmt *stmt);
+static void lint_truncate(LintState *st, TruncateStmt *stmt);
+static void lint_reindex(LintState *st, ReindexStmt *stmt);
+static void lint_vacuum(LintState *st, VacuumStmt *stmt);
+static void lint_alter_domain(LintState *st, AlterDomainStmt *stmt);
+static void lint_alter_enum(LintState *st, AlterEnumStmt *stmt);
+static void lint_dml(LintState *st, Node *node);
+static void lint_duplicate_columns(LintState *st, List *names, const char *what);
+static void lint_enum_labels_used(LintState *st);
+static void lint_relation_created_by(LintState *st, Node *node);
+static void lint_statement(LintState *st, Node *node);
+static void lint_foreign_key_indexes(LintState *st);
+static bool lint_body_index_covers(LintState *st, const LintName *fk);
+
+/*
+ * Returns the safe recipe of a rule.
+ */
+static const char *
+lint_rule_hint(const char *rule)
+{
+	int			i;
+
+	for (i = 0; i < lengthof(lint_rules); i++)
+		if (strcmp(lint_rules[i].id, rule) == 0)
+			return lint_rules[i].hint;
+	elog(ERROR, "unknown safety rule \"%s\"", rule);
+	return NULL;
+}
+
+/*
+ * Records a finding of a rule on the statement being linted; the message is
+ * formatted from fmt, the hint is the rule's safe recipe.
+ */
+void
+lint_report(LintState *st, const char *rule, const char *severity,
+			const char *fmt,...)
+{
+	LintFinding *f = palloc0(sizeof(LintFinding));
+	StringInfoData message;
+
+	initStringInfo(&message);
+	for (;;)
+	{
+		va_list		args;
+		int			needed;
+
+		va_start(args, fmt);
+		needed = appendStringInfoVA(&message, fmt, args);
+		va_end(args);
+		if (needed == 0)
+			break;
+		enlargeStringInfo(&message, needed);
+	}
+	f->statement = st->stmt->number;
+	f->line = st->stmt->line;
+	f->rule = rule;
+	f->severity = severity;
+	f->message = message.data;
+	f->hint = pstrdup(lint_rule_hint(rule));
+	st->findings = lappend(st->findings, f);
+}
+
+/*
+ * Orders findings by statement, then rule and message, so that the order
+ * never depends on the order the rules were checked in.
+ */
+static int
+lint_finding_compare(const ListCell *a, const ListCell *b)
+{
+	const LintFinding *fa = (const LintFinding *) lfirst(a);
+	const LintFinding *fb = (const LintFinding *) lfirst(b);
+	int			cmp;
+
+	if (fa->statement != fb->statement)
+		return fa->statement < fb->statement ? -1 : 1;
+	cmp = strcmp(fa->rule, fb->rule);
+	return cmp != 0 ? cmp : strcmp(fa->message, fb->message);
+}
+
+/*
+ * Returns whether two relation names in a body name the same relation.  A
+ * name without a schema matches the same name in any schema, as both usually
+ * go through the same search_path.
+ */
+bool
+lint_names_match(const RangeVar *a, const RangeVar *b)
+{
+	return strcmp(a->relname, b->relname) == 0 &&
+		(a->schemaname == NULL || b->schemaname == NULL ||
+		 strcmp(a->schemaname, b->schemaname) == 0);
+}
+
+/*
+ * Returns a new LintName for a relation and a column or constraint, placed
+ * at the statement being linted.
+ */
+LintName *
+lint_name(LintState *st, RangeVar *rv, const char *name)
+{
+	LintName   *n = palloc0(sizeof(LintName));
+
+	n->relation = rv;
+	n->name = name;
+	n->statement = st->stmt->number;
+	n->line = st->stmt->line;
+	return n;
+}
+
+/*
+ * Returns a relation name as the body wrote it, quoted where needed.
+ */
+char *
+lint_relation_text(const RangeVar *rv)
+{
+	return quote_qualified_identifier(rv->schemaname, rv->relname);
+}
+
+/*
+ * Returns whether an earlier statement of the body created the relation.
+ */
+static bool
+lint_relation_created(LintState *st, const RangeVar *rv)
+{
+	ListCell   *lc;
+
+	foreach(lc, st->created)
+		if (lint_names_match(((LintName *) lfirst(lc))->relation, rv))
+			return true;
+	return false;
+}
+
+/*
+ * Returns the OID of a relation that exists in the catalog and that no
+ * earlier statement of the body created, following earlier renames back to
+ * the catalog's name; InvalidOid for a new relation.
+ */
+Oid
+lint_existing_relation(LintState *st, RangeVar *rv)
+{
+	ListCell   *lc;
+
+	if (rv == NULL || lint_relation_created(st, rv))
+		return InvalidOid;
+	foreach(lc, st->renamed)
+	{
+		LintName   *r = (LintName *) lfirst(lc);
+
+		if (lint_names_match(r->relation, rv))
+			rv = makeRangeVar(rv->schemaname, (char *) r->name, -1);
+	}
+	return RangeVarGetRelid(rv, NoLock, true);
+}
+
+/*
+ * Returns whether an earlier statement of the body added the column.
+ */
+bool
+lint_column_added(LintState *st, const RangeVar *rv, const char *column)
+{
+	ListCell   *lc;
+
+	foreach(lc, st->added_columns)
+	{
+		LintName   *n = (LintName *) lfirst(lc);
+
+		if (strcmp(n->name, column) == 0 && lint_names_match(n->relation, rv))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * identifier-too-long: a name the server would truncate.
+ */
+void
+lint_identifier(LintState *st, const char *name)
+{
+	if (name != NULL && strlen(name) >= NAMEDATALEN)
+		lint_report(st, "identifier-too-long", "warning",
+					"identifier \"%s\" is longer than %d bytes and will be truncated",
+					name, NAMEDATALEN - 1);
+}
+
+/*
+ * transaction-nesting and ban-uncommitted-transaction: transaction control,
+ * which migrate_define() refuses anyway, found by migrate_lint().
+ */
+static void
+lint_transaction(LintState *st, TransactionStmt *stmt)
+{
+	lint_report(st, "transaction-nesting", "error",
+				"transaction control in a migration ends or nests the transaction that migrate runs it in");
+	if (stmt->kind == TRANS_STMT_BEGIN || stmt->kind == TRANS_STMT_START)
+		st->open_begin = st->stmt->number;
+	else if (stmt->kind == TRANS_STMT_COMMIT || stmt->kind == TRANS_STMT_ROLLBACK ||
+			 stmt->kind == TRANS_STMT_PREPARE)
+		st->open_begin = 0;
+}
+
+/*
+ * CREATE INDEX: without CONCURRENTLY on an existing table it blocks writes
+ * for the whole build; also the index's own hygiene rules.
+ */
+static void
+lint_index(LintState *st, IndexStmt *stmt)
+{
+	Oid			relid = lint_existing_relation(st, stmt->relation);
+	LintName   *index = lint_name(st, stmt->relation, stmt->idxname);
+	ListCell   *lc;
+
+	lint_identifier(st, stmt->idxname);
+	foreach(lc, stmt->indexParams)
+	{
+		IndexElem  *elem = lfirst_node(IndexElem, lc);
+
+		if (elem->name == NULL)
+			break;				/* an expression: later columns do not lead */
+		index->columns = lappend(index->columns, makeString(elem->name));
+	}
+	st->indexes = lappend(st->indexes, index);
+	if (stmt->idxname != NULL)
+		st->created = lappend(st->created,
+							  lint_name(st, makeRangeVar(stmt->relation->schemaname,
+														 stmt->idxname, -1), NULL));
+
+	if (!stmt->unique && list_length(stmt->indexParams) > 3)
+		lint_report(st, "many-columns-index", "warning",
+					"index on %s has %d columns",
+					lint_relation_text(stmt->relation), list_length(stmt->indexParams));
+
+	if (stmt->concurrent)
+	{
+		if (st->several)
+			lint_report(st, "ban-concurrent-index-creation-in-transaction", "warning",
+						"CREATE INDEX CONCURRENTLY makes the whole migration run without a transaction: if a later statement fails, the earlier ones stay done");
+		if (st->several && !stmt->if_not_exists && stmt->idxname != NULL)
+			lint_report(st, "prefer-robust-stmts", "warning",
+						"CREATE INDEX CONCURRENTLY without IF NOT EXISTS fails when the migration runs again after failing part-way");
+		return;
+	}
+	if (!OidIsValid(relid))
+		return;
+	if (get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE)
+	{
+		if (stmt->relation->inh)
+			lint_report(st, "require-concurrent-index-creation", "error",
+						"CREATE INDEX on partitioned table %s blocks writes to every partition while the indexes are built; create it ON ONLY the partitioned table, build each partition's index CONCURRENTLY, then ALTER INDEX ... ATTACH PARTITION",
+						lint_relation_text(stmt->relation));
+		return;
+	}
+	lint_report(st, "require-concurrent-index-creation", "error",
+				"CREATE INDEX without CONCURRENTLY blocks writes to table %s while the index is built",
+				lint_relation_text(stmt->relation));
+}
+
+/*
+ * DROP: tables, columns of data and schemas dropped while the application
+ * may still use them, and indexes dropped without CONCURRENTLY.
+ */
+static void
+lint_drop(LintState *st, DropStmt *stmt)
+{
+	ListCell   *lc;
+
+	if (st->several && !st->transactional && !stmt->missing_ok)
+		lint_report(st, "prefer-robust-stmts", "warning",
+					"DROP without IF EXISTS fails when the migration runs again after failing part-way");
+
+	if (stmt->removeType == OBJECT_SCHEMA)
+	{
+		if (stmt->behavior == DROP_CASCADE)
+			lint_report(st, "ban-drop-schema-cascade", "error",
+						"DROP SCHEMA ... CASCADE drops every object in the schema");
+		return;
+	}
+	if (stmt->removeType != OBJECT_TABLE && stmt->removeType != OBJECT_INDEX)
+		return;
+
+	foreach(lc, stmt->objects)
+	{
+		RangeVar   *rv = makeRangeVarFromNameList(castNode(List, lfirst(lc)));
+		Oid			relid = lint_existing_relation(st, rv);
+		char	   *parent;
+
+		if (!OidIsValid(relid))
+			continue;
+		if (stmt->removeType == OBJECT_INDEX)
+		{
+			if (!stmt->concurrent)
+				lint_report(st, "require-concurrent-index-deletion", "warning",
+							"DROP INDEX without CONCURRENTLY blocks reads and writes of the table of index %s while it waits for its lock",
+							lint_relation_text(rv));
+			continue;
+		}
+		lint_report(st, "ban-drop-table", "error",
+					"dropping table %s breaks the application code that still uses it%s",
+					lint_relation_text(rv),
+					stmt->behavior == DROP_CASCADE ? ", and CASCADE drops the views and foreign keys that depend on it" : "");
+		parent = lint_foreign_key_parent(relid, NULL, NULL);
+		if (parent != NULL)
+			lint_report(st, "dropping-fk-locks-parent", "warning",
+						"dropping table %s takes an ACCESS EXCLUSIVE lock on the table it references, %s",
+						lint_relation_text(rv), parent);
+	}
+}
+
+/*
+ * RenameStmt: renames break the application code still running; renames are
+ * also followed, so that later statements find the relation.
+ */
+static void
+lint_rename(LintState *st, RenameStmt *stmt)
+{
+	Oid			relid = InvalidOid;
+
+	lint_identifier(st, stmt->newname);
+	if (stmt->relation != NULL)
+		relid = lint_existing_relation(st, stmt->relation);
+
+	switch (stmt->renameType)
+	{
+		case OBJECT_COLUMN:
+			if (!OidIsValid(relid) || lint_column_added(st, stmt->relation, stmt->subname))
+			{
+				/* a new column: so is its new name */
+				st->added_columns = lappend(st->added_columns,
+											lint_name(st, stmt->relation, stmt->newname));
+				break;
+			}
+			lint_report(st, "renaming-column", "error",
+						"renaming column \"%s\" of %s to \"%s\" breaks the application code that still uses the old name",
+						stmt->subname, lint_relation_text(stmt->relation), stmt->newname);
+			st->locked_table = lint_relation_text(stmt->relation);
+			break;
+		case OBJECT_TABLE:
+		case OBJECT_VIEW:
+		case OBJECT_MATVIEW:
+		case OBJECT_INDEX:
+		case OBJECT_SEQUENCE:
+		case OBJECT_FOREIGN_TABLE:
+			{
+				RangeVar   *renamed = makeRangeVar(stmt->relation->schemaname,
+												   stmt->newname, -1);
+
+				if (!OidIsValid(relid))
+				{
+					st->created = lappend(st->created, lint_name(st, renamed, NULL));
+					break;
+				}
+				if (stmt->renameType == OBJECT_TABLE)
+				{
+					lint_report(st, "renaming-table", "error",
+								"renaming table %s to \"%s\" breaks the application code that still uses the old name",
+								lint_relation_text(stmt->relation), stmt->newname);
+					st->locked_table = lint_relation_text(renamed);
+				}
+				st->renamed = lappend(st->renamed,
+									  lint_name(st, renamed, stmt->relation->relname));
+				break;
+			}
+		case OBJECT_SCHEMA:
+			if (OidIsValid(get_namespace_oid(stmt->subname, true)))
+				lint_report(st, "renaming-schema", "error",
+							"renaming schema \"%s\" to \"%s\" breaks the application code that still uses the old name",
+							stmt->subname, stmt->newname);
+			break;
+		default:
+			break;
+	}
+}
+
+/*
+ * TRUNCATE: takes an ACCESS EXCLUSIVE lock and throws away the rows of an
+ * existing table; CASCADE reaches tables the statement does not name.
+ */
+static void
+lint_truncate(LintState *st, TruncateStmt *stmt)
+{
+	ListCell   *lc;
+
+	if (stmt->behavior == DROP_CASCADE)
+		lint_report(st, "ban-truncate-cascade", "error",
+					"TRUNCATE ... CASCADE also empties every table with a foreign key to the tables named");
+	foreach(lc, stmt->relations)
+	{
+		RangeVar   *rv = lfirst_node(RangeVar, lc);
+
+		if (OidIsValid(lint_existing_relation(st, rv)))
+		{
+			lint_report(st, "truncate", "error",
+						"TRUNCATE deletes every row of table %s under an ACCESS EXCLUSIVE lock",
+						lint_relation_text(rv));
+			st->locked_table = lint_relation_text(rv);
+		}
+	}
+}
+
+/*
+ * REINDEX without CONCURRENTLY: blocks writes to the table and reads that
+ * use its indexes.
+ */
+static void
+lint_reindex(LintState *st, ReindexStmt *stmt)
+{
+	ListCell   *lc;
+
+	foreach(lc, stmt->params)
+	{
+		DefElem    *opt = lfirst_node(DefElem, lc);
+
+		if (strcmp(opt->defname, "concurrently") == 0 && defGetBoolean(opt))
+			return;
+	}
+	if (stmt->kind == REINDEX_OBJECT_SYSTEM)
+		return;					/* cannot be done concurrently */
+	if (stmt->relation != NULL && !OidIsValid(lint_existing_relation(st, stmt->relation)))
+		return;
+	lint_report(st, "require-concurrent-reindex", "error",
+				"REINDEX without CONCURRENTLY blocks writes to the table, and the reads that use its indexes, while they are rebuilt");
+}
+
+/*
+ * VACUUM FULL rewrites the table under an ACCESS EXCLUSIVE lock.
+ */
+static void
+lint_vacuum(LintState *st, VacuumStmt *stmt)
+{
+	ListCell   *lc;
+
+	if (!stmt->is_vacuumcmd)
+		return;
+	foreach(lc, stmt->options)
+	{
+		DefElem    *opt = lfirst_node(DefElem, lc);
+
+		if (strcmp(opt->defname, "full") == 0 && defGetBoolean(opt))
+		{
+			lint_report(st, "prefer-repack", "error",
+						"VACUUM FULL rewrites each table under an ACCESS EXCLUSIVE lock, blocking its reads and writes");
+			return;
+		}
+	}
+}
+
+/*
+ * ALTER DOMAIN: adding, validating or NOT NULL-ing a constraint of a domain
+ * that columns use locks and scans each of their tables.
+ */
+static void
+lint_alter_domain(LintState *st, AlterDomainStmt *stmt)
+{
+	bool		scans;
+
+	switch (stmt->subtype)
+	{
+		case 'C':
+			scans = !castNode(Constraint, stmt->def)->skip_validation;
+			break;
+		case 'O':
+		case 'V':
+			scans = true;
+			break;
+		default:
+			scans = false;
+			break;
+	}
+	if (scans && lint_domain_in_use(stmt->typeName))
+		lint_report(st, "ban-alter-domain-with-add-constraint", "error",
+					"checking a constraint of domain %s blocks writes to every table with a column of that type while each is scanned",
+					NameListToQuotedString(stmt->typeName));
+}
+
+/*
+ * ALTER TYPE ... ADD VALUE and RENAME VALUE of an enum.
+ */
+static void
+lint_alter_enum(LintState *st, AlterEnumStmt *stmt)
+{
+	if (stmt->oldVal != NULL)
+	{
+		lint_report(st, "renaming-enum-value", "error",
+					"renaming value \"%s\" of enum %s to \"%s\" breaks the application code that still uses the old label",
+					stmt->oldVal, NameListToQuotedString(stmt->typeName), stmt->newVal);
+		return;
+	}
+	if (stmt->newValNeighbor == NULL)
+		lint_report(st, "require-enum-value-ordering", "warning",
+					"new value \"%s\" of enum %s is placed last, after every existing value",
+					stmt->newVal, NameListToQuotedString(stmt->typeName));
+	if (st->transactional)
+		st->enum_labels = lappend(st->enum_labels, pstrdup(stmt->newVal));
+}
+
+/*
+ * ban-duplicate-column-assignments: a column named twice in one list of
+ * names (String nodes, or ResTargets).
+ */
+static void
+lint_duplicate_columns(LintState *st, List *names, const char *what)
+{
+	ListCell   *a;
+	ListCell   *b;
+
+	foreach(a, names)
+	{
+		const char *name_a = IsA(lfirst(a), ResTarget) ?
+			((ResTarget *) lfirst(a))->name : strVal(lfirst(a));
+
+		for_each_cell(b, names, lnext(names, a))
+		{
+			const char *name_b = IsA(lfirst(b), ResTarget) ?
+				((ResTarget *) lfirst(b))->name : strVal(lfirst(b));
+
+			if (name_a != NULL && name_b != NULL && strcmp(name_a, name_b) == 0)
+			{
+				lint_report(st, "ban-duplicate-column-assignments", "error",
+							"column \"%s\" appears twice in %s", name_a, what);
+				return;
+			}
+		}
+	}
+}
+
+/*
+ * Data changes: duplicate columns, and running-statements-while-holding-ael
+ * when an earlier statement of the same transaction locked an existing table
+ * against writes: the change then runs while that table stays locked.
+ * A plain INSERT ... VALUES is short and not reported.
+ */
+static void
+lint_dml(LintState *st, Node *node)
+{
+	bool		long_running = true;
+
+	if (IsA(node, UpdateStmt))
+		lint_duplicate_columns(st, ((UpdateStmt *) node)->targetList, "the SET list");
+	else if (IsA(node, InsertStmt))
+	{
+		InsertStmt *insert = (InsertStmt *) node;
+		SelectStmt *select = (SelectStmt *) insert->selectStmt;
+
+		lint_duplicate_columns(st, insert->cols, "the column list of INSERT");
+		long_running = select != NULL && select->valuesLists == NIL;
+	}
+	if (long_running && st->transactional && st->locked_table != NULL)
+		lint_report(st, "running-statements-while-holding-ael", "error",
+					"this data change runs while table %s stays locked by an earlier statement of the migration, blocking its reads or writes until the migration commits",
+					st->locked_table);
+}
+
+/*
+ * enum-value-used-in-same-transaction: a later statement that names a value
+ * added to an enum earlier in the same transaction fails.
+ */
+static void
+lint_enum_labels_used(LintState *st)
+{
+	ListCell   *lc;
+	char	   *text;
+
+	if (st->enum_labels == NIL)
+		return;
+	text = statements_slice(st->body, st->stmt);
+	foreach(lc, st->enum_labels)
+	{
+		const char *label = (const char *) lfirst(lc);
+
+		if (strstr(text, quote_literal_cstr(label)) != NULL)
+		{
+			lint_report(st, "enum-value-used-in-same-transaction", "error",
+						"new enum value \"%s\" is used in the transaction that adds it, which fails",
+						label);
+			return;
+		}
+	}
+}
+
+/*
+ * Remembers the relations a statement creates, so that later statements on
+ * them are not reported, and checks their names' length.
+ */
+static void
+lint_relation_created_by(LintState *st, Node *node)
+{
+	RangeVar   *rv = NULL;
+
+	switch (nodeTag(node))
+	{
+		case T_CreateStmt:
+			rv = ((CreateStmt *) node)->relation;
+			break;
+		case T_CreateTableAsStmt:
+			rv = ((CreateTableAsStmt *) node)->into->rel;
+			break;
+		case T_ViewStmt:
+			rv = ((ViewStmt *) node)->view;
+			break;
+		case T_CreateSeqStmt:
+			rv = ((CreateSeqStmt *) node)->sequence;
+			break;
+		case T_CreateForeignTableStmt:
+			rv = ((CreateForeignTableStmt *) node)->base.relation;
+			break;
+		default:
+			return;
+	}
+	lint_identifier(st, rv->relname);
+	st->created = lappend(st->created, lint_name(st, rv, NULL));
+}
+
+/*
+ * Lints one statement, the one st->stmt points at.
+ */
+static void
+lint_statement(LintState *st, Node *node)
+{
+	lint_enum_labels_used(st);
+	switch (nodeTag(node))
+	{
+		case T_TransactionStmt:
+			lint_transaction(st, (TransactionStmt *) node);
+			break;
+		case T_CreateStmt:
+			lint_create_table(st, (CreateStmt *) node);
+			break;
+		case T_AlterTableStmt:
+			lint_alter_table(st, (AlterTableStmt *) node);
+			break;
+		case T_IndexStmt:
+			lint_index(st, (IndexStmt *) node);
+			break;
+		case T_DropStmt:
+			lint_drop(st, (DropStmt *) node);
+			break;
+		case T_RenameStmt:
+			lint_rename(st, (RenameStmt *) node);
+			break;
+		case T_TruncateStmt:
+			lint_truncate(st, (TruncateStmt *) node);
+			break;
+		case T_DropdbStmt:
+			lint_report(st, "ban-drop-database", "error",
+						"DROP DATABASE destroys database \"%s\"", ((DropdbStmt *) node)->dbname);
+			break;
+		case T_ReindexStmt:
+			lint_reindex(st, (ReindexStmt *) node);
+			break;
+		case T_ClusterStmt:
+			if (((ClusterStmt *) node)->relation == NULL ||
+				OidIsValid(lint_existing_relation(st, ((ClusterStmt *) node)->relation)))
+				lint_report(st, "prefer-repack", "error",
+							"CLUSTER rewrites the table and its indexes under an ACCESS EXCLUSIVE lock, blocking its reads and writes");
+			break;
+		case T_VacuumStmt:
+			lint_vacuum(st, (VacuumStmt *) node);
+			break;
+		case T_RefreshMatViewStmt:
+			if (!((RefreshMatViewStmt *) node)->concurrent &&
+				OidIsValid(lint_existing_relation(st, ((RefreshMatViewStmt *) node)->relation)))
+				lint_report(st, "refresh-matview-not-concurrently", "error",
+							"REFRESH MATERIALIZED VIEW without CONCURRENTLY blocks reads of %s while it is refreshed",
+							lint_relation_text(((RefreshMatViewStmt *) node)->relation));
+			break;
+		case T_CreateDomainStmt:
+			if (((CreateDomainStmt *) node)->constraints != NIL)
+				lint_report(st, "ban-create-domain-with-constraint", "warning",
+							"domain %s has a constraint: adding a column of this type rewrites its table, and changing the constraint later scans every table that uses it",
+							NameListToQuotedString(((CreateDomainStmt *) node)->domainname));
+			break;
+		case T_AlterDomainStmt:
+			lint_alter_domain(st, (AlterDomainStmt *) node);
+			break;
+		case T_CreateEnumStmt:
+			lint_report(st, "creating-enum", "warning",
+						"enum %s cannot lose a value later",
+						NameListToQuotedString(((CreateEnumStmt *) node)->typeName));
+			break;
+		case T_AlterEnumStmt:
+			lint_alter_enum(st, (AlterEnumStmt *) node);
+			break;
+		case T_CreateTrigStmt:
+			if (OidIsValid(lint_existing_relation(st, ((CreateTrigStmt *) node)->relation)))
+			{
+				st->locked_table = lint_relation_text(((CreateTrigStmt *) node)->relation);
+				lint_report(st, "trigger-ddl", "warning",
+							"CREATE TRIGGER blocks writes to table %s while it waits for its lock",
+							st->locked_table);
+			}
+			break;
+		case T_CreatePolicyStmt:
+			if (OidIsValid(lint_existing_relation(st, ((CreatePolicyStmt *) node)->table)))
+				lint_report(st, "row-level-security-or-policy", "warning",
+							"CREATE POLICY takes an ACCESS EXCLUSIVE lock on table %s and changes which rows each role sees",
+							lint_relation_text(((CreatePolicyStmt *) node)->table));
+			break;
+		case T_DoStmt:
+			lint_report(st, "raw-sql-executed", "warning",
+						"the statements of a DO block are not linted");
+			break;
+		case T_CallStmt:
+			lint_report(st, "raw-sql-executed", "warning",
+						"the statements a called procedure runs are not linted");
+			break;
+		case T_UpdateStmt:
+		case T_InsertStmt:
+		case T_DeleteStmt:
+			lint_dml(st, node);
+			break;
+		case T_ViewStmt:
+			lint_duplicate_columns(st, ((ViewStmt *) node)->aliases, "the column list of the view");
+			break;
+		default:
+			break;
+	}
+	lint_relation_created_by(st, node);
+}
+
+/*
+ * Returns whether an index created in the body, or a primary key or unique
+ * constraint of it, leads with the columns of a foreign key.
+ */
+static bool
+lint_body_index_covers(LintState *st, const LintName *fk)
+{
+	ListCell   *lc;
+
+	foreach(lc, st->indexes)
+	{
+		LintName   *index = (LintName *) lfirst(lc);
+		ListCell   *a;
+		ListCell   *b;
+		bool		covers = list_length(index->columns) >= list_length(fk->columns);
+
+		if (!covers || !lint_names_match(index->relation, fk->relation))
+			continue;
+		forboth(a, fk->columns, b, index->columns)
+		{
+			if (strcmp(strVal(lfirst(a)), strVal(lfirst(b))) != 0)
+			{
+				covers = false;
+				break;
+			}
+		}
+		if (covers)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * foreign-key-without-index, decided once the whole body is known: a foreign
+ * key whose columns lead no index, neither one the body creates nor one the
+ * catalog has.
+ */
+static void
+lint_foreign_key_indexes(LintState *st)
+{
+	ListCell   *lc;
+
+	foreach(lc, st->foreign_keys)
+	{
+		LintName   *fk = (LintName *) lfirst(lc);
+		Oid			relid;
+		MigrateStatement at;
+		StringInfoData columns;
+		ListCell   *c;
+
+		if (fk->columns == NIL || lint_body_index_covers(st, fk))
+			continue;
+		relid = RangeVarGetRelid(fk->relation, NoLock, true);
+		if (OidIsValid(relid) && !lint_relation_created(st, fk->relation) &&
+			lint_index_covers(relid, fk->columns))
+			continue;
+
+		initStringInfo(&columns);
+		foreach(c, fk->columns)
+			appendStringInfo(&columns, "%s%s", c == list_head(fk->columns) ? "" : ", ",
+							 quote_identifier(strVal(lfirst(c))));
+		memset(&at, 0, sizeof(at));
+		at.number = fk->statement;
+		at.line = fk->line;
+		st->stmt = &at;
+		lint_report(st, "foreign-key-without-index", "warning",
+					"no index of %s leads with the columns of its foreign key (%s): deleting or updating a referenced row scans the table",
+					lint_relation_text(fk->relation), columns.data);
+	}
+}
+
 /*
  * Returns the findings of the safety rules for a parsed body, in statement
- * order.
+ * order.  transactional says whether its statements share one transaction.
  */
 List *
-lint_body(const char *body, MigrateBody *parsed)
+lint_body(const char *body, MigrateBody *parsed, bool transactional)
 {
-	return NIL;
+	LintState	st;
+	ListCell   *lc;
+
+	memset(&st, 0, sizeof(st));
+	st.body = body;
+	st.transactional = transactional;
+	st.several = list_length(parsed->statements) > 1;
+
+	foreach(lc, parsed->statements)
+	{
+		st.stmt = (MigrateStatement *) lfirst(lc);
+		lint_statement(&st, st.stmt->parsetree);
+		CHECK_FOR_INTERRUPTS();
+	}
+	if (st.open_begin != 0)
+	{
+		MigrateStatement *begin = list_nth(parsed->statements, st.open_begin - 1);
+
+		st.stmt = begin;
+		lint_report(&st, "ban-uncommitted-transaction", "error",
+					"this transaction is never committed");
+	}
+	lint_foreign_key_indexes(&st);
+	list_sort(st.findings, lint_finding_compare);
+	return st.findings;
+}
+
+/*
+ * migrate_lint(sql): the findings of the safety lint for SQL text, one row
+ * each, as migrate_define() would find them in an up body.  Changes nothing.
+ */
+Datum
+migrate_lint(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	char	   *sql = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	MigrateBody *parsed;
+	List	   *findings;
+	ListCell   *lc;
+
+	InitMaterializedSRF(fcinfo, 0);
+	parsed = statements_parse_sql(sql);
+	findings = lint_body(sql, parsed, parsed->top_level_statement == 0);
+	foreach(lc, findings)
+	{
+		LintFinding *f = (LintFinding *) lfirst(lc);
+		Datum		values[6];
+		bool		nulls[6] = {false, false, false, false, false, false};
+
+		values[0] = Int32GetDatum(f->statement);
+		values[1] = Int32GetDatum(f->line);
+		values[2] = CStringGetTextDatum(f->rule);
+		values[3] = CStringGetTextDatum(f->severity);
+		values[4] = CStringGetTextDatum(f->message);
+		values[5] = CStringGetTextDatum(f->hint);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
 }

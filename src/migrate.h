@@ -18,6 +18,7 @@
 
 #include "datatype/timestamp.h"
 #include "executor/spi.h"
+#include "nodes/parsenodes.h"
 #include "nodes/pg_list.h"
 
 /* settings.c */
@@ -128,6 +129,7 @@ extern char *migrate_lock_blockers(List *relations);
 /* statements.c */
 extern MigrateBody *statements_parse_body(const char *body, int64 version,
 										  MigrateDirection direction);
+extern MigrateBody *statements_parse_sql(const char *sql);
 extern char *statements_slice(const char *body, const MigrateStatement *stmt);
 extern List *statements_relations(Node *parsetree);
 
@@ -144,7 +146,77 @@ typedef struct LintFinding
 	char	   *hint;			/* the safe recipe */
 } LintFinding;
 
-extern List *lint_body(const char *body, MigrateBody *parsed);
+/* A relation named in a body, and a column or constraint of it */
+typedef struct LintName
+{
+	RangeVar   *relation;
+	const char *name;			/* column or constraint; NULL for none */
+	List	   *columns;		/* of String: key columns of an index or FK */
+	int			statement;		/* where it was named */
+	int			line;
+} LintName;
+
+/* What the lint knows while it walks the statements of one body */
+typedef struct LintState
+{
+	const char *body;
+	bool		transactional;	/* all statements share one transaction */
+	bool		several;		/* the body has more than one statement */
+	const MigrateStatement *stmt;	/* the statement being linted */
+	List	   *findings;		/* of LintFinding * */
+	List	   *created;		/* LintName: relations created earlier */
+	List	   *renamed;		/* LintName: relation (new name) renamed
+								 * from name (old name) */
+	List	   *added_columns;	/* LintName: columns added earlier */
+	List	   *altered;		/* LintName: existing tables altered earlier */
+	List	   *not_valid;		/* LintName: constraints added NOT VALID */
+	List	   *foreign_keys;	/* LintName: FKs added, with their columns */
+	List	   *indexes;		/* LintName: indexes created, with columns */
+	List	   *enum_labels;	/* of char *: enum values added earlier */
+	char	   *locked_table;	/* existing table an earlier statement locked
+								 * against writes, or NULL */
+	int			open_begin;		/* statement number of an open BEGIN, or 0 */
+} LintState;
+
+extern List *lint_body(const char *body, MigrateBody *parsed, bool transactional);
+extern void lint_report(LintState *st, const char *rule, const char *severity,
+						const char *fmt,...) pg_attribute_printf(4, 5);
+extern Oid	lint_existing_relation(LintState *st, RangeVar *rv);
+extern bool lint_column_added(LintState *st, const RangeVar *rv, const char *column);
+extern bool lint_names_match(const RangeVar *a, const RangeVar *b);
+extern LintName *lint_name(LintState *st, RangeVar *rv, const char *name);
+extern char *lint_relation_text(const RangeVar *rv);
+extern void lint_identifier(LintState *st, const char *name);
+
+/* lint_table.c */
+extern void lint_create_table(LintState *st, CreateStmt *stmt);
+extern void lint_alter_table(LintState *st, AlterTableStmt *stmt);
+extern void lint_type_name(LintState *st, const TypeName *type, const char *column);
+
+/* lint_catalog.c */
+
+/* What ALTER COLUMN ... TYPE does to an existing table */
+typedef enum LintTypeChange
+{
+	TYPE_CHANGE_UNKNOWN,		/* could not be decided */
+	TYPE_CHANGE_CATALOG_ONLY,	/* no rewrite, no scan */
+	TYPE_CHANGE_REWRITE,		/* table and indexes rewritten */
+	TYPE_CHANGE_INDEX_REBUILD,	/* indexes on the column rebuilt */
+	TYPE_CHANGE_CHECK_SCAN,		/* CHECK constraints re-checked by a scan */
+	TYPE_CHANGE_VIEW_FAILS		/* a view uses the column: an error */
+} LintTypeChange;
+
+extern int	lint_default_volatility(Node *raw_default, const TypeName *type);
+extern bool lint_type_has_domain_constraints(const TypeName *type);
+extern LintTypeChange lint_type_change(Oid relid, const char *column, ColumnDef *def);
+extern bool lint_not_null_proven(Oid relid, const char *column, bool *already);
+extern List *lint_nullable_index_columns(Oid relid, const char *indexname);
+extern bool lint_partition_bound_proven(Oid parentid, Oid partid,
+										PartitionBoundSpec *bound, bool *default_scanned);
+extern char *lint_foreign_key_parent(Oid relid, const char *column,
+									 const char *constraint);
+extern bool lint_index_covers(Oid relid, List *columns);
+extern bool lint_domain_in_use(List *names);
 
 /* safety.c */
 extern List *safety_assured_rules(struct ArrayType *argument, const char *up,

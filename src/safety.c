@@ -149,8 +149,9 @@ safety_array_text(Datum array)
 }
 
 /*
- * Shows the unassured findings of a new definition as WARNINGs and replaces
- * the stored findings of the migration with these.
+ * Shows the unassured findings of a new definition, error-level ones as
+ * WARNINGs and the others as NOTICEs (neither under migrate.safety = off),
+ * and replaces the stored findings of the migration with these.
  */
 void
 safety_record_findings(int64 version, List *up_findings, List *down_findings,
@@ -172,8 +173,8 @@ safety_record_findings(int64 version, List *up_findings, List *down_findings,
 			LintFinding *f = (LintFinding *) lfirst(lc);
 			char		nulls[8] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
 
-			if (!rule_assured(assured, f->rule))
-				ereport(WARNING,
+			if (migrate_safety != SAFETY_OFF && !rule_assured(assured, f->rule))
+				ereport(strcmp(f->severity, "error") == 0 ? WARNING : NOTICE,
 						(errmsg("%s body of migration " INT64_FORMAT ", statement %d (line %d): %s",
 								body, version, f->statement, f->line, f->message),
 						 pass == 0 ?

@@ -43,6 +43,8 @@ static void check_meta_commands(const char *body, int64 version,
 static void check_statement(MigrateStatement *stmt, int64 version,
 							MigrateDirection direction);
 static bool defelem_list_flag(List *options, const char *name, bool absent);
+static MigrateBody *parse_statements(const char *body, int64 version,
+									 MigrateDirection direction, bool check);
 static bool statement_needs_top_level(Node *stmt);
 static const char *top_level_description(Node *stmt);
 
@@ -281,8 +283,11 @@ parse_error_callback(void *arg)
 
 	if (cursorpos <= 0)
 	{
-		errcontext("%s body of migration " INT64_FORMAT,
-				   direction_name(ctx->direction), ctx->version);
+		if (ctx->version == 0)
+			errcontext("SQL text");
+		else
+			errcontext("%s body of migration " INT64_FORMAT,
+					   direction_name(ctx->direction), ctx->version);
 		return;
 	}
 
@@ -292,9 +297,13 @@ parse_error_callback(void *arg)
 	errposition(0);
 	internalerrquery(pnstrdup(body + start, end - start));
 	internalerrposition(pg_mbstrlen_with_len(body + start, offset - start) + 1);
-	errcontext("%s body of migration " INT64_FORMAT ", statement %d, line %d",
-			   direction_name(ctx->direction), ctx->version, number,
-			   count_newlines(body, 0, offset) + 1);
+	if (ctx->version == 0)
+		errcontext("SQL text, statement %d, line %d", number,
+				   count_newlines(body, 0, offset) + 1);
+	else
+		errcontext("%s body of migration " INT64_FORMAT ", statement %d, line %d",
+				   direction_name(ctx->direction), ctx->version, number,
+				   count_newlines(body, 0, offset) + 1);
 }
 
 /*
@@ -480,13 +489,15 @@ top_level_description(Node *stmt)
 }
 
 /*
- * Parses a body with the server's parser and checks each statement.  A
- * syntax error names the migration, the statement and its line, with the
- * caret placed in that statement.  Returns the statements (possibly none)
- * and the first one that must run outside a transaction block.
+ * Parses a body with the server's parser and, when check is true, checks
+ * each statement.  A syntax error names the migration (version 0: SQL text
+ * that is not a migration), the statement and its line, with the caret
+ * placed in that statement.  Returns the statements (possibly none) and the
+ * first one that must run outside a transaction block.
  */
-MigrateBody *
-statements_parse_body(const char *body, int64 version, MigrateDirection direction)
+static MigrateBody *
+parse_statements(const char *body, int64 version, MigrateDirection direction,
+				 bool check)
 {
 	MigrateBody *result = palloc0(sizeof(MigrateBody));
 	ParseErrorContext ctx;
@@ -498,7 +509,8 @@ statements_parse_body(const char *body, int64 version, MigrateDirection directio
 	int			line_offset = 0;
 	int			number = 0;
 
-	check_meta_commands(body, version, direction);
+	if (check)
+		check_meta_commands(body, version, direction);
 
 	ctx.body = body;
 	ctx.version = version;
@@ -529,7 +541,8 @@ statements_parse_body(const char *body, int64 version, MigrateDirection directio
 		stmt->length = end - start;
 		stmt->line = line;
 		stmt->parsetree = rawstmt->stmt;
-		check_statement(stmt, version, direction);
+		if (check)
+			check_statement(stmt, version, direction);
 
 		if (result->top_level_statement == 0 &&
 			statement_needs_top_level(stmt->parsetree))
@@ -540,6 +553,25 @@ statements_parse_body(const char *body, int64 version, MigrateDirection directio
 		result->statements = lappend(result->statements, stmt);
 	}
 	return result;
+}
+
+/*
+ * Parses a migration body and checks each statement: see parse_statements().
+ */
+MigrateBody *
+statements_parse_body(const char *body, int64 version, MigrateDirection direction)
+{
+	return parse_statements(body, version, direction, true);
+}
+
+/*
+ * Parses SQL text that is not (yet) a migration body, for migrate_lint():
+ * transaction control and the like are left to the lint to report.
+ */
+MigrateBody *
+statements_parse_sql(const char *sql)
+{
+	return parse_statements(sql, 0, MIGRATE_UP, false);
 }
 
 /*

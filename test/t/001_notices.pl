@@ -48,7 +48,7 @@ sub define
 	$extra //= '';
 	$node->safe_psql('postgres',
 		"SELECT version FROM migrate_define($version, '$name', "
-		  . "'CREATE TABLE $table (id int);$extra', 'DROP TABLE $table;')");
+		  . "'CREATE TABLE $table (id bigint);$extra', 'DROP TABLE $table;')");
 	return;
 }
 
@@ -142,7 +142,7 @@ my $holder_pid = $holder->query_safe('SELECT pg_backend_pid()');
 $holder->query_safe('BEGIN');
 $holder->query_safe(
 	"SELECT version FROM migrate_define(20260105000000, 'create_tags', "
-	  . "'CREATE TABLE tags (id int);', 'DROP TABLE tags;')");
+	  . "'CREATE TABLE tags (id bigint);', 'DROP TABLE tags;')");
 
 my ($waiter, $out, $err) = start_psql('SELECT version FROM migrate_apply()');
 ok( pump_until(

@@ -1,0 +1,102 @@
+--
+-- Safety findings in migrations: shown and stored by migrate_define(),
+-- accepted with safety_assured or a "-- migrate:safety-assured" line,
+-- enforced by migrate_apply() under migrate.safety, shown by
+-- migrate_status() and migrate_plan().  The rules themselves are tested in
+-- lint.sql; this uses an index built without CONCURRENTLY on an existing
+-- table (require-concurrent-index-creation, an error).
+--
+CREATE EXTENSION migrate;
+CREATE TABLE accounts (id bigint PRIMARY KEY, email text);
+
+-- The finding is shown when the migration is defined, and stored.
+SELECT version, name, safety_assured FROM migrate_define(1, 'index_email',
+    'CREATE INDEX accounts_email_idx ON accounts (email);',
+    'DROP INDEX accounts_email_idx;');
+SELECT version, body, statement, line, rule, severity FROM migrate_findings ORDER BY version, rule;
+SELECT version, name, state, unassured FROM migrate_status();
+
+-- migrate.safety = error (the default): apply refuses it before anything runs.
+SHOW migrate.safety;
+SET client_min_messages = warning;
+SELECT version, name FROM migrate_apply();
+\echo :LAST_ERROR_SQLSTATE
+RESET client_min_messages;
+SELECT count(*) AS applied FROM migrate_applied;
+-- plan says apply would refuse it.
+SELECT * FROM migrate_plan();
+
+-- warn: applied, with a WARNING.
+SET migrate.safety = warn;
+SET client_min_messages = warning;
+SELECT version, name FROM migrate_apply();
+SELECT version, name FROM migrate_rollback();
+-- off: applied silently.
+SET migrate.safety = off;
+SELECT version, name FROM migrate_apply();
+RESET migrate.safety;
+SELECT version, name FROM migrate_rollback();
+RESET client_min_messages;
+
+-- Accepted by the argument: no WARNING for the up, stored as accepted; an
+-- identical definition that only changes the accepted rules updates them.
+SELECT version, safety_assured FROM migrate_define(1, 'index_email',
+    'CREATE INDEX accounts_email_idx ON accounts (email);',
+    'DROP INDEX accounts_email_idx;',
+    safety_assured => '{require-concurrent-index-creation}');
+SELECT version, state, unassured FROM migrate_status();
+SET client_min_messages = warning;
+SELECT version, name FROM migrate_apply();
+SELECT version, name FROM migrate_rollback();
+RESET client_min_messages;
+
+-- Accepted by a line in the up.
+SELECT version, safety_assured FROM migrate_define(1, 'index_email',
+    E'-- migrate:safety-assured require-concurrent-index-creation\nCREATE INDEX accounts_email_idx ON accounts (email);',
+    'DROP INDEX accounts_email_idx;');
+SELECT version, state, unassured FROM migrate_status();
+
+-- Accepting another rule does not accept this one.
+SELECT version, safety_assured FROM migrate_define(1, 'index_email',
+    'CREATE INDEX accounts_email_idx ON accounts (email);',
+    'DROP INDEX accounts_email_idx;',
+    safety_assured => '{some-other-rule}');
+SET client_min_messages = warning;
+SELECT version, name FROM migrate_apply();
+RESET client_min_messages;
+
+-- The safe recipe has no finding.
+SELECT version, safety_assured FROM migrate_define(1, 'index_email',
+    'CREATE INDEX CONCURRENTLY accounts_email_idx ON accounts (email);');
+SELECT version, body, rule FROM migrate_findings WHERE body = 'up';
+SELECT version, state, unassured FROM migrate_status();
+
+-- A table created earlier in the same migration may be indexed directly.
+SELECT version FROM migrate_define(2, 'create_orders',
+    E'CREATE TABLE orders (id bigint PRIMARY KEY, account_id bigint);\nCREATE INDEX orders_account_idx ON orders (account_id);');
+SELECT count(*) AS findings FROM migrate_findings WHERE version = 2;
+
+-- Removing a migration removes its findings.
+SELECT migrate_remove(1);
+SELECT count(*) AS findings FROM migrate_findings WHERE version = 1;
+
+-- Downs are linted against the catalog too, and their findings shown and
+-- stored, but rollback does not enforce them: dropping a column breaks
+-- running code, yet undoing an up that added it is what a rollback is for.
+SELECT version FROM migrate_define(3, 'add_note',
+    'ALTER TABLE accounts ADD COLUMN note text;',
+    'ALTER TABLE accounts DROP COLUMN note;');
+SELECT version, body, statement, rule, severity FROM migrate_findings WHERE version = 3;
+SELECT version, state, unassured FROM migrate_status() WHERE version = 3;
+SET client_min_messages = warning;
+SELECT version, name FROM migrate_apply();
+SELECT version, name FROM migrate_rollback();
+RESET client_min_messages;
+SELECT count(*) AS applied FROM migrate_applied;
+
+-- A misspelt setting value is refused.
+SET migrate.safety = strict;
+
+DROP EXTENSION migrate;
+DROP TABLE orders;
+DROP TABLE accounts;
