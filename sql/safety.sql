@@ -80,19 +80,31 @@ SELECT count(*) AS findings FROM migrate_findings WHERE version = 2;
 SELECT migrate_remove(1);
 SELECT count(*) AS findings FROM migrate_findings WHERE version = 1;
 
--- Downs are linted against the catalog too, and their findings shown and
--- stored, but rollback does not enforce them: dropping a column breaks
--- running code, yet undoing an up that added it is what a rollback is for.
-SELECT version FROM migrate_define(3, 'add_note',
-    'ALTER TABLE accounts ADD COLUMN note text;',
-    'ALTER TABLE accounts DROP COLUMN note;');
-SELECT version, body, statement, rule, severity FROM migrate_findings WHERE version = 3;
-SELECT version, state, unassured FROM migrate_status() WHERE version = 3;
+-- A down is linted in the light of its up: dropping the column the up adds
+-- (here the derived down) breaks nothing, so it is no finding.
+SELECT version, down FROM migrate_define(3, 'add_note',
+    'ALTER TABLE accounts ADD COLUMN note text;');
+SELECT count(*) AS findings FROM migrate_findings WHERE version = 3;
+
+-- A down's findings are shown and stored too, but rollback does not enforce
+-- them: renaming the column back breaks running code as much as the up did.
+SELECT version, down FROM migrate_define(4, 'rename_email',
+    'ALTER TABLE accounts RENAME COLUMN email TO email_address;');
+SELECT version, body, statement, rule, severity FROM migrate_findings
+ WHERE version = 4 ORDER BY body DESC;
 SET client_min_messages = warning;
+SET migrate.safety = warn;
 SELECT version, name FROM migrate_apply();
-SELECT version, name FROM migrate_rollback();
+RESET migrate.safety;
+SELECT version, name FROM migrate_rollback(steps => 2);
 RESET client_min_messages;
-SELECT count(*) AS applied FROM migrate_applied;
+SELECT version FROM migrate_applied ORDER BY version;
+
+-- Accepting the rule accepts it in both bodies: no WARNING.
+SELECT version, safety_assured FROM migrate_define(4, 'rename_email',
+    'ALTER TABLE accounts RENAME COLUMN email TO email_address;',
+    safety_assured => '{renaming-column}');
+SELECT version, state, unassured FROM migrate_status() WHERE version >= 3;
 
 -- A misspelt setting value is refused.
 SET migrate.safety = strict;

@@ -205,9 +205,9 @@ migrate_define(PG_FUNCTION_ARGS)
 	checksum = checksum_definition(name, up, down);
 	assured = safety_assured_rules(PG_ARGISNULL(5) ? NULL : PG_GETARG_ARRAYTYPE_P(5), up, down);
 	assured_array = safety_rules_array(assured);
-	up_findings = lint_body(up, up_body, transactional);
+	up_findings = lint_body(up, up_body, transactional, NULL, NULL);
 	if (down_body != NULL)
-		down_findings = lint_body(down, down_body, transactional);
+		down_findings = lint_body(down, down_body, transactional, up, up_body);
 	definer = GetUserNameFromId(GetUserId(), false);
 	namestrcpy(&definer_name, definer);
 

@@ -190,6 +190,7 @@ static void lint_relation_created_by(LintState *st, Node *node);
 static void lint_statement(LintState *st, Node *node);
 static void lint_foreign_key_indexes(LintState *st);
 static bool lint_body_index_covers(LintState *st, const LintName *fk);
+static void lint_walk(LintState *st, const char *body, MigrateBody *parsed);
 
 /*
  * Returns the safe recipe of a rule.
@@ -966,31 +967,55 @@ lint_foreign_key_indexes(LintState *st)
 }
 
 /*
- * Returns the findings of the safety rules for a parsed body, in statement
- * order.  transactional says whether its statements share one transaction.
+ * Lints the statements of a parsed body in order.
  */
-List *
-lint_body(const char *body, MigrateBody *parsed, bool transactional)
+static void
+lint_walk(LintState *st, const char *body, MigrateBody *parsed)
 {
-	LintState	st;
 	ListCell   *lc;
 
-	memset(&st, 0, sizeof(st));
-	st.body = body;
-	st.transactional = transactional;
-	st.several = list_length(parsed->statements) > 1;
-
+	st->body = body;
+	st->several = list_length(parsed->statements) > 1;
 	foreach(lc, parsed->statements)
 	{
-		st.stmt = (MigrateStatement *) lfirst(lc);
-		lint_statement(&st, st.stmt->parsetree);
+		st->stmt = (MigrateStatement *) lfirst(lc);
+		lint_statement(st, st->stmt->parsetree);
 		CHECK_FOR_INTERRUPTS();
 	}
+}
+
+/*
+ * Returns the findings of the safety rules for a parsed body, in statement
+ * order.  transactional says whether its statements share one transaction.
+ * For a down, up and up_parsed give its up: what the up creates, renames or
+ * adds counts as new for the down (dropping a column the up added breaks
+ * nothing that ran before the up), though the catalog is read as it is
+ * before the up runs.
+ */
+List *
+lint_body(const char *body, MigrateBody *parsed, bool transactional,
+		  const char *up, MigrateBody *up_parsed)
+{
+	LintState	st;
+
+	memset(&st, 0, sizeof(st));
+	st.transactional = transactional;
+	if (up_parsed != NULL)
+	{
+		/* keep what the up leaves behind, not what its transaction held */
+		lint_walk(&st, up, up_parsed);
+		st.findings = NIL;
+		st.altered = NIL;
+		st.not_valid = NIL;
+		st.foreign_keys = NIL;
+		st.enum_labels = NIL;
+		st.locked_table = NULL;
+		st.open_begin = 0;
+	}
+	lint_walk(&st, body, parsed);
 	if (st.open_begin != 0)
 	{
-		MigrateStatement *begin = list_nth(parsed->statements, st.open_begin - 1);
-
-		st.stmt = begin;
+		st.stmt = list_nth(parsed->statements, st.open_begin - 1);
 		lint_report(&st, "ban-uncommitted-transaction", "error",
 					"this transaction is never committed");
 	}
@@ -1014,7 +1039,7 @@ migrate_lint(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	parsed = statements_parse_sql(sql);
-	findings = lint_body(sql, parsed, parsed->top_level_statement == 0);
+	findings = lint_body(sql, parsed, parsed->top_level_statement == 0, NULL, NULL);
 	foreach(lc, findings)
 	{
 		LintFinding *f = (LintFinding *) lfirst(lc);

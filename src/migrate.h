@@ -178,7 +178,8 @@ typedef struct LintState
 	int			open_begin;		/* statement number of an open BEGIN, or 0 */
 } LintState;
 
-extern List *lint_body(const char *body, MigrateBody *parsed, bool transactional);
+extern List *lint_body(const char *body, MigrateBody *parsed, bool transactional,
+					   const char *up, MigrateBody *up_parsed);
 extern void lint_report(LintState *st, const char *rule, const char *severity,
 						const char *fmt,...) pg_attribute_printf(4, 5);
 extern Oid	lint_existing_relation(LintState *st, RangeVar *rv);
