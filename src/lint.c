@@ -27,6 +27,8 @@
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
+#include "parser/parse_type.h"
+#include "storage/lockdefs.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/tuplestore.h"
@@ -172,6 +174,9 @@ static const LintRule lint_rules[] = {
 };
 
 static const char *lint_rule_hint(const char *rule);
+static void lint_add_finding(LintState *st, const char *rule, const char *severity,
+							 const char *hint, const char *fmt, va_list args)
+			pg_attribute_printf(5, 0);
 static int	lint_finding_compare(const ListCell *a, const ListCell *b);
 static bool lint_relation_created(LintState *st, const RangeVar *rv);
 static void lint_transaction(LintState *st, TransactionStmt *stmt);
@@ -182,11 +187,15 @@ static void lint_truncate(LintState *st, TruncateStmt *stmt);
 static void lint_reindex(LintState *st, ReindexStmt *stmt);
 static void lint_vacuum(LintState *st, VacuumStmt *stmt);
 static void lint_alter_domain(LintState *st, AlterDomainStmt *stmt);
+static bool lint_domain_constrained(CreateDomainStmt *stmt);
 static void lint_alter_enum(LintState *st, AlterEnumStmt *stmt);
 static void lint_dml(LintState *st, Node *node);
 static void lint_duplicate_columns(LintState *st, List *names, const char *what);
+static bool lint_statement_uses_type(LintState *st, const char *text,
+									 const LintName *label);
 static void lint_enum_labels_used(LintState *st);
 static void lint_relation_created_by(LintState *st, Node *node);
+static void lint_lock(LintState *st, LockStmt *stmt);
 static void lint_statement(LintState *st, Node *node);
 static void lint_foreign_key_indexes(LintState *st);
 static bool lint_body_index_covers(LintState *st, const LintName *fk);
@@ -208,12 +217,12 @@ lint_rule_hint(const char *rule)
 }
 
 /*
- * Records a finding of a rule on the statement being linted; the message is
- * formatted from fmt, the hint is the rule's safe recipe.
+ * Records a finding of a rule on the statement being linted, with a hint of
+ * its own (NULL: the rule's safe recipe) and a message formatted from fmt.
  */
-void
-lint_report(LintState *st, const char *rule, const char *severity,
-			const char *fmt,...)
+static void
+lint_add_finding(LintState *st, const char *rule, const char *severity,
+				 const char *hint, const char *fmt, va_list args)
 {
 	LintFinding *f = palloc0(sizeof(LintFinding));
 	StringInfoData message;
@@ -221,12 +230,12 @@ lint_report(LintState *st, const char *rule, const char *severity,
 	initStringInfo(&message);
 	for (;;)
 	{
-		va_list		args;
+		va_list		copy;
 		int			needed;
 
-		va_start(args, fmt);
-		needed = appendStringInfoVA(&message, fmt, args);
-		va_end(args);
+		va_copy(copy, args);
+		needed = appendStringInfoVA(&message, fmt, copy);
+		va_end(copy);
 		if (needed == 0)
 			break;
 		enlargeStringInfo(&message, needed);
@@ -236,8 +245,38 @@ lint_report(LintState *st, const char *rule, const char *severity,
 	f->rule = rule;
 	f->severity = severity;
 	f->message = message.data;
-	f->hint = pstrdup(lint_rule_hint(rule));
+	f->hint = pstrdup(hint ? hint : lint_rule_hint(rule));
 	st->findings = lappend(st->findings, f);
+}
+
+/*
+ * Records a finding of a rule on the statement being linted; the message is
+ * formatted from fmt, the hint is the rule's safe recipe.
+ */
+void
+lint_report(LintState *st, const char *rule, const char *severity,
+			const char *fmt,...)
+{
+	va_list		args;
+
+	va_start(args, fmt);
+	lint_add_finding(st, rule, severity, NULL, fmt, args);
+	va_end(args);
+}
+
+/*
+ * Like lint_report(), with a recipe that fits this case better than the
+ * rule's own.
+ */
+void
+lint_report_recipe(LintState *st, const char *rule, const char *severity,
+				   const char *hint, const char *fmt,...)
+{
+	va_list		args;
+
+	va_start(args, fmt);
+	lint_add_finding(st, rule, severity, hint, fmt, args);
+	va_end(args);
 }
 
 /*
@@ -258,28 +297,110 @@ lint_finding_compare(const ListCell *a, const ListCell *b)
 }
 
 /*
- * Returns whether two relation names in a body name the same relation.  A
- * name without a schema matches the same name in any schema, as both usually
- * go through the same search_path.
+ * Returns whether two relation names, resolved by lint_resolve(), are the
+ * same.
  */
 bool
 lint_names_match(const RangeVar *a, const RangeVar *b)
 {
-	return strcmp(a->relname, b->relname) == 0 &&
-		(a->schemaname == NULL || b->schemaname == NULL ||
-		 strcmp(a->schemaname, b->schemaname) == 0);
+	if (strcmp(a->relname, b->relname) != 0)
+		return false;
+	if (a->schemaname == NULL || b->schemaname == NULL)
+		return a->schemaname == b->schemaname;
+	return strcmp(a->schemaname, b->schemaname) == 0;
 }
 
 /*
- * Returns a new LintName for a relation and a column or constraint, placed
- * at the statement being linted.
+ * Returns whether an earlier statement of the body created
+ * schemaname.relname, or (with renamed) renamed a relation to it.
+ */
+static bool
+lint_created_in(LintState *st, const char *schemaname, const char *relname,
+				bool renamed)
+{
+	RangeVar	probe;
+	ListCell   *lc;
+
+	probe.schemaname = (char *) schemaname;
+	probe.relname = (char *) relname;
+	foreach(lc, st->created)
+		if (lint_names_match(((LintName *) lfirst(lc))->relation, &probe))
+			return true;
+	if (renamed)
+		foreach(lc, st->renamed)
+			if (lint_names_match(((LintName *) lfirst(lc))->relation, &probe))
+				return true;
+	return false;
+}
+
+/*
+ * Returns a relation name with its schema, as the server would resolve it
+ * when the statement runs: the schema given, or the first schema of
+ * search_path that holds the name (created by an earlier statement, or in
+ * the catalog), or, for a name found nowhere, the schema it would be
+ * created in.
+ */
+RangeVar *
+lint_resolve(LintState *st, const RangeVar *rv)
+{
+	RangeVar   *resolved = makeRangeVar(rv->schemaname, rv->relname, rv->location);
+	List	   *path;
+	ListCell   *lc;
+
+	resolved->inh = rv->inh;
+	if (rv->schemaname != NULL)
+		return resolved;
+	path = fetch_search_path(true);
+	foreach(lc, path)
+	{
+		Oid			namespace = lfirst_oid(lc);
+		char	   *schemaname = get_namespace_name(namespace);
+
+		if (schemaname != NULL &&
+			(lint_created_in(st, schemaname, rv->relname, true) ||
+			 OidIsValid(get_relname_relid(rv->relname, namespace))))
+		{
+			resolved->schemaname = schemaname;
+			return resolved;
+		}
+	}
+	path = fetch_search_path(false);
+	if (path != NIL)
+		resolved->schemaname = get_namespace_name(linitial_oid(path));
+	return resolved;
+}
+
+/*
+ * Returns a LintName for a relation that a statement creates: in the schema
+ * given, or the first schema of search_path, where CREATE puts it.
+ */
+static LintName *
+lint_created_name(LintState *st, RangeVar *rv)
+{
+	RangeVar   *created = makeRangeVar(rv->schemaname, rv->relname, rv->location);
+	LintName   *n;
+
+	if (created->schemaname == NULL)
+	{
+		List	   *path = fetch_search_path(false);
+
+		if (path != NIL)
+			created->schemaname = get_namespace_name(linitial_oid(path));
+	}
+	n = lint_name(st, created, NULL);
+	return n;
+}
+
+/*
+ * Returns a new LintName for a relation (resolved) and a column or
+ * constraint, placed at the statement being linted.
  */
 LintName *
 lint_name(LintState *st, RangeVar *rv, const char *name)
 {
 	LintName   *n = palloc0(sizeof(LintName));
 
-	n->relation = rv;
+	n->relation = lint_resolve(st, rv);
 	n->name = name;
 	n->statement = st->stmt->number;
 	n->line = st->stmt->line;
@@ -301,12 +422,9 @@ lint_relation_text(const RangeVar *rv)
 static bool
 lint_relation_created(LintState *st, const RangeVar *rv)
 {
-	ListCell   *lc;
+	RangeVar   *resolved = lint_resolve(st, rv);
 
-	foreach(lc, st->created)
-		if (lint_names_match(((LintName *) lfirst(lc))->relation, rv))
-			return true;
-	return false;
+	return lint_created_in(st, resolved->schemaname, resolved->relname, false);
 }
 
 /*
@@ -317,48 +435,90 @@ lint_relation_created(LintState *st, const RangeVar *rv)
 Oid
 lint_existing_relation(LintState *st, RangeVar *rv)
 {
-	ListCell   *lc;
+	RangeVar   *resolved;
+	int			i;
 
 	if (rv == NULL || lint_relation_created(st, rv))
 		return InvalidOid;
-	foreach(lc, st->renamed)
+	resolved = lint_resolve(st, rv);
+	/* follow the renames, newest first, back to the name in the catalog */
+	for (i = list_length(st->renamed) - 1; i >= 0; i--)
 	{
-		LintName   *r = (LintName *) lfirst(lc);
+		LintName   *r = (LintName *) list_nth(st->renamed, i);
 
-		if (lint_names_match(r->relation, rv))
-			rv = makeRangeVar(rv->schemaname, (char *) r->name, -1);
+		if (lint_names_match(r->relation, resolved))
+			resolved = makeRangeVar(resolved->schemaname, (char *) r->name, -1);
 	}
-	return RangeVarGetRelid(rv, NoLock, true);
+	if (resolved->schemaname == NULL)
+		return InvalidOid;
+	return get_relname_relid(resolved->relname,
+							 get_namespace_oid(resolved->schemaname, true));
 }
 
 /*
- * Returns whether an earlier statement of the body added the column.
+ * Returns whether a column of a relation was added, or is the new name of a
+ * column added, by an earlier statement of the body.
  */
 bool
 lint_column_added(LintState *st, const RangeVar *rv, const char *column)
 {
+	RangeVar   *resolved = lint_resolve(st, rv);
 	ListCell   *lc;
 
 	foreach(lc, st->added_columns)
 	{
 		LintName   *n = (LintName *) lfirst(lc);
 
-		if (strcmp(n->name, column) == 0 && lint_names_match(n->relation, rv))
+		if (strcmp(n->name, column) == 0 && lint_names_match(n->relation, resolved))
 			return true;
 	}
 	return false;
 }
 
 /*
- * identifier-too-long: a name the server would truncate.
+ * Returns the name a column has in the catalog, following the renames of
+ * earlier statements back.
+ */
+const char *
+lint_column_catalog_name(LintState *st, const RangeVar *rv, const char *column)
+{
+	RangeVar   *resolved = lint_resolve(st, rv);
+	int			i;
+
+	for (i = list_length(st->renamed_columns) - 1; i >= 0; i--)
+	{
+		LintName   *r = (LintName *) list_nth(st->renamed_columns, i);
+
+		if (strcmp(r->name, column) == 0 && lint_names_match(r->relation, resolved))
+			column = strVal(linitial(r->columns));
+	}
+	return column;
+}
+
+/*
+ * identifier-too-long: a name the server truncates.  The parse tree holds
+ * names already truncated, so the statement's text is read.
+ */
+static void
+lint_identifier_length(LintState *st)
+{
+	char	   *name = statements_long_identifier(st->body, st->stmt);
+
+	if (name != NULL)
+		lint_report(st, "identifier-too-long", "warning",
+					"identifier %s is longer than %d bytes and is truncated",
+					name, NAMEDATALEN - 1);
+}
+
+/*
+ * Remembers that the statement being linted leaves an existing table locked
+ * against writes until the transaction ends.
  */
 void
-lint_identifier(LintState *st, const char *name)
+lint_lock_table(LintState *st, RangeVar *rv)
 {
-	if (name != NULL && strlen(name) >= NAMEDATALEN)
-		lint_report(st, "identifier-too-long", "warning",
-					"identifier \"%s\" is longer than %d bytes and will be truncated",
-					name, NAMEDATALEN - 1);
+	st->locked_table = lint_relation_text(rv);
+	st->locked_relation = lint_resolve(st, rv);
 }
 
 /*
@@ -388,7 +548,6 @@ lint_index(LintState *st, IndexStmt *stmt)
 	LintName   *index = lint_name(st, stmt->relation, stmt->idxname);
 	ListCell   *lc;
 
-	lint_identifier(st, stmt->idxname);
 	foreach(lc, stmt->indexParams)
 	{
 		IndexElem  *elem = lfirst_node(IndexElem, lc);
@@ -400,7 +559,7 @@ lint_index(LintState *st, IndexStmt *stmt)
 	st->indexes = lappend(st->indexes, index);
 	if (stmt->idxname != NULL)
 		st->created = lappend(st->created,
-							  lint_name(st, makeRangeVar(stmt->relation->schemaname,
+							  lint_name(st, makeRangeVar(index->relation->schemaname,
 														 stmt->idxname, -1), NULL));
 
 	if (!stmt->unique && list_length(stmt->indexParams) > 3)
@@ -410,9 +569,6 @@ lint_index(LintState *st, IndexStmt *stmt)
 
 	if (stmt->concurrent)
 	{
-		if (st->several)
-			lint_report(st, "ban-concurrent-index-creation-in-transaction", "warning",
-						"CREATE INDEX CONCURRENTLY makes the whole migration run without a transaction: if a later statement fails, the earlier ones stay done");
 		if (st->several && !stmt->if_not_exists && stmt->idxname != NULL)
 			lint_report(st, "prefer-robust-stmts", "warning",
 						"CREATE INDEX CONCURRENTLY without IF NOT EXISTS fails when the migration runs again after failing part-way");
@@ -423,9 +579,10 @@ lint_index(LintState *st, IndexStmt *stmt)
 	if (get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE)
 	{
 		if (stmt->relation->inh)
-			lint_report(st, "require-concurrent-index-creation", "error",
-						"CREATE INDEX on partitioned table %s blocks writes to every partition while the indexes are built; create it ON ONLY the partitioned table, build each partition's index CONCURRENTLY, then ALTER INDEX ... ATTACH PARTITION",
-						lint_relation_text(stmt->relation));
+			lint_report_recipe(st, "require-concurrent-index-creation", "error",
+							   "A partitioned table cannot be indexed CONCURRENTLY: create the index ON ONLY the partitioned table, build each partition's index CONCURRENTLY in migrations of their own, then ALTER INDEX ... ATTACH PARTITION each of them.",
+							   "CREATE INDEX on partitioned table %s blocks writes to every partition while the indexes are built",
+							   lint_relation_text(stmt->relation));
 		return;
 	}
 	lint_report(st, "require-concurrent-index-creation", "error",
@@ -493,7 +650,6 @@ lint_rename(LintState *st, RenameStmt *stmt)
 {
 	Oid			relid = InvalidOid;
 
-	lint_identifier(st, stmt->newname);
 	if (stmt->relation != NULL)
 		relid = lint_existing_relation(st, stmt->relation);
 
@@ -510,7 +666,13 @@ lint_rename(LintState *st, RenameStmt *stmt)
 			lint_report(st, "renaming-column", "error",
 						"renaming column \"%s\" of %s to \"%s\" breaks the application code that still uses the old name",
 						stmt->subname, lint_relation_text(stmt->relation), stmt->newname);
-			st->locked_table = lint_relation_text(stmt->relation);
+			{
+				LintName   *renamed = lint_name(st, stmt->relation, stmt->newname);
+
+				renamed->columns = list_make1(makeString(pstrdup(lint_column_catalog_name(st, stmt->relation, stmt->subname))));
+				st->renamed_columns = lappend(st->renamed_columns, renamed);
+			}
+			lint_lock_table(st, stmt->relation);
 			break;
 		case OBJECT_TABLE:
 		case OBJECT_VIEW:
@@ -519,7 +681,7 @@ lint_rename(LintState *st, RenameStmt *stmt)
 		case OBJECT_SEQUENCE:
 		case OBJECT_FOREIGN_TABLE:
 			{
-				RangeVar   *renamed = makeRangeVar(stmt->relation->schemaname,
+				RangeVar   *renamed = makeRangeVar(lint_resolve(st, stmt->relation)->schemaname,
 												   stmt->newname, -1);
 
 				if (!OidIsValid(relid))
@@ -532,7 +694,7 @@ lint_rename(LintState *st, RenameStmt *stmt)
 					lint_report(st, "renaming-table", "error",
 								"renaming table %s to \"%s\" breaks the application code that still uses the old name",
 								lint_relation_text(stmt->relation), stmt->newname);
-					st->locked_table = lint_relation_text(renamed);
+					lint_lock_table(st, renamed);
 				}
 				st->renamed = lappend(st->renamed,
 									  lint_name(st, renamed, stmt->relation->relname));
@@ -565,13 +727,13 @@ lint_truncate(LintState *st, TruncateStmt *stmt)
 	{
 		RangeVar   *rv = lfirst_node(RangeVar, lc);
 
-		if (OidIsValid(lint_existing_relation(st, rv)))
-		{
+		if (!OidIsValid(lint_existing_relation(st, rv)))
+			continue;
+		if (stmt->behavior != DROP_CASCADE)
 			lint_report(st, "truncate", "error",
 						"TRUNCATE deletes every row of table %s under an ACCESS EXCLUSIVE lock",
 						lint_relation_text(rv));
-			st->locked_table = lint_relation_text(rv);
-		}
+		lint_lock_table(st, rv);
 	}
 }
 
@@ -600,12 +762,15 @@ lint_reindex(LintState *st, ReindexStmt *stmt)
 }
 
 /*
- * VACUUM FULL rewrites the table under an ACCESS EXCLUSIVE lock.
+ * VACUUM FULL rewrites existing tables (every table, without a list) under
+ * ACCESS EXCLUSIVE locks.
  */
 static void
 lint_vacuum(LintState *st, VacuumStmt *stmt)
 {
 	ListCell   *lc;
+	bool		full = false;
+	bool		existing = false;
 
 	if (!stmt->is_vacuumcmd)
 		return;
@@ -614,12 +779,16 @@ lint_vacuum(LintState *st, VacuumStmt *stmt)
 		DefElem    *opt = lfirst_node(DefElem, lc);
 
 		if (strcmp(opt->defname, "full") == 0 && defGetBoolean(opt))
-		{
-			lint_report(st, "prefer-repack", "error",
-						"VACUUM FULL rewrites each table under an ACCESS EXCLUSIVE lock, blocking its reads and writes");
-			return;
-		}
+			full = true;
 	}
+	if (!full)
+		return;
+	foreach(lc, stmt->rels)
+		if (OidIsValid(lint_existing_relation(st, lfirst_node(VacuumRelation, lc)->relation)))
+			existing = true;
+	if (existing || stmt->rels == NIL)
+		lint_report(st, "prefer-repack", "error",
+					"VACUUM FULL rewrites each table under an ACCESS EXCLUSIVE lock, blocking its reads and writes");
 }
 
 /*
@@ -651,6 +820,25 @@ lint_alter_domain(LintState *st, AlterDomainStmt *stmt)
 }
 
 /*
+ * Returns whether CREATE DOMAIN gives the domain a CHECK or NOT NULL
+ * constraint (DEFAULT, NULL and COLLATE are in the same list).
+ */
+static bool
+lint_domain_constrained(CreateDomainStmt *stmt)
+{
+	ListCell   *lc;
+
+	foreach(lc, stmt->constraints)
+	{
+		ConstrType	type = lfirst_node(Constraint, lc)->contype;
+
+		if (type == CONSTR_CHECK || type == CONSTR_NOTNULL)
+			return true;
+	}
+	return false;
+}
+
+/*
  * ALTER TYPE ... ADD VALUE and RENAME VALUE of an enum.
  */
 static void
@@ -668,7 +856,14 @@ lint_alter_enum(LintState *st, AlterEnumStmt *stmt)
 					"new value \"%s\" of enum %s is placed last, after every existing value",
 					stmt->newVal, NameListToQuotedString(stmt->typeName));
 	if (st->transactional)
-		st->enum_labels = lappend(st->enum_labels, pstrdup(stmt->newVal));
+	{
+		LintName   *label = palloc0(sizeof(LintName));
+
+		label->name = pstrdup(stmt->newVal);
+		label->typid = LookupTypeNameOid(NULL, makeTypeNameFromNameList(stmt->typeName), true);
+		label->columns = list_make1(makeString(strVal(llast(stmt->typeName))));
+		st->enum_labels = lappend(st->enum_labels, label);
+	}
 }
 
 /*
@@ -729,8 +924,33 @@ lint_dml(LintState *st, Node *node)
 }
 
 /*
- * enum-value-used-in-same-transaction: a later statement that names a value
- * added to an enum earlier in the same transaction fails.
+ * Returns whether the statement being linted may store or compare a value
+ * of an enum type: it names the type, or acts on a table that is new or has
+ * a column of the type.
+ */
+static bool
+lint_statement_uses_type(LintState *st, const char *text, const LintName *label)
+{
+	ListCell   *lc;
+
+	if (strstr(text, strVal(linitial(label->columns))) != NULL)
+		return true;
+	foreach(lc, statements_relations(st->stmt->parsetree))
+	{
+		RangeVar   *rv = lfirst_node(RangeVar, lc);
+		Oid			relid = lint_existing_relation(st, rv);
+
+		if (!OidIsValid(relid) ||
+			(OidIsValid(label->typid) && lint_relation_has_type(relid, label->typid)))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * enum-value-used-in-same-transaction: a later statement that uses a value
+ * added to an enum earlier in the same transaction fails.  The value is
+ * looked for as a quoted literal, in a statement that uses the type.
  */
 static void
 lint_enum_labels_used(LintState *st)
@@ -743,13 +963,14 @@ lint_enum_labels_used(LintState *st)
 	text = statements_slice(st->body, st->stmt);
 	foreach(lc, st->enum_labels)
 	{
-		const char *label = (const char *) lfirst(lc);
+		LintName   *label = (LintName *) lfirst(lc);
 
-		if (strstr(text, quote_literal_cstr(label)) != NULL)
+		if (strstr(text, quote_literal_cstr(label->name)) != NULL &&
+			lint_statement_uses_type(st, text, label))
 		{
 			lint_report(st, "enum-value-used-in-same-transaction", "error",
 						"new enum value \"%s\" is used in the transaction that adds it, which fails",
-						label);
+						label->name);
 			return;
 		}
 	}
@@ -784,8 +1005,23 @@ lint_relation_created_by(LintState *st, Node *node)
 		default:
 			return;
 	}
-	lint_identifier(st, rv->relname);
-	st->created = lappend(st->created, lint_name(st, rv, NULL));
+	st->created = lappend(st->created, lint_created_name(st, rv));
+}
+
+/*
+ * LOCK TABLE in a mode that blocks writes keeps the tables locked until the
+ * migration commits.
+ */
+static void
+lint_lock(LintState *st, LockStmt *stmt)
+{
+	ListCell   *lc;
+
+	if (stmt->mode < ShareLock)
+		return;
+	foreach(lc, stmt->relations)
+		if (OidIsValid(lint_existing_relation(st, lfirst_node(RangeVar, lc))))
+			lint_lock_table(st, lfirst_node(RangeVar, lc));
 }
 
 /*
@@ -794,9 +1030,19 @@ lint_relation_created_by(LintState *st, Node *node)
 static void
 lint_statement(LintState *st, Node *node)
 {
+	const char *top_level = statements_top_level_description(node);
+
 	lint_enum_labels_used(st);
+	lint_identifier_length(st);
+	if (top_level != NULL && st->several)
+		lint_report(st, "ban-concurrent-index-creation-in-transaction", "warning",
+					"%s makes the whole migration run without a transaction: if a later statement fails, the earlier ones stay done",
+					top_level);
 	switch (nodeTag(node))
 	{
+		case T_LockStmt:
+			lint_lock(st, (LockStmt *) node);
+			break;
 		case T_TransactionStmt:
 			lint_transaction(st, (TransactionStmt *) node);
 			break;
@@ -842,7 +1088,7 @@ lint_statement(LintState *st, Node *node)
 							lint_relation_text(((RefreshMatViewStmt *) node)->relation));
 			break;
 		case T_CreateDomainStmt:
-			if (((CreateDomainStmt *) node)->constraints != NIL)
+			if (lint_domain_constrained((CreateDomainStmt *) node))
 				lint_report(st, "ban-create-domain-with-constraint", "warning",
 							"domain %s has a constraint: adding a column of this type rewrites its table, and changing the constraint later scans every table that uses it",
 							NameListToQuotedString(((CreateDomainStmt *) node)->domainname));
@@ -861,7 +1107,7 @@ lint_statement(LintState *st, Node *node)
 		case T_CreateTrigStmt:
 			if (OidIsValid(lint_existing_relation(st, ((CreateTrigStmt *) node)->relation)))
 			{
-				st->locked_table = lint_relation_text(((CreateTrigStmt *) node)->relation);
+				lint_lock_table(st, ((CreateTrigStmt *) node)->relation);
 				lint_report(st, "trigger-ddl", "warning",
 							"CREATE TRIGGER blocks writes to table %s while it waits for its lock",
 							st->locked_table);
@@ -1010,6 +1256,7 @@ lint_body(const char *body, MigrateBody *parsed, bool transactional,
 		st.foreign_keys = NIL;
 		st.enum_labels = NIL;
 		st.locked_table = NULL;
+		st.locked_relation = NULL;
 		st.open_begin = 0;
 	}
 	lint_walk(&st, body, parsed);

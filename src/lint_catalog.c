@@ -717,3 +717,42 @@ lint_domain_in_use(List *names)
 	table_close(depend, AccessShareLock);
 	return found;
 }
+
+/*
+ * Returns whether a table has a column of a type, or of an array of it.
+ */
+bool
+lint_relation_has_type(Oid relid, Oid typid)
+{
+	Relation	rel = relation_open(relid, AccessShareLock);
+	TupleDesc	desc = RelationGetDescr(rel);
+	Oid			arraytype = get_array_type(typid);
+	bool		found = false;
+	int			i;
+
+	for (i = 0; i < desc->natts && !found; i++)
+	{
+		Form_pg_attribute attr = TupleDescAttr(desc, i);
+
+		found = !attr->attisdropped &&
+			(attr->atttypid == typid || (OidIsValid(arraytype) && attr->atttypid == arraytype));
+	}
+	relation_close(rel, NoLock);
+	return found;
+}
+
+/*
+ * Returns whether a type name is a domain whose own default is volatile:
+ * adding a column of it without a default of its own rewrites the table.
+ */
+bool
+lint_type_default_volatile(const TypeName *type)
+{
+	Oid			typid = LookupTypeNameOid(NULL, type, true);
+	Node	   *def;
+
+	if (!OidIsValid(typid) || get_typtype(typid) != TYPTYPE_DOMAIN)
+		return false;
+	def = get_typdefault(typid);
+	return def != NULL && contain_volatile_functions(def);
+}

@@ -116,7 +116,8 @@ lint_type_name(LintState *st, const TypeName *type, const char *column)
 					"column \"%s\" is json, which has no equality operator", column);
 	if (type_is_serial(type))
 		lint_report(st, "prefer-identity", "warning",
-					"column \"%s\" is serial, whose sequence is owned apart from the column", column);
+					"column \"%s\" is %s, whose sequence is owned apart from the column",
+					column, name);
 }
 
 /*
@@ -226,7 +227,6 @@ lint_column_def(LintState *st, RangeVar *rv, ColumnDef *def)
 {
 	ListCell   *lc;
 
-	lint_identifier(st, def->colname);
 	lint_type_name(st, def->typeName, def->colname);
 	foreach(lc, def->constraints)
 	{
@@ -260,6 +260,10 @@ lint_added_column(LintState *st, RangeVar *rv, ColumnDef *def)
 	if (cc.generated)
 		lint_report(st, "adding-generated-stored-column", "error",
 					"adding stored generated column \"%s\" rewrites table %s and its indexes while blocking reads and writes",
+					column, table);
+	if (cc.default_expr == NULL && !serial && lint_type_default_volatile(def->typeName))
+		lint_report(st, "adding-field-with-default", "error",
+					"adding column \"%s\" of a domain with a volatile default rewrites table %s and its indexes while blocking reads and writes",
 					column, table);
 	if (cc.default_expr != NULL && !serial)
 	{
@@ -299,9 +303,10 @@ lint_added_column(LintState *st, RangeVar *rv, ColumnDef *def)
 						"the foreign key of new column \"%s\", which has a default, is checked by scanning tables %s and %s while blocking writes to both",
 						column, table, parent);
 		else
-			lint_report(st, "adding-column-with-foreign-key", "warning",
-						"the foreign key of new column \"%s\" blocks writes to table %s until the migration commits",
-						column, parent);
+			lint_report_recipe(st, "adding-column-with-foreign-key", "warning",
+							   "Keep the migration short: the lock is held until it commits, and migrate.lock_timeout bounds the wait for it.",
+							   "the foreign key of new column \"%s\" blocks writes to table %s until the migration commits",
+							   column, parent);
 	}
 }
 
@@ -316,7 +321,6 @@ lint_table_constraint(LintState *st, RangeVar *rv, Oid relid, Constraint *c)
 	char	   *table = lint_relation_text(rv);
 	List	   *nullable;
 
-	lint_identifier(st, c->conname);
 	if ((c->contype == CONSTR_UNIQUE || c->contype == CONSTR_PRIMARY) && c->keys != NIL)
 		record_index(st, rv, c->keys);
 	if (c->contype == CONSTR_FOREIGN)
@@ -383,9 +387,17 @@ lint_type_change_cmd(LintState *st, RangeVar *rv, Oid relid, AlterTableCmd *cmd)
 	char	   *table = lint_relation_text(rv);
 
 	lint_type_name(st, def->typeName, cmd->name);
-	if (!OidIsValid(relid) || lint_column_added(st, rv, cmd->name))
+	if (!OidIsValid(relid))
 		return;
-	switch (lint_type_change(relid, cmd->name, def))
+	if (lint_column_added(st, rv, cmd->name))
+	{
+		lint_report_recipe(st, "changing-column-type", "error",
+						   "Add the column with the type it needs.",
+						   "changing the type of column \"%s\", which an earlier statement adds, may rewrite table %s while blocking reads and writes",
+						   cmd->name, table);
+		return;
+	}
+	switch (lint_type_change(relid, lint_column_catalog_name(st, rv, cmd->name), def))
 	{
 		case TYPE_CHANGE_CATALOG_ONLY:
 			break;
@@ -426,9 +438,17 @@ lint_set_not_null(LintState *st, RangeVar *rv, Oid relid, const char *column)
 {
 	bool		already;
 
-	if (!OidIsValid(relid) || lint_column_added(st, rv, column))
+	if (!OidIsValid(relid))
 		return;
-	if (!lint_not_null_proven(relid, column, &already))
+	if (lint_column_added(st, rv, column))
+	{
+		lint_report_recipe(st, "adding-not-nullable-field", "error",
+						   "Add the column NOT NULL with a non-volatile DEFAULT: that needs no scan.",
+						   "SET NOT NULL on column \"%s\", which an earlier statement adds, scans table %s while blocking reads and writes",
+						   column, lint_relation_text(rv));
+		return;
+	}
+	if (!lint_not_null_proven(relid, lint_column_catalog_name(st, rv, column), &already))
 		lint_report(st, "adding-not-nullable-field", "error",
 					"SET NOT NULL on column \"%s\" scans table %s while blocking reads and writes",
 					column, lint_relation_text(rv));
@@ -443,6 +463,7 @@ lint_validate(LintState *st, RangeVar *rv, const char *constraint)
 {
 	ListCell   *lc;
 	bool		added_here = false;
+	RangeVar   *resolved = lint_resolve(st, rv);
 
 	if (!st->transactional)
 		return;
@@ -450,11 +471,11 @@ lint_validate(LintState *st, RangeVar *rv, const char *constraint)
 	{
 		LintName   *n = (LintName *) lfirst(lc);
 
-		if (strcmp(n->name, constraint) == 0 && lint_names_match(n->relation, rv))
+		if (strcmp(n->name, constraint) == 0 && lint_names_match(n->relation, resolved))
 			added_here = true;
 	}
 	if (added_here ||
-		(st->locked_table != NULL && strcmp(st->locked_table, lint_relation_text(rv)) == 0))
+		(st->locked_relation != NULL && lint_names_match(st->locked_relation, resolved)))
 		lint_report(st, "validate-in-same-transaction", "error",
 					"VALIDATE CONSTRAINT \"%s\" scans table %s while the lock taken by an earlier statement of the same transaction still blocks it",
 					constraint, lint_relation_text(rv));
@@ -668,7 +689,7 @@ lint_alter_table(LintState *st, AlterTableStmt *stmt)
 		int			earlier = 0;
 
 		foreach(lc, st->altered)
-			if (lint_names_match(((LintName *) lfirst(lc))->relation, rv))
+			if (lint_names_match(((LintName *) lfirst(lc))->relation, lint_resolve(st, rv)))
 				earlier++;
 		/* said once, at the second statement */
 		if (earlier == 1)
@@ -682,5 +703,5 @@ lint_alter_table(LintState *st, AlterTableStmt *stmt)
 		lint_alter_table_cmd(st, rv, relid, lfirst_node(AlterTableCmd, lc));
 
 	if (OidIsValid(relid) && AlterTableGetLockLevel(stmt->cmds) >= ShareRowExclusiveLock)
-		st->locked_table = lint_relation_text(rv);
+		lint_lock_table(st, rv);
 }

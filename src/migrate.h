@@ -130,6 +130,8 @@ extern char *migrate_lock_blockers(List *relations);
 extern MigrateBody *statements_parse_body(const char *body, int64 version,
 										  MigrateDirection direction);
 extern MigrateBody *statements_parse_sql(const char *sql);
+extern const char *statements_top_level_description(Node *parsetree);
+extern char *statements_long_identifier(const char *body, const MigrateStatement *stmt);
 extern char *statements_slice(const char *body, const MigrateStatement *stmt);
 extern List *statements_relations(Node *parsetree);
 
@@ -152,6 +154,7 @@ typedef struct LintName
 	RangeVar   *relation;
 	const char *name;			/* column or constraint; NULL for none */
 	List	   *columns;		/* of String: key columns of an index or FK */
+	Oid			typid;			/* the type of an enum value */
 	int			statement;		/* where it was named */
 	int			line;
 } LintName;
@@ -168,13 +171,16 @@ typedef struct LintState
 	List	   *renamed;		/* LintName: relation (new name) renamed
 								 * from name (old name) */
 	List	   *added_columns;	/* LintName: columns added earlier */
+	List	   *renamed_columns;	/* LintName: existing column renamed to
+									 * name from columns' only element */
 	List	   *altered;		/* LintName: existing tables altered earlier */
 	List	   *not_valid;		/* LintName: constraints added NOT VALID */
 	List	   *foreign_keys;	/* LintName: FKs added, with their columns */
 	List	   *indexes;		/* LintName: indexes created, with columns */
-	List	   *enum_labels;	/* of char *: enum values added earlier */
+	List	   *enum_labels;	/* LintName: enum values added earlier */
 	char	   *locked_table;	/* existing table an earlier statement locked
-								 * against writes, or NULL */
+								 * against writes (as written), or NULL */
+	RangeVar   *locked_relation;	/* the same, resolved */
 	int			open_begin;		/* statement number of an open BEGIN, or 0 */
 } LintState;
 
@@ -182,12 +188,17 @@ extern List *lint_body(const char *body, MigrateBody *parsed, bool transactional
 					   const char *up, MigrateBody *up_parsed);
 extern void lint_report(LintState *st, const char *rule, const char *severity,
 						const char *fmt,...) pg_attribute_printf(4, 5);
+extern void lint_report_recipe(LintState *st, const char *rule, const char *severity,
+							   const char *hint, const char *fmt,...) pg_attribute_printf(5, 6);
+extern RangeVar *lint_resolve(LintState *st, const RangeVar *rv);
+extern const char *lint_column_catalog_name(LintState *st, const RangeVar *rv,
+											const char *column);
+extern void lint_lock_table(LintState *st, RangeVar *rv);
 extern Oid	lint_existing_relation(LintState *st, RangeVar *rv);
 extern bool lint_column_added(LintState *st, const RangeVar *rv, const char *column);
 extern bool lint_names_match(const RangeVar *a, const RangeVar *b);
 extern LintName *lint_name(LintState *st, RangeVar *rv, const char *name);
 extern char *lint_relation_text(const RangeVar *rv);
-extern void lint_identifier(LintState *st, const char *name);
 
 /* lint_table.c */
 extern void lint_create_table(LintState *st, CreateStmt *stmt);
@@ -218,6 +229,8 @@ extern char *lint_foreign_key_parent(Oid relid, const char *column,
 									 const char *constraint);
 extern bool lint_index_covers(Oid relid, List *columns);
 extern bool lint_domain_in_use(List *names);
+extern bool lint_relation_has_type(Oid relid, Oid typid);
+extern bool lint_type_default_volatile(const TypeName *type);
 
 /* safety.c */
 extern List *safety_assured_rules(struct ArrayType *argument, const char *up,

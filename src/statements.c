@@ -575,6 +575,68 @@ statements_parse_sql(const char *sql)
 }
 
 /*
+ * Returns the description of a statement that cannot run inside a
+ * transaction block (CREATE INDEX CONCURRENTLY, VACUUM, ...), or NULL for
+ * any other.
+ */
+const char *
+statements_top_level_description(Node *parsetree)
+{
+	return statement_needs_top_level(parsetree) ? top_level_description(parsetree) : NULL;
+}
+
+/*
+ * Returns the first identifier of a statement, quoted or not, that is longer
+ * than NAMEDATALEN - 1 bytes, as written; NULL if there is none.  The parser
+ * has already truncated such names in the parse tree.
+ */
+char *
+statements_long_identifier(const char *body, const MigrateStatement *stmt)
+{
+	const char *s = body + stmt->offset;
+	int			len = stmt->length;
+	int			pos = 0;
+
+	while (pos < len)
+	{
+		int			next = skip_comment(s, pos, len);
+		int			start = pos;
+
+		if (next != pos)
+		{
+			pos = next;
+			continue;
+		}
+		if (s[pos] == '"')
+		{
+			pos = skip_quoted(s, pos, len);
+			/* the quotes, and each doubled quote, are not part of the name */
+			if (pos - start - 2 >= NAMEDATALEN)
+				return pnstrdup(s + start, pos - start);
+			continue;
+		}
+		next = skip_quoted(s, pos, len);
+		if (next != pos)
+		{
+			pos = next;
+			continue;
+		}
+		if ((isalpha((unsigned char) s[pos]) || s[pos] == '_' ||
+			 (unsigned char) s[pos] >= 0x80) &&
+			(pos == 0 || !is_identifier_char((unsigned char) s[pos - 1])))
+		{
+			while (pos < len && is_identifier_char((unsigned char) s[pos]))
+				pos++;
+			if (pos - start >= NAMEDATALEN)
+				return pnstrdup(s + start, pos - start);
+			continue;
+		}
+		pos++;
+	}
+	return NULL;
+}
+
+/*
  * Returns a statement's text, from its first token to its end, as a
  * palloc'd string.
  */
