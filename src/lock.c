@@ -18,6 +18,7 @@
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "storage/lock.h"
+#include "utils/backend_status.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
@@ -156,14 +157,37 @@ migrate_lock_release_session(void)
 }
 
 /*
+ * Returns whether the transaction of process pid started after a moment (so
+ * it cannot have held a lock before then).  False when it is not known.
+ */
+static bool
+transaction_started_after(int pid, TimestampTz moment)
+{
+	int			n = pgstat_fetch_stat_numbackends();
+	int			i;
+
+	for (i = 1; i <= n; i++)
+	{
+		LocalPgBackendStatus *local = pgstat_fetch_stat_local_beentry(i);
+
+		if (local != NULL && local->backendStatus.st_procpid == pid)
+			return local->backendStatus.st_xact_start_timestamp > moment;
+	}
+	return false;
+}
+
+/*
  * Describes who holds locks on the given relations (RangeVars, resolved with
  * the current search_path), for a migration that timed out waiting for one:
  * "process 123 (AccessShareLock on public.orders)".  Reads the lock
- * manager's shared state, so it needs no snapshot.  Returns NULL when no
- * other session holds a lock on them (any more).
+ * manager's shared state, so it needs no snapshot.  The timed-out request
+ * is gone by then, and the sessions queued behind it may just have been
+ * granted their locks: those whose transaction started after since, when
+ * the statement began to wait, are left out.  Returns NULL when no other
+ * session holds a lock on them (any more).
  */
 char *
-migrate_lock_blockers(List *relations)
+migrate_lock_blockers(List *relations, TimestampTz since)
 {
 	StringInfoData buf;
 	LockData   *data = NULL;
@@ -171,6 +195,8 @@ migrate_lock_blockers(List *relations)
 	int			i;
 
 	initStringInfo(&buf);
+	/* read the sessions' transaction start times afresh on each retry */
+	pgstat_clear_backend_activity_snapshot();
 	foreach(lc, relations)
 	{
 		RangeVar   *rv = lfirst_node(RangeVar, lc);
@@ -188,7 +214,8 @@ migrate_lock_blockers(List *relations)
 			if (inst->locktag.locktag_type != LOCKTAG_RELATION ||
 				inst->locktag.locktag_field1 != MyDatabaseId ||
 				inst->locktag.locktag_field2 != relid ||
-				inst->pid == MyProcPid || inst->holdMask == 0)
+				inst->pid == MyProcPid || inst->holdMask == 0 ||
+				transaction_started_after(inst->pid, since))
 				continue;
 			for (mode = MaxLockMode; mode > NoLock; mode--)
 				if (inst->holdMask & LOCKBIT_ON(mode))
@@ -200,4 +227,30 @@ migrate_lock_blockers(List *relations)
 		}
 	}
 	return buf.len > 0 ? buf.data : NULL;
+}
+
+/*
+ * Returns whether taking a lock on one of the given relations (RangeVars)
+ * may have to wait for another session: the relation exists and this
+ * transaction does not hold an ACCESS EXCLUSIVE lock on it already.  A
+ * relation created earlier in this transaction is held so, and no other
+ * session can even see it.
+ */
+bool
+migrate_lock_may_wait(List *relations)
+{
+	ListCell   *lc;
+
+	foreach(lc, relations)
+	{
+		Oid			relid = RangeVarGetRelid(lfirst_node(RangeVar, lc), NoLock, true);
+		LOCKTAG		tag;
+
+		if (!OidIsValid(relid))
+			continue;
+		SET_LOCKTAG_RELATION(tag, MyDatabaseId, relid);
+		if (!LockHeldByMe(&tag, AccessExclusiveLock))
+			return true;
+	}
+	return false;
 }

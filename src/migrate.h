@@ -124,7 +124,8 @@ extern int64 catalog_getint64(HeapTuple tuple, TupleDesc tupdesc, int column,
 extern void migrate_lock_acquire(bool session_lock);
 extern void migrate_lock_release_session(void);
 extern int	migrate_lock_holder_pid(void);
-extern char *migrate_lock_blockers(List *relations);
+extern char *migrate_lock_blockers(List *relations, TimestampTz since);
+extern bool migrate_lock_may_wait(List *relations);
 
 /* statements.c */
 extern MigrateBody *statements_parse_body(const char *body, int64 version,

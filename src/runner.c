@@ -55,12 +55,18 @@ static bool runner_try(const Migration *m, MigrateDirection direction, int retri
 static void runner_wait_before_retry(const Migration *m, MigrateDirection direction,
 									 int retry);
 static void runner_execute_with_retries(const Migration *m, MigrateDirection direction);
+static List *foreign_key_parents(List *relations, List *elements);
+static bool statement_may_wait(Node *parsetree);
+static bool body_may_wait(const Migration *m, MigrateDirection direction);
 
 /* Set while a migration body runs, to refuse recursive migrator calls */
 static bool runner_active = false;
 
 /* The statement of a body that runs or last ran, for the retry notice */
 static const MigrateStatement *runner_statement = NULL;
+
+/* When that statement started */
+static TimestampTz runner_statement_started = 0;
 
 /*
  * Returns "up" or "down".
@@ -257,6 +263,7 @@ runner_execute_body(const Migration *m, MigrateDirection direction,
 
 		rc.statement = stmt;
 		runner_statement = stmt;
+		runner_statement_started = GetCurrentTimestamp();
 		oldcontext = MemoryContextSwitchTo(stmtcontext);
 		sql = statements_slice(body, stmt);
 		MemoryContextSwitchTo(oldcontext);
@@ -355,7 +362,8 @@ static void
 runner_wait_before_retry(const Migration *m, MigrateDirection direction, int retry)
 {
 	const MigrateStatement *stmt = runner_statement;
-	char	   *blockers = stmt ? migrate_lock_blockers(statements_relations(stmt->parsetree)) : NULL;
+	char	   *blockers = stmt ? migrate_lock_blockers(statements_relations(stmt->parsetree),
+												 runner_statement_started) : NULL;
 	double		base = Min(200.0 * pow(2.0, retry - 1), 10000.0);
 	long		delay = (long) (base * (0.5 + pg_prng_double(&pg_global_prng_state)));
 	TimestampTz deadline;
@@ -384,6 +392,97 @@ runner_wait_before_retry(const Migration *m, MigrateDirection direction, int ret
 }
 
 /*
+ * Returns the foreign key parents a list of column definitions and table
+ * constraints (or ALTER TABLE subcommands) refers to, added to relations.
+ */
+static List *
+foreign_key_parents(List *relations, List *elements)
+{
+	ListCell   *lc;
+
+	foreach(lc, elements)
+	{
+		Node	   *node = (Node *) lfirst(lc);
+		List	   *constraints = NIL;
+		ListCell   *c;
+
+		if (IsA(node, AlterTableCmd))
+			node = ((AlterTableCmd *) node)->def;
+		if (node == NULL)
+			continue;
+		if (IsA(node, ColumnDef))
+			constraints = ((ColumnDef *) node)->constraints;
+		else if (IsA(node, Constraint))
+			constraints = list_make1(node);
+		else if (IsA(node, PartitionCmd))
+			relations = lappend(relations, ((PartitionCmd *) node)->name);
+		foreach(c, constraints)
+		{
+			Constraint *con = lfirst_node(Constraint, c);
+
+			if (con->contype == CONSTR_FOREIGN)
+				relations = lappend(relations, con->pktable);
+		}
+	}
+	return relations;
+}
+
+/*
+ * Returns whether a statement may wait for a lock that another session
+ * holds.  Only CREATE TABLE, CREATE INDEX, ALTER TABLE and the creation of
+ * sequences, functions and types are known well enough to say no: when every
+ * relation they lock was created earlier in this transaction (or is already
+ * locked ACCESS EXCLUSIVE by it), as when a new database is migrated from
+ * scratch.
+ */
+static bool
+statement_may_wait(Node *parsetree)
+{
+	List	   *relations;
+
+	switch (nodeTag(parsetree))
+	{
+		case T_CreateStmt:
+			relations = list_copy(((CreateStmt *) parsetree)->inhRelations);
+			relations = foreign_key_parents(relations, ((CreateStmt *) parsetree)->tableElts);
+			break;
+		case T_IndexStmt:
+			relations = list_make1(((IndexStmt *) parsetree)->relation);
+			break;
+		case T_AlterTableStmt:
+			relations = list_make1(((AlterTableStmt *) parsetree)->relation);
+			relations = foreign_key_parents(relations, ((AlterTableStmt *) parsetree)->cmds);
+			break;
+		case T_CreateSeqStmt:
+		case T_CreateFunctionStmt:
+		case T_CreateEnumStmt:
+		case T_CreateDomainStmt:
+		case T_CompositeTypeStmt:
+			return false;
+		default:
+			return true;
+	}
+	return migrate_lock_may_wait(relations);
+}
+
+/*
+ * Returns whether a migration body may wait for a lock another session
+ * holds, so that a lock timeout is worth a retry.
+ */
+static bool
+body_may_wait(const Migration *m, MigrateDirection direction)
+{
+	const char *body = direction == MIGRATE_UP ? m->up : m->down;
+	MigrateBody *parsed = statements_parse_body(body, m->version, direction);
+	ListCell   *lc;
+
+	foreach(lc, parsed->statements)
+		if (statement_may_wait(((MigrateStatement *) lfirst(lc))->parsetree))
+			return true;
+	return false;
+}
+
+/*
  * Executes a migration's body; with migrate.lock_retries set, inside a
  * subtransaction that is rolled back and tried again when a statement waits
  * longer than migrate.lock_timeout for a lock, instead of failing the whole
@@ -395,7 +494,14 @@ runner_execute_with_retries(const Migration *m, MigrateDirection direction)
 {
 	int			retries = 0;
 
-	if (migrate_lock_retries <= 0 || migrate_lock_timeout <= 0)
+	/*
+	 * A subtransaction per migration costs time in proportion to everything
+	 * the transaction has created and locked so far, so a call that applies
+	 * thousands of migrations to a new database would slow down
+	 * quadratically: use one only where a lock wait can happen.
+	 */
+	if (migrate_lock_retries <= 0 || migrate_lock_timeout <= 0 ||
+		!body_may_wait(m, direction))
 	{
 		runner_execute(m, direction, NULL);
 		return;
