@@ -17,6 +17,7 @@ OBJS = \
 	src/settings.o \
 	src/statements.o \
 	src/status.o \
+	src/subxact.o \
 	src/verify.o
 
 DATA = sql/migrate--1.0.sql

@@ -983,29 +983,10 @@ lint_enum_labels_used(LintState *st)
 static void
 lint_relation_created_by(LintState *st, Node *node)
 {
-	RangeVar   *rv = NULL;
+	RangeVar   *rv = statements_created_relation(node);
 
-	switch (nodeTag(node))
-	{
-		case T_CreateStmt:
-			rv = ((CreateStmt *) node)->relation;
-			break;
-		case T_CreateTableAsStmt:
-			rv = ((CreateTableAsStmt *) node)->into->rel;
-			break;
-		case T_ViewStmt:
-			rv = ((ViewStmt *) node)->view;
-			break;
-		case T_CreateSeqStmt:
-			rv = ((CreateSeqStmt *) node)->sequence;
-			break;
-		case T_CreateForeignTableStmt:
-			rv = ((CreateForeignTableStmt *) node)->base.relation;
-			break;
-		default:
-			return;
-	}
-	st->created = lappend(st->created, lint_created_name(st, rv));
+	if (rv != NULL)
+		st->created = lappend(st->created, lint_created_name(st, rv));
 }
 
 /*

@@ -104,40 +104,18 @@ static void probe_attach(void *arg);
 static bool
 lint_try(LintProbe probe, void *arg)
 {
-	MemoryContext oldcontext = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
-	volatile bool ok = true;
+	ErrorData  *error = subxact_run(probe, arg);
+	int			category;
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(oldcontext);
-	PG_TRY();
-	{
-		probe(arg);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcontext);
-		CurrentResourceOwner = oldowner;
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-		int			category;
-
-		MemoryContextSwitchTo(oldcontext);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcontext);
-		CurrentResourceOwner = oldowner;
-		category = ERRCODE_TO_CATEGORY(edata->sqlerrcode);
-		if (category == ERRCODE_OPERATOR_INTERVENTION ||
-			category == ERRCODE_INSUFFICIENT_RESOURCES ||
-			category == ERRCODE_INTERNAL_ERROR)
-			ReThrowError(edata);
-		FreeErrorData(edata);
-		ok = false;
-	}
-	PG_END_TRY();
-	return ok;
+	if (error == NULL)
+		return true;
+	category = ERRCODE_TO_CATEGORY(error->sqlerrcode);
+	if (category == ERRCODE_OPERATOR_INTERVENTION ||
+		category == ERRCODE_INSUFFICIENT_RESOURCES ||
+		category == ERRCODE_INTERNAL_ERROR)
+		ReThrowError(error);
+	FreeErrorData(error);
+	return false;
 }
 
 /*

@@ -135,6 +135,7 @@ extern const char *statements_top_level_description(Node *parsetree);
 extern char *statements_long_identifier(const char *body, const MigrateStatement *stmt);
 extern char *statements_slice(const char *body, const MigrateStatement *stmt);
 extern List *statements_relations(Node *parsetree);
+extern RangeVar *statements_created_relation(Node *parsetree);
 
 /* lint.c */
 
@@ -241,6 +242,9 @@ extern char *safety_array_text(Datum array);
 extern void safety_record_findings(int64 version, List *up_findings,
 								   List *down_findings, List *assured);
 extern void safety_check_pending(List *migrations, bool for_plan);
+
+/* subxact.c */
+extern ErrorData *subxact_run(void (*work) (void *arg), void *arg);
 
 /* reverse.c */
 extern char *reverse_derive_down(const char *up, int64 version,

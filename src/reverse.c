@@ -264,18 +264,6 @@ name_before_body(List *earlier, RangeVar **rv, const char **column)
 					}
 					break;
 				}
-			case T_CreateStmt:
-				created = ((CreateStmt *) node)->relation;
-				break;
-			case T_CreateTableAsStmt:
-				created = ((CreateTableAsStmt *) node)->into->rel;
-				break;
-			case T_ViewStmt:
-				created = ((ViewStmt *) node)->view;
-				break;
-			case T_CreateSeqStmt:
-				created = ((CreateSeqStmt *) node)->sequence;
-				break;
 			case T_IndexStmt:
 				if (((IndexStmt *) node)->idxname != NULL &&
 					relation_names_match(((IndexStmt *) node)->relation->schemaname,
@@ -283,6 +271,7 @@ name_before_body(List *earlier, RangeVar **rv, const char **column)
 					return false;
 				break;
 			default:
+				created = statements_created_relation(node);
 				break;
 		}
 		if (created != NULL &&

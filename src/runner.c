@@ -37,6 +37,13 @@ typedef struct RunnerContext
 	const MigrateStatement *statement;	/* NULL outside a statement */
 } RunnerContext;
 
+/* A migration and direction to try, for runner_try_work() */
+typedef struct RunnerTry
+{
+	const Migration *migration;
+	MigrateDirection direction;
+} RunnerTry;
+
 /* The statement timeout in force around one migration statement */
 typedef struct StatementTimeout
 {
@@ -51,6 +58,7 @@ static void statement_timeout_begin(StatementTimeout *st);
 static void statement_timeout_end(StatementTimeout *st);
 static void runner_execute_body(const Migration *m, MigrateDirection direction,
 								const RunnerHooks *hooks);
+static void runner_try_work(void *arg);
 static bool runner_try(const Migration *m, MigrateDirection direction, int retries);
 static void runner_wait_before_retry(const Migration *m, MigrateDirection direction,
 									 int retry);
@@ -311,6 +319,17 @@ runner_execute(const Migration *m, MigrateDirection direction,
 }
 
 /*
+ * The body of one try of a migration, for subxact_run().
+ */
+static void
+runner_try_work(void *arg)
+{
+	RunnerTry  *attempt = (RunnerTry *) arg;
+
+	runner_execute(attempt->migration, attempt->direction, NULL);
+}
+
+/*
  * Runs a migration's body once inside a subtransaction, after retries
  * earlier tries.  Returns true when it ran; on a lock timeout with retries
  * left, rolls the subtransaction back and returns false; any other error is
@@ -319,37 +338,19 @@ runner_execute(const Migration *m, MigrateDirection direction,
 static bool
 runner_try(const Migration *m, MigrateDirection direction, int retries)
 {
-	MemoryContext oldcontext = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
-	volatile bool done = false;
+	RunnerTry	attempt;
+	ErrorData  *error;
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(oldcontext);
-	PG_TRY();
-	{
-		runner_execute(m, direction, NULL);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcontext);
-		CurrentResourceOwner = oldowner;
-		done = true;
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(oldcontext);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcontext);
-		CurrentResourceOwner = oldowner;
-		if (edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE ||
-			retries >= migrate_lock_retries)
-			ReThrowError(edata);
-		FreeErrorData(edata);
-	}
-	PG_END_TRY();
-	return done;
+	attempt.migration = m;
+	attempt.direction = direction;
+	error = subxact_run(runner_try_work, &attempt);
+	if (error == NULL)
+		return true;
+	if (error->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE ||
+		retries >= migrate_lock_retries)
+		ReThrowError(error);
+	FreeErrorData(error);
+	return false;
 }
 
 /*

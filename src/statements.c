@@ -647,6 +647,30 @@ statements_slice(const char *body, const MigrateStatement *stmt)
 }
 
 /*
+ * Returns the relation a statement creates (a table, a table from a query,
+ * a view, a sequence or a foreign table), or NULL.
+ */
+RangeVar *
+statements_created_relation(Node *parsetree)
+{
+	switch (nodeTag(parsetree))
+	{
+		case T_CreateStmt:
+			return ((CreateStmt *) parsetree)->relation;
+		case T_CreateTableAsStmt:
+			return ((CreateTableAsStmt *) parsetree)->into->rel;
+		case T_ViewStmt:
+			return ((ViewStmt *) parsetree)->view;
+		case T_CreateSeqStmt:
+			return ((CreateSeqStmt *) parsetree)->sequence;
+		case T_CreateForeignTableStmt:
+			return ((CreateForeignTableStmt *) parsetree)->base.relation;
+		default:
+			return NULL;
+	}
+}
+
+/*
  * Returns the relations (RangeVars) a statement acts on directly, whose
  * locks it may have to wait for: the table of an ALTER TABLE, CREATE INDEX,
  * CREATE TRIGGER or DML statement, the tables of LOCK, TRUNCATE, VACUUM and
