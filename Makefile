@@ -7,6 +7,7 @@ OBJS = \
 	src/catalog.o \
 	src/checksum.o \
 	src/define.o \
+	src/deploy.o \
 	src/lint.o \
 	src/lint_catalog.o \
 	src/lint_table.o \
@@ -18,7 +19,8 @@ OBJS = \
 	src/statements.o \
 	src/status.o \
 	src/subxact.o \
-	src/verify.o
+	src/verify.o \
+	src/worker.o
 
 DATA = sql/migrate--1.0.sql
 PGFILEDESC = "migrate - schema migrations inside PostgreSQL"

@@ -35,13 +35,12 @@ static void check_rollback(const Migration *m);
 static void warn_out_of_order(const Migration *m, bool has_max, int64 max_applied);
 static void run_migrations(FunctionCallInfo fcinfo, List *migrations,
 						   MigrateDirection direction);
-static int32 get_steps(FunctionCallInfo fcinfo, int argno, bool *has_steps);
 
 /*
  * Reads the steps argument, refusing a negative count.
  */
-static int32
-get_steps(FunctionCallInfo fcinfo, int argno, bool *has_steps)
+int32
+migrate_get_steps(FunctionCallInfo fcinfo, int argno, bool *has_steps)
 {
 	int32		steps;
 
@@ -234,6 +233,86 @@ warn_out_of_order(const Migration *m, bool has_max, int64 max_applied)
 }
 
 /*
+ * Selects the pending migrations that migrate_apply() or migrate_deploy()
+ * runs (those up to target, at most steps of them) and validates every one
+ * before anything runs: no applied migration changed, none failed part-way,
+ * each defined by a role with the applier's privileges, and safe under
+ * migrate.safety; in_transaction (apply) also refuses those that cannot run
+ * in a transaction block.  Says so in a NOTICE when there is nothing to do.
+ * Must be called holding the migration lock.
+ */
+List *
+migrate_select_up(bool has_target, int64 target, bool has_steps, int32 steps,
+				  bool in_transaction)
+{
+	List	   *migrations = NIL;
+	List	   *changed = NIL;
+	int			pending_total = 0;
+	int64		epoch;
+	ListCell   *lc;
+
+	deploy_check_no_failed();
+	if (!catalog_known_clean(&epoch))
+	{
+		migrations = select_pending(has_target, target, has_steps, steps,
+									&changed, &pending_total);
+		if (pending_total == 0 && changed == NIL)
+			catalog_remember_clean(epoch);
+	}
+
+	check_no_changed_migrations(changed);
+	foreach(lc, migrations)
+	{
+		Migration  *m = (Migration *) lfirst(lc);
+
+		if (in_transaction)
+			check_transactional(m, MIGRATE_UP);
+		runner_check_definer(m);
+	}
+	safety_check_pending(migrations, false);
+
+	if (migrations == NIL && pending_total == 0)
+		ereport(NOTICE, (errmsg("migrations already up")));
+	else if (migrations == NIL)
+		ereport(NOTICE,
+				(errmsg("no pending migration within the given target and steps"),
+				 errdetail_plural("%d migration is pending beyond them.",
+								  "%d migrations are pending beyond them.",
+								  pending_total, pending_total)));
+	return migrations;
+}
+
+/*
+ * Selects the applied migrations, newest first, that migrate_rollback() or
+ * migrate_revert() runs down (those at or above target, or the steps newest)
+ * and validates every one before anything runs; in_transaction (rollback)
+ * also refuses those that cannot run in a transaction block.  Says so in a
+ * NOTICE when there is nothing to do.  Must be called holding the migration
+ * lock.
+ */
+List *
+migrate_select_down(bool has_target, int64 target, int32 steps, bool in_transaction)
+{
+	List	   *migrations;
+	ListCell   *lc;
+
+	deploy_check_no_failed();
+	migrations = select_applied(has_target, target, !has_target, steps);
+	foreach(lc, migrations)
+	{
+		Migration  *m = (Migration *) lfirst(lc);
+
+		check_rollback(m);
+		if (in_transaction)
+			check_transactional(m, MIGRATE_DOWN);
+		runner_check_definer(m);
+	}
+	if (migrations == NIL)
+		ereport(NOTICE, (errmsg("migrations already down")));
+	return migrations;
+}
+
+/*
  * Runs the validated migrations in order and returns one row per migration
  * through the materialized result set.
  */
@@ -286,7 +365,7 @@ migrate_apply(PG_FUNCTION_ARGS)
 	bool		has_target = !PG_ARGISNULL(0);
 	int64		target = has_target ? PG_GETARG_INT64(0) : 0;
 	bool		has_steps;
-	int32		steps = get_steps(fcinfo, 1, &has_steps);
+	int32		steps = migrate_get_steps(fcinfo, 1, &has_steps);
 
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();
@@ -294,41 +373,12 @@ migrate_apply(PG_FUNCTION_ARGS)
 	runner_enter();
 	PG_TRY();
 	{
-		List	   *migrations = NIL;
-		List	   *changed = NIL;
-		int			pending_total = 0;
-		int64		epoch;
-		ListCell   *lc;
+		List	   *migrations;
 
 		migrate_lock_acquire(false);
 		catalog_check_snapshot();
-		if (!catalog_known_clean(&epoch))
-		{
-			migrations = select_pending(has_target, target, has_steps, steps,
-										&changed, &pending_total);
-			if (pending_total == 0 && changed == NIL)
-				catalog_remember_clean(epoch);
-		}
-
-		check_no_changed_migrations(changed);
-		foreach(lc, migrations)
-		{
-			Migration  *m = (Migration *) lfirst(lc);
-
-			check_transactional(m, MIGRATE_UP);
-			runner_check_definer(m);
-		}
-		safety_check_pending(migrations, false);
-
-		if (migrations == NIL && pending_total == 0)
-			ereport(NOTICE, (errmsg("migrations already up")));
-		else if (migrations == NIL)
-			ereport(NOTICE,
-					(errmsg("no pending migration within the given target and steps"),
-					 errdetail_plural("%d migration is pending beyond them.",
-									  "%d migrations are pending beyond them.",
-									  pending_total, pending_total)));
-		else
+		migrations = migrate_select_up(has_target, target, has_steps, steps, true);
+		if (migrations != NIL)
 			run_migrations(fcinfo, migrations, MIGRATE_UP);
 	}
 	PG_FINALLY();
@@ -349,7 +399,7 @@ Datum
 migrate_rollback(PG_FUNCTION_ARGS)
 {
 	bool		has_steps;
-	int32		steps = get_steps(fcinfo, 0, &has_steps);
+	int32		steps = migrate_get_steps(fcinfo, 0, &has_steps);
 	bool		has_target = !PG_ARGISNULL(1);
 	int64		target = has_target ? PG_GETARG_INT64(1) : 0;
 
@@ -366,23 +416,11 @@ migrate_rollback(PG_FUNCTION_ARGS)
 	PG_TRY();
 	{
 		List	   *migrations;
-		ListCell   *lc;
 
 		migrate_lock_acquire(false);
 		catalog_check_snapshot();
-		migrations = select_applied(has_target, target, !has_target, steps);
-		foreach(lc, migrations)
-		{
-			Migration  *m = (Migration *) lfirst(lc);
-
-			check_rollback(m);
-			check_transactional(m, MIGRATE_DOWN);
-			runner_check_definer(m);
-		}
-
-		if (migrations == NIL)
-			ereport(NOTICE, (errmsg("migrations already down")));
-		else
+		migrations = migrate_select_down(has_target, target, steps, true);
+		if (migrations != NIL)
 			run_migrations(fcinfo, migrations, MIGRATE_DOWN);
 	}
 	PG_FINALLY();
@@ -452,7 +490,7 @@ migrate_plan(PG_FUNCTION_ARGS)
 	bool		has_target = !PG_ARGISNULL(0);
 	int64		target = has_target ? PG_GETARG_INT64(0) : 0;
 	bool		has_steps;
-	int32		steps = get_steps(fcinfo, 1, &has_steps);
+	int32		steps = migrate_get_steps(fcinfo, 1, &has_steps);
 	List	   *migrations;
 	List	   *changed;
 	int			pending_total;

@@ -164,11 +164,13 @@ static const CatalogQueryDef catalog_queries[NUM_CATALOG_QUERIES] = {
 		8, {INT8OID, TEXTOID, TEXTOID, TIMESTAMPTZOID, INTERVALOID, NAMEOID, BOOLOID, TEXTOID}
 	},
 	[Q_STATUS] = {
-		"SELECT COALESCE(m.version, a.version),"
+		"SELECT COALESCE(m.version, a.version, p.version),"
 		" COALESCE(m.name, (SELECT h.name FROM %1$s.migrate_history h"
-		"                   WHERE h.version OPERATOR(pg_catalog.=) a.version"
+		"                   WHERE h.version OPERATOR(pg_catalog.=) COALESCE(a.version, p.version)"
 		"                   ORDER BY h.id DESC LIMIT 1)),"
-		" CASE WHEN a.version IS NULL THEN 'pending'"
+		" CASE WHEN p.version IS NOT NULL THEN"
+		"        CASE WHEN r.pid IS NOT NULL THEN 'running' ELSE 'failed' END"
+		"      WHEN a.version IS NULL THEN 'pending'"
 		"      WHEN m.version IS NULL THEN 'missing'"
 		"      WHEN a.checksum OPERATOR(pg_catalog.<>) m.checksum THEN 'changed'"
 		"      ELSE 'applied' END,"
@@ -181,11 +183,70 @@ static const CatalogQueryDef catalog_queries[NUM_CATALOG_QUERIES] = {
 		"             AND f.body OPERATOR(pg_catalog.=) 'up'"
 		"             AND f.severity OPERATOR(pg_catalog.=) 'error'"
 		"             AND NOT (f.rule OPERATOR(pg_catalog.=) ANY (m.safety_assured))),"
-		"            '{}'::pg_catalog.text[]) END"
+		"            '{}'::pg_catalog.text[]) END,"
+		" CASE WHEN p.version IS NULL THEN NULL"
+		"      WHEN r.pid IS NOT NULL THEN"
+		"        pg_catalog.format('%%s: statement %%s of %%s running in process %%s',"
+		"                          p.direction, p.completed OPERATOR(pg_catalog.+) 1, p.statements, p.pid)"
+		"      ELSE pg_catalog.concat_ws('; ',"
+		"        pg_catalog.format('%%s: %%s of %%s statements completed',"
+		"                          p.direction, p.completed, p.statements),"
+		"        COALESCE(p.error, pg_catalog.format("
+		"          'interrupted: the session that ran it (process %%s) ended', p.pid)),"
+		"        (SELECT 'INVALID indexes: ' OPERATOR(pg_catalog.||) pg_catalog.string_agg("
+		"                   i.indexrelid::pg_catalog.regclass::pg_catalog.text, ', '"
+		"                   ORDER BY i.indexrelid::pg_catalog.regclass::pg_catalog.text)"
+		"         FROM pg_catalog.pg_index i"
+		"         WHERE i.indrelid OPERATOR(pg_catalog.=) ANY (p.relations) AND NOT i.indisvalid))"
+		" END"
 		" FROM %1$s.migrate_migrations m"
 		" FULL JOIN %1$s.migrate_applied a ON a.version OPERATOR(pg_catalog.=) m.version"
+		" FULL JOIN %1$s.migrate_progress p"
+		"   ON p.version OPERATOR(pg_catalog.=) COALESCE(m.version, a.version)"
+		" LEFT JOIN LATERAL (SELECT l.pid FROM pg_catalog.pg_locks l"
+		"   WHERE l.locktype OPERATOR(pg_catalog.=) 'advisory' AND l.granted"
+		"   AND l.pid OPERATOR(pg_catalog.=) p.pid"
+		"   AND l.objid OPERATOR(pg_catalog.=) '" CppAsString2(MIGRATE_LOCK_KEY_LOW) "'::pg_catalog.oid"
+		"   AND l.objsubid OPERATOR(pg_catalog.=) 1"
+		"   AND l.database OPERATOR(pg_catalog.=) (SELECT d.oid FROM pg_catalog.pg_database d"
+		"                       WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database())"
+		"   LIMIT 1) r ON true"
 		" ORDER BY 1",
 		0, {0}
+	},
+	[Q_PROGRESS_START] = {
+		"INSERT INTO %1$s.migrate_progress"
+		" (version, direction, statements, completed, started_at, pid)"
+		" VALUES ($1, $2, $3, 0, $4, $5)",
+		5, {INT8OID, TEXTOID, INT4OID, TIMESTAMPTZOID, INT4OID}
+	},
+	[Q_PROGRESS_RELATIONS] = {
+		"UPDATE %1$s.migrate_progress SET relations = $2 WHERE version OPERATOR(pg_catalog.=) $1",
+		2, {INT8OID, OIDARRAYOID}
+	},
+	[Q_PROGRESS_COMPLETED] = {
+		"UPDATE %1$s.migrate_progress SET completed = $2 WHERE version OPERATOR(pg_catalog.=) $1",
+		2, {INT8OID, INT4OID}
+	},
+	[Q_PROGRESS_FAILED] = {
+		"UPDATE %1$s.migrate_progress SET error = $2 WHERE version OPERATOR(pg_catalog.=) $1",
+		2, {INT8OID, TEXTOID}
+	},
+	[Q_PROGRESS_DELETE] = {
+		"DELETE FROM %1$s.migrate_progress WHERE version OPERATOR(pg_catalog.=) $1",
+		1, {INT8OID}
+	},
+	[Q_PROGRESS_STOPPED] = {
+		"SELECT p.version,"
+		" COALESCE(m.name, (SELECT h.name FROM %1$s.migrate_history h"
+		"                   WHERE h.version OPERATOR(pg_catalog.=) p.version"
+		"                   ORDER BY h.id DESC LIMIT 1)),"
+		" p.direction, p.completed, p.statements, p.error, p.pid, m.checksum"
+		" FROM %1$s.migrate_progress p"
+		" LEFT JOIN %1$s.migrate_migrations m ON m.version OPERATOR(pg_catalog.=) p.version"
+		" WHERE $1 IS NULL OR p.version OPERATOR(pg_catalog.=) $1"
+		" ORDER BY p.version",
+		1, {INT8OID}
 	},
 	[Q_BASELINE] = {
 		"WITH pending AS ("
@@ -636,5 +697,29 @@ catalog_record_run(const Migration *m, MigrateDirection direction,
 	values[6] = BoolGetDatum(true);
 	values[7] = (Datum) 0;
 	nulls[7] = 'n';
+	catalog_exec(Q_INSERT_HISTORY, values, nulls, false, 0);
+}
+
+/*
+ * Records a failed run of a migration in migrate_history, with its error.
+ */
+void
+catalog_record_failure(const Migration *m, MigrateDirection direction,
+					   TimestampTz started, const char *role, const char *error)
+{
+	NameData	rolename;
+	Datum		values[8];
+	char		nulls[8];
+
+	namestrcpy(&rolename, role);
+	memset(nulls, ' ', sizeof(nulls));
+	values[0] = Int64GetDatum(m->version);
+	values[1] = CStringGetTextDatum(m->name);
+	values[2] = CStringGetTextDatum(direction_name(direction));
+	values[3] = TimestampTzGetDatum(started);
+	values[4] = runner_interval(started, GetCurrentTimestamp());
+	values[5] = NameGetDatum(&rolename);
+	values[6] = BoolGetDatum(false);
+	values[7] = CStringGetTextDatum(error ? error : "unknown error");
 	catalog_exec(Q_INSERT_HISTORY, values, nulls, false, 0);
 }

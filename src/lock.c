@@ -10,6 +10,15 @@
  * says once whose lock it waits for, and migrate.lock_wait_timeout bounds the
  * wait.
  *
+ * A deploy also holds a second advisory lock, the deploy marker (objsubid 3
+ * of the same key), taken before the migration lock and kept as long.  A
+ * concurrent index build waits for every transaction with an older
+ * snapshot, so a SELECT migrate_apply() that waited for a deploy's lock,
+ * holding its snapshot, would stop the deploy's build for good, and nothing
+ * would detect it.  So the migrators that wait inside a SELECT wait in short
+ * slices and give up as soon as the holder of the lock is a deploy; a deploy
+ * commits before it waits, and waits without a snapshot.
+ *
  *-------------------------------------------------------------------------
  */
 #include "migrate.h"
@@ -24,9 +33,16 @@
 #include "utils/lsyscache.h"
 
 /* The advisory lock key, as the bigint form of pg_advisory_lock() sees it */
-#define MIGRATE_LOCK_KEY	INT64CONST(1835624306)
+#define MIGRATE_LOCK_KEY	((int64) MIGRATE_LOCK_KEY_LOW)
+
+/* How long a SELECT migrator waits at a time before looking for a deploy */
+#define MIGRATE_LOCK_SLICE_MS	1000
 
 static void migrate_lock_tag(LOCKTAG *tag);
+static void deploy_marker_tag(LOCKTAG *tag);
+static int	advisory_holder_pid(const LOCKTAG *tag);
+static void lock_timeout_error(void);
+static bool migrate_lock_wait_slice(LOCKTAG *tag, bool session_lock, int timeout_ms);
 static void migrate_lock_wait(LOCKTAG *tag, bool session_lock);
 
 /*
@@ -42,52 +58,90 @@ migrate_lock_tag(LOCKTAG *tag)
 }
 
 /*
- * Returns the process ID of a session holding the migration lock, or 0 if
- * none does.  Reads the lock manager's shared state directly, so it needs no
- * snapshot and sees sessions that hold the lock while idle.
+ * Fills in the lock tag of the deploy marker: the migration lock's key with
+ * objsubid 3.
  */
-int
-migrate_lock_holder_pid(void)
+static void
+deploy_marker_tag(LOCKTAG *tag)
 {
-	LOCKTAG		tag;
-	LockData   *data;
-	int			i;
-	int			pid = 0;
+	SET_LOCKTAG_ADVISORY(*tag, MyDatabaseId,
+						 (uint32) (MIGRATE_LOCK_KEY >> 32),
+						 (uint32) MIGRATE_LOCK_KEY, 3);
+}
 
-	migrate_lock_tag(&tag);
-	data = GetLockStatusData();
+/*
+ * Returns the process ID of another session holding an advisory lock
+ * exclusively, or 0 if none does.  Reads the lock manager's shared state
+ * directly, so it needs no snapshot and sees sessions that hold the lock
+ * while idle.
+ */
+static int
+advisory_holder_pid(const LOCKTAG *tag)
+{
+	LockData   *data = GetLockStatusData();
+	int			i;
+
 	for (i = 0; i < data->nelements; i++)
 	{
 		LockInstanceData *inst = &data->locks[i];
 
 		if (inst->locktag.locktag_type == LOCKTAG_ADVISORY &&
-			inst->locktag.locktag_field1 == tag.locktag_field1 &&
-			inst->locktag.locktag_field2 == tag.locktag_field2 &&
-			inst->locktag.locktag_field3 == tag.locktag_field3 &&
-			inst->locktag.locktag_field4 == tag.locktag_field4 &&
+			inst->locktag.locktag_field1 == tag->locktag_field1 &&
+			inst->locktag.locktag_field2 == tag->locktag_field2 &&
+			inst->locktag.locktag_field3 == tag->locktag_field3 &&
+			inst->locktag.locktag_field4 == tag->locktag_field4 &&
 			(inst->holdMask & LOCKBIT_ON(ExclusiveLock)) != 0 &&
 			inst->pid != MyProcPid)
-		{
-			pid = inst->pid;
-			break;
-		}
+			return inst->pid;
 	}
-	return pid;
+	return 0;
 }
 
 /*
- * Waits for the migration lock under migrate.lock_wait_timeout, turning the
- * server's lock timeout error into one that names the holder.
+ * Returns the process ID of a session holding the migration lock, or 0 if
+ * none does.
+ */
+int
+migrate_lock_holder_pid(void)
+{
+	LOCKTAG		tag;
+
+	migrate_lock_tag(&tag);
+	return advisory_holder_pid(&tag);
+}
+
+/*
+ * Raises the error of a migrator that waited migrate.lock_wait_timeout for
+ * the migration lock, naming the holder.
  */
 static void
-migrate_lock_wait(LOCKTAG *tag, bool session_lock)
+lock_timeout_error(void)
+{
+	int			holder = migrate_lock_holder_pid();
+
+	ereport(ERROR,
+			(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+			 errmsg("could not obtain the migration lock within migrate.lock_wait_timeout"),
+			 holder != 0 ?
+			 errdetail("Another migrator, the session with process ID %d, holds the lock.", holder) :
+			 errdetail("Another migrator held the lock."),
+			 errhint("Wait for that migration to finish, or raise migrate.lock_wait_timeout.")));
+}
+
+/*
+ * Waits for an advisory lock at most timeout_ms (0: for ever); returns
+ * false if that time passed first.
+ */
+static bool
+migrate_lock_wait_slice(LOCKTAG *tag, bool session_lock, int timeout_ms)
 {
 	MemoryContext oldcontext = CurrentMemoryContext;
 	int			nestlevel;
 	char		timeout[32];
+	volatile bool acquired = true;
 
 	nestlevel = NewGUCNestLevel();
-	snprintf(timeout, sizeof(timeout), "%d", migrate_lock_wait_timeout);
+	snprintf(timeout, sizeof(timeout), "%d", timeout_ms);
 	(void) set_config_option("lock_timeout", timeout,
 							 PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
@@ -98,29 +152,65 @@ migrate_lock_wait(LOCKTAG *tag, bool session_lock)
 	PG_CATCH();
 	{
 		ErrorData  *edata;
-		int			holder;
 
 		MemoryContextSwitchTo(oldcontext);
 		edata = CopyErrorData();
 		if (edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
 			PG_RE_THROW();
 		FlushErrorState();
-		holder = migrate_lock_holder_pid();
-		ereport(ERROR,
-				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
-				 errmsg("could not obtain the migration lock within migrate.lock_wait_timeout"),
-				 holder != 0 ?
-				 errdetail("Another migrator, the session with process ID %d, holds the lock.", holder) :
-				 errdetail("Another migrator held the lock."),
-				 errhint("Wait for that migration to finish, or raise migrate.lock_wait_timeout.")));
+		FreeErrorData(edata);
+		acquired = false;
 	}
 	PG_END_TRY();
 	AtEOXact_GUC(true, nestlevel);
+	return acquired;
+}
+
+/*
+ * Waits for the migration lock (or, for a deploy, the deploy marker) under
+ * migrate.lock_wait_timeout.  A session lock is taken by a deploy, which has
+ * committed and holds no snapshot: it simply waits.  A transaction lock is
+ * taken inside a SELECT, which holds a snapshot: it waits in slices, and
+ * gives up at once when it finds a deploy holding the lock.
+ */
+static void
+migrate_lock_wait(LOCKTAG *tag, bool session_lock)
+{
+	TimestampTz deadline = 0;
+	LOCKTAG		marker;
+
+	if (migrate_lock_wait_timeout > 0)
+		deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
+											   migrate_lock_wait_timeout);
+	deploy_marker_tag(&marker);
+	for (;;)
+	{
+		int			slice = session_lock ? 0 : MIGRATE_LOCK_SLICE_MS;
+		int			deploy;
+
+		if (deadline != 0)
+		{
+			long		remaining = TimestampDifferenceMilliseconds(GetCurrentTimestamp(),
+																	deadline);
+
+			if (remaining <= 0)
+				lock_timeout_error();
+			slice = slice == 0 ? (int) remaining : Min(slice, (int) remaining);
+		}
+		if (!session_lock && (deploy = advisory_holder_pid(&marker)) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+					 errmsg("a deploy is running in the session with process ID %d", deploy),
+					 errdetail("Waiting for it while holding a snapshot, as this call would, could stop its concurrent index builds until this transaction ends."),
+					 errhint("Try again when the deploy has finished, or use CALL migrate_deploy(), which waits for it without holding a snapshot.")));
+		if (migrate_lock_wait_slice(tag, session_lock, slice))
+			return;
+	}
 }
 
 /*
  * Takes the migration lock, for the current transaction or, with
- * session_lock, until migrate_lock_release_session().  If another session
+ * session_lock, until migrate_lock_release_deploy().  If another session
  * holds it, says so once with a NOTICE and waits at most
  * migrate.lock_wait_timeout.  Taking it again while holding it is a no-op.
  */
@@ -145,15 +235,52 @@ migrate_lock_acquire(bool session_lock)
 }
 
 /*
- * Releases a session-level migration lock taken by migrate_lock_acquire().
+ * Takes the deploy marker and then the migration lock, both for the session,
+ * for a deploy that has committed and holds no snapshot.  Another deploy
+ * holds the marker while it runs: this one waits for it (saying so once),
+ * at most migrate.lock_wait_timeout.
  */
 void
-migrate_lock_release_session(void)
+migrate_lock_acquire_deploy(void)
+{
+	LOCKTAG		marker;
+	int			holder;
+
+	deploy_marker_tag(&marker);
+	if (LockAcquire(&marker, ExclusiveLock, true, true) == LOCKACQUIRE_NOT_AVAIL)
+	{
+		holder = advisory_holder_pid(&marker);
+		ereport(NOTICE,
+				(errmsg("waiting for the deploy running in process %d", holder)));
+		migrate_lock_wait(&marker, true);
+	}
+	PG_TRY();
+	{
+		migrate_lock_acquire(true);
+	}
+	PG_CATCH();
+	{
+		(void) LockRelease(&marker, ExclusiveLock, true);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+}
+
+/*
+ * Releases the session locks of a deploy: the migration lock and the deploy
+ * marker.  Either may not be held (the deploy failed to take it).
+ */
+void
+migrate_lock_release_deploy(void)
 {
 	LOCKTAG		tag;
 
 	migrate_lock_tag(&tag);
-	(void) LockRelease(&tag, ExclusiveLock, true);
+	if (LockHeldByMe(&tag, ExclusiveLock))
+		(void) LockRelease(&tag, ExclusiveLock, true);
+	deploy_marker_tag(&tag);
+	if (LockHeldByMe(&tag, ExclusiveLock))
+		(void) LockRelease(&tag, ExclusiveLock, true);
 }
 
 /*

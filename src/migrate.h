@@ -18,8 +18,15 @@
 
 #include "datatype/timestamp.h"
 #include "executor/spi.h"
+#include "fmgr.h"
 #include "nodes/parsenodes.h"
 #include "nodes/pg_list.h"
+
+/*
+ * The migration lock is the advisory lock pg_advisory_lock(1835624306)
+ * takes: its key fits in the low 32 bits, shown as objid in pg_locks.
+ */
+#define MIGRATE_LOCK_KEY_LOW 1835624306
 
 /* settings.c */
 extern int	migrate_lock_wait_timeout;
@@ -99,6 +106,12 @@ typedef enum CatalogQuery
 	Q_DELETE_APPLIED,
 	Q_INSERT_HISTORY,
 	Q_STATUS,
+	Q_PROGRESS_START,
+	Q_PROGRESS_RELATIONS,
+	Q_PROGRESS_COMPLETED,
+	Q_PROGRESS_FAILED,
+	Q_PROGRESS_DELETE,
+	Q_PROGRESS_STOPPED,
 	Q_BASELINE,
 	NUM_CATALOG_QUERIES
 } CatalogQuery;
@@ -114,6 +127,9 @@ extern Migration *catalog_read_migration(HeapTuple tuple, TupleDesc tupdesc);
 extern void catalog_record_run(const Migration *m, MigrateDirection direction,
 							   TimestampTz started, TimestampTz finished,
 							   const char *role);
+extern void catalog_record_failure(const Migration *m, MigrateDirection direction,
+								   TimestampTz started, const char *role,
+								   const char *error);
 extern char *catalog_getvalue(HeapTuple tuple, TupleDesc tupdesc, int column);
 extern bool catalog_getbool(HeapTuple tuple, TupleDesc tupdesc, int column,
 							bool *isnull);
@@ -122,7 +138,8 @@ extern int64 catalog_getint64(HeapTuple tuple, TupleDesc tupdesc, int column,
 
 /* lock.c */
 extern void migrate_lock_acquire(bool session_lock);
-extern void migrate_lock_release_session(void);
+extern void migrate_lock_acquire_deploy(void);
+extern void migrate_lock_release_deploy(void);
 extern int	migrate_lock_holder_pid(void);
 extern char *migrate_lock_blockers(List *relations, TimestampTz since);
 extern bool migrate_lock_may_wait(List *relations);
@@ -246,6 +263,19 @@ extern void safety_check_pending(List *migrations, bool for_plan);
 /* subxact.c */
 extern ErrorData *subxact_run(void (*work) (void *arg), void *arg);
 
+/* apply.c */
+extern int32 migrate_get_steps(FunctionCallInfo fcinfo, int argno, bool *has_steps);
+extern List *migrate_select_up(bool has_target, int64 target, bool has_steps,
+							   int32 steps, bool in_transaction);
+extern List *migrate_select_down(bool has_target, int64 target, int32 steps,
+								 bool in_transaction);
+
+/* deploy.c */
+extern void deploy_check_no_failed(void);
+
+/* worker.c */
+extern void worker_run_statement(const char *sql, int lock_timeout_ms);
+
 /* reverse.c */
 extern char *reverse_derive_down(const char *up, int64 version,
 								 MigrateBody *parsed);
@@ -264,6 +294,8 @@ typedef struct RunnerHooks
 } RunnerHooks;
 
 extern void runner_check_definer(const Migration *m);
+extern void runner_statement_errcontext(const Migration *m, MigrateDirection direction,
+										const MigrateStatement *stmt);
 extern void runner_run_migration(const Migration *m, MigrateDirection direction,
 								 const char *role, TimestampTz *started,
 								 TimestampTz *finished);

@@ -101,6 +101,23 @@ runner_enter(void)
 }
 
 /*
+ * Adds the error context line that names a migration and, when not NULL,
+ * its statement: "statement 2 (line 3) of migration 5 "name" (up)".
+ */
+void
+runner_statement_errcontext(const Migration *m, MigrateDirection direction,
+							const MigrateStatement *stmt)
+{
+	if (stmt != NULL)
+		errcontext("statement %d (line %d) of migration " INT64_FORMAT " \"%s\" (%s)",
+				   stmt->number, stmt->line, m->version, m->name,
+				   direction_name(direction));
+	else
+		errcontext("migration " INT64_FORMAT " \"%s\" (%s)",
+				   m->version, m->name, direction_name(direction));
+}
+
+/*
  * Marks the end of a migrator call.
  */
 void
@@ -162,13 +179,7 @@ runner_error_callback(void *arg)
 	RunnerContext *rc = (RunnerContext *) arg;
 	const Migration *m = rc->migration;
 
-	if (rc->statement != NULL)
-		errcontext("statement %d (line %d) of migration " INT64_FORMAT " \"%s\" (%s)",
-				   rc->statement->number, rc->statement->line,
-				   m->version, m->name, direction_name(rc->direction));
-	else
-		errcontext("migration " INT64_FORMAT " \"%s\" (%s)",
-				   m->version, m->name, direction_name(rc->direction));
+	runner_statement_errcontext(m, rc->direction, rc->statement);
 
 	if (geterrcode() == ERRCODE_OUT_OF_MEMORY)
 		errhint("If the lock table is full, raise max_locks_per_transaction, apply fewer migrations per call with the steps argument, or use CALL migrate_deploy(), which commits after each migration.");
