@@ -251,7 +251,7 @@ migrate_select_up(bool has_target, int64 target, bool has_steps, int32 steps,
 	int64		epoch;
 	ListCell   *lc;
 
-	deploy_check_no_failed();
+	deploy_check_no_failed(false);
 	if (!catalog_known_clean(&epoch))
 	{
 		migrations = select_pending(has_target, target, has_steps, steps,
@@ -296,7 +296,7 @@ migrate_select_down(bool has_target, int64 target, int32 steps, bool in_transact
 	List	   *migrations;
 	ListCell   *lc;
 
-	deploy_check_no_failed();
+	deploy_check_no_failed(false);
 	migrations = select_applied(has_target, target, !has_target, steps);
 	foreach(lc, migrations)
 	{
@@ -499,6 +499,7 @@ migrate_plan(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();
 	catalog_open();
+	deploy_check_no_failed(true);
 	migrations = select_pending(has_target, target, has_steps, steps,
 								&changed, &pending_total);
 	if (changed != NIL)

@@ -118,9 +118,10 @@ deploy_commit(void)
  * Refuses to go on while a migration failed part-way (or its deploy was
  * interrupted): the database is in a state that only a person can judge.
  * Must be called holding the migration lock, so that no deploy is running.
+ * For migrate_plan() (for_plan), which takes no lock, only warns.
  */
 void
-deploy_check_no_failed(void)
+deploy_check_no_failed(bool for_plan)
 {
 	Datum		value = (Datum) 0;
 	HeapTuple	tuple;
@@ -149,7 +150,7 @@ deploy_check_no_failed(void)
 	error = catalog_getvalue(tuple, tupdesc, 6);
 	SPI_freetuptable(SPI_tuptable);
 
-	ereport(ERROR,
+	ereport(for_plan ? WARNING : ERROR,
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 			 errmsg("migration " INT64_FORMAT " \"%s\" failed part-way and must be resolved first",
 					version, name ? name : "(unknown)"),

@@ -271,7 +271,7 @@ extern List *migrate_select_down(bool has_target, int64 target, int32 steps,
 								 bool in_transaction);
 
 /* deploy.c */
-extern void deploy_check_no_failed(void);
+extern void deploy_check_no_failed(bool for_plan);
 
 /* worker.c */
 extern void worker_run_statement(const char *sql, int lock_timeout_ms);
