@@ -192,7 +192,7 @@ static const CatalogQueryDef catalog_queries[NUM_CATALOG_QUERIES] = {
 		"        pg_catalog.format('%%s: %%s of %%s statements completed',"
 		"                          p.direction, p.completed, p.statements),"
 		"        COALESCE(p.error, pg_catalog.format("
-		"          'interrupted: the session that ran it (process %%s) ended', p.pid)),"
+		"          'interrupted: the session that ran it (process %%s) stopped before it finished', p.pid)),"
 		"        (SELECT 'INVALID indexes: ' OPERATOR(pg_catalog.||) pg_catalog.string_agg("
 		"                   i.indexrelid::pg_catalog.regclass::pg_catalog.text, ', '"
 		"                   ORDER BY i.indexrelid::pg_catalog.regclass::pg_catalog.text)"

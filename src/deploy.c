@@ -156,7 +156,7 @@ deploy_check_no_failed(bool for_plan)
 					version, name ? name : "(unknown)"),
 			 errdetail("%d of the %d statements of its %s body completed; %s",
 					   completed, statements, direction,
-					   error ? error : "the session that ran it ended before it finished."),
+					   error ? error : "the session that ran it stopped before it finished."),
 			 errhint("See migrate_status() for the INVALID indexes it left.  Repair the database, then record the outcome with migrate_resolve(" INT64_FORMAT ", 'applied') or migrate_resolve(" INT64_FORMAT ", 'pending').",
 					 version, version)));
 }
