@@ -4,10 +4,15 @@
  *	  Declarations shared by the source files of the migrate extension.
  *
  * Each .c file owns one responsibility: settings.c the GUCs, catalog.c the
- * extension's tables, lock.c the migration advisory lock, statements.c the
- * splitting and checking of migration bodies, checksum.c the SHA-256 of a
- * definition, runner.c the execution of a body, and define.c, apply.c and
- * status.c the SQL-callable functions.
+ * extension's tables, lock.c the migration advisory lock and the deploy
+ * marker, statements.c the splitting and checking of migration bodies,
+ * checksum.c the SHA-256 of a definition, runner.c the execution of a body,
+ * subxact.c running work in a subtransaction, reverse.c derived downs,
+ * verify.c migrate_verify(), lint.c, lint_table.c and lint_catalog.c the
+ * safety lint, safety.c what is done with its findings, worker.c the
+ * background worker that runs a statement at top level, deploy.c the
+ * procedures that commit after each migration, and define.c, apply.c and
+ * status.c the other SQL-callable functions.
  *
  *-------------------------------------------------------------------------
  */
