@@ -4,6 +4,7 @@ EXTENSION = migrate
 MODULE_big = migrate
 OBJS = \
 	src/apply.o \
+	src/backfill.o \
 	src/catalog.o \
 	src/checksum.o \
 	src/define.o \

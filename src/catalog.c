@@ -248,6 +248,34 @@ static const CatalogQueryDef catalog_queries[NUM_CATALOG_QUERIES] = {
 		" ORDER BY p.version",
 		1, {INT8OID}
 	},
+	[Q_BACKFILL_FIND] = {
+		"SELECT id, last_key, rows_done, batches FROM %1$s.migrate_backfills"
+		" WHERE relation OPERATOR(pg_catalog.=) $1 AND set_clause OPERATOR(pg_catalog.=) $2"
+		" AND where_clause IS NOT DISTINCT FROM $3 AND finished_at IS NULL"
+		" ORDER BY id DESC LIMIT 1",
+		3, {OIDOID, TEXTOID, TEXTOID}
+	},
+	[Q_BACKFILL_START] = {
+		"INSERT INTO %1$s.migrate_backfills"
+		" (relation, set_clause, where_clause, batch_size, started_by, pid, started_at, updated_at)"
+		" VALUES ($1, $2, $3, $4, $5, $6, pg_catalog.clock_timestamp(), pg_catalog.clock_timestamp())"
+		" RETURNING id",
+		6, {OIDOID, TEXTOID, TEXTOID, INT4OID, NAMEOID, INT4OID}
+	},
+	[Q_BACKFILL_BATCH] = {
+		"UPDATE %1$s.migrate_backfills SET last_key = $2,"
+		" rows_done = rows_done OPERATOR(pg_catalog.+) $3,"
+		" batches = batches OPERATOR(pg_catalog.+) 1, pid = $4, batch_size = $5,"
+		" updated_at = pg_catalog.clock_timestamp()"
+		" WHERE id OPERATOR(pg_catalog.=) $1",
+		5, {INT8OID, TEXTARRAYOID, INT8OID, INT4OID, INT4OID}
+	},
+	[Q_BACKFILL_FINISH] = {
+		"UPDATE %1$s.migrate_backfills SET finished_at = pg_catalog.clock_timestamp(),"
+		" updated_at = pg_catalog.clock_timestamp()"
+		" WHERE id OPERATOR(pg_catalog.=) $1",
+		1, {INT8OID}
+	},
 	[Q_BASELINE] = {
 		"WITH pending AS ("
 		"   SELECT m.version, m.name, m.checksum FROM %1$s.migrate_migrations m"

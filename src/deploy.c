@@ -66,7 +66,6 @@ typedef struct DeployStatement
 	int			lock_timeout_ms;
 } DeployStatement;
 
-static void deploy_check_call(FunctionCallInfo fcinfo, const char *name);
 static void deploy_commit(void);
 static void deploy_transactional_work(void *arg);
 static void deploy_transactional(const Migration *m, MigrateDirection direction,
@@ -86,15 +85,23 @@ static void deploy(MigrateDirection direction, bool has_target, int64 target,
 				   bool has_steps, int32 steps);
 
 /*
- * Refuses a call in an atomic context (inside BEGIN ... COMMIT, a function,
- * or a multi-statement query string), where a procedure cannot commit.
+ * Refuses a call of a procedure that commits (migrate_deploy,
+ * migrate_revert, migrate_backfill) in an atomic context: inside BEGIN ...
+ * COMMIT, a function, a transactional migration, or a query string of
+ * several statements.
  */
-static void
+void
 deploy_check_call(FunctionCallInfo fcinfo, const char *name)
 {
 	if (fcinfo->context != NULL && IsA(fcinfo->context, CallContext) &&
 		!castNode(CallContext, fcinfo->context)->atomic)
 		return;
+	if (strcmp(name, "migrate_backfill") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+				 errmsg("%s cannot run inside a transaction block", name),
+				 errdetail("It commits after each batch, which is impossible inside BEGIN ... COMMIT, a function, or a query string of several statements."),
+				 errhint("Run CALL %s(...) as a statement of its own, or as a statement of a migration applied with CALL migrate_deploy().", name)));
 	ereport(ERROR,
 			(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
 			 errmsg("%s cannot run inside a transaction block", name),

@@ -117,6 +117,10 @@ typedef enum CatalogQuery
 	Q_PROGRESS_FAILED,
 	Q_PROGRESS_DELETE,
 	Q_PROGRESS_STOPPED,
+	Q_BACKFILL_FIND,
+	Q_BACKFILL_START,
+	Q_BACKFILL_BATCH,
+	Q_BACKFILL_FINISH,
 	Q_BASELINE,
 	NUM_CATALOG_QUERIES
 } CatalogQuery;
@@ -155,6 +159,7 @@ extern MigrateBody *statements_parse_body(const char *body, int64 version,
 extern MigrateBody *statements_parse_sql(const char *sql);
 extern const char *statements_top_level_description(Node *parsetree);
 extern char *statements_long_identifier(const char *body, const MigrateStatement *stmt);
+extern bool statements_fragment_balanced(const char *fragment);
 extern char *statements_slice(const char *body, const MigrateStatement *stmt);
 extern List *statements_relations(Node *parsetree);
 extern RangeVar *statements_created_relation(Node *parsetree);
@@ -277,6 +282,7 @@ extern List *migrate_select_down(bool has_target, int64 target, int32 steps,
 
 /* deploy.c */
 extern void deploy_check_no_failed(bool for_plan);
+extern void deploy_check_call(FunctionCallInfo fcinfo, const char *name);
 
 /* worker.c */
 extern void worker_run_statement(const char *sql, int lock_timeout_ms);

@@ -18,7 +18,9 @@
 #include "commands/defrem.h"
 #include "mb/pg_wchar.h"
 #include "nodes/parsenodes.h"
+#include "common/keywords.h"
 #include "parser/parser.h"
+#include "parser/scanner.h"
 #include "tcop/cmdtag.h"
 #include "tcop/utility.h"
 
@@ -450,6 +452,10 @@ statement_needs_top_level(Node *stmt)
 			return false;
 		case T_DiscardStmt:
 			return ((DiscardStmt *) stmt)->target == DISCARD_ALL;
+		case T_CallStmt:
+			/* it commits after each batch */
+			return strcmp(strVal(llast(((CallStmt *) stmt)->funccall->funcname)),
+						  "migrate_backfill") == 0;
 		case T_CreateSubscriptionStmt:
 			return defelem_list_flag(((CreateSubscriptionStmt *) stmt)->options,
 									 "create_slot", true);
@@ -634,6 +640,37 @@ statements_long_identifier(const char *body, const MigrateStatement *stmt)
 		pos++;
 	}
 	return NULL;
+}
+
+/*
+ * Returns whether a fragment of SQL (an expression, a SET list) is
+ * self-contained: every parenthesis it closes it opened, it closes every
+ * one it opens, and it holds no semicolon, counting tokens as the server's
+ * scanner reads them (not what is inside strings or comments).  So wrapped
+ * in parentheses, it cannot reach out of them.
+ */
+bool
+statements_fragment_balanced(const char *fragment)
+{
+	core_yy_extra_type extra;
+	core_yyscan_t scanner = scanner_init(fragment, &extra, &ScanKeywords, ScanKeywordTokens);
+	core_YYSTYPE value;
+	YYLTYPE		location;
+	int			depth = 0;
+	int			token;
+	bool		balanced = true;
+
+	while (balanced && (token = core_yylex(&value, &location, scanner)) != 0)
+	{
+		if (token == '(' || token == '[')
+			depth++;
+		else if (token == ')' || token == ']')
+			balanced = --depth >= 0;
+		else if (token == ';')
+			balanced = false;
+	}
+	scanner_finish(scanner);
+	return balanced && depth == 0;
 }
 
 /*
