@@ -21,8 +21,6 @@
  */
 #include "migrate.h"
 
-#include <math.h>
-
 #include "access/relation.h"
 #include "access/xact.h"
 #include "catalog/pg_index.h"
@@ -30,7 +28,6 @@
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "parser/parser.h"
-#include "storage/latch.h"
 #include "storage/lock.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -39,7 +36,6 @@
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
-#include "utils/wait_event.h"
 
 PG_FUNCTION_INFO_V1(migrate_backfill);
 
@@ -83,7 +79,6 @@ static void backfill_start(Backfill *bf, const char *role);
 static void backfill_batch_work(void *arg);
 static bool backfill_batch(Backfill *bf);
 static void backfill_report(Backfill *bf, TimestampTz *last_report, bool final);
-static void backfill_pause(int64 ms);
 
 /*
  * Refuses missing or senseless arguments.
@@ -516,7 +511,7 @@ backfill_batch(Backfill *bf)
 						bf->batches + 1, bf->id, error->message, retry, migrate_lock_retries)));
 		FreeErrorData(error);
 		SPI_commit();
-		backfill_pause((int64) Min(200.0 * pow(2.0, retry - 1), 10000.0));
+		runner_sleep(runner_backoff_ms(retry));
 	}
 	bf->rows_done += bf->batch_rows;
 	if (bf->batch_rows > 0)
@@ -554,28 +549,6 @@ backfill_report(Backfill *bf, TimestampTz *last_report, bool final)
 		ereport(NOTICE,
 				(errmsg("backfill " INT64_FORMAT " of %s: " INT64_FORMAT " rows in " INT64_FORMAT " batches, %.0f rows/s",
 						bf->id, bf->relation, bf->rows_done, bf->batches, rate)));
-}
-
-/*
- * Sleeps, interruptibly, holding no snapshot.
- */
-static void
-backfill_pause(int64 ms)
-{
-	TimestampTz deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), ms);
-
-	InvalidateCatalogSnapshot();
-	for (;;)
-	{
-		long		remaining = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), deadline);
-
-		if (remaining <= 0)
-			break;
-		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-						 remaining, PG_WAIT_EXTENSION);
-		ResetLatch(MyLatch);
-		CHECK_FOR_INTERRUPTS();
-	}
 }
 
 /*
@@ -624,7 +597,7 @@ migrate_backfill(PG_FUNCTION_ARGS)
 		{
 			backfill_report(&bf, &last_report, false);
 			if (bf.pause_ms > 0)
-				backfill_pause(bf.pause_ms);
+				runner_sleep((long) bf.pause_ms);
 			CHECK_FOR_INTERRUPTS();
 		}
 		{

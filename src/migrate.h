@@ -305,6 +305,8 @@ typedef struct RunnerHooks
 } RunnerHooks;
 
 extern void runner_check_definer(const Migration *m);
+extern long runner_backoff_ms(int retry);
+extern void runner_sleep(long ms);
 extern void runner_statement_errcontext(const Migration *m, MigrateDirection direction,
 										const MigrateStatement *stmt);
 extern void runner_run_migration(const Migration *m, MigrateDirection direction,

@@ -25,6 +25,7 @@
 #include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
+#include "utils/snapmgr.h"
 #include "utils/timeout.h"
 #include "utils/timestamp.h"
 #include "utils/wait_event.h"
@@ -365,31 +366,28 @@ runner_try(const Migration *m, MigrateDirection direction, int retries)
 }
 
 /*
- * After a lock timeout, says which statement waited and who holds locks on
- * what it needed, then sleeps before the next try: exponential backoff
- * (200 ms, 400 ms, 800 ms, ... up to 10 s) with +/- 50% jitter, so that
- * retrying migrators do not march in step.  Interruptible.
+ * Returns the pause before retry number retry (1, 2, ...) of something that
+ * waited too long for a lock: exponential backoff (200 ms, 400 ms, 800 ms,
+ * ... up to 10 s) with +/- 50% jitter, so that retrying sessions do not
+ * march in step.
  */
-static void
-runner_wait_before_retry(const Migration *m, MigrateDirection direction, int retry)
+long
+runner_backoff_ms(int retry)
 {
-	const MigrateStatement *stmt = runner_statement;
-	char	   *blockers = stmt ? migrate_lock_blockers(statements_relations(stmt->parsetree),
-												 runner_statement_started) : NULL;
 	double		base = Min(200.0 * pow(2.0, retry - 1), 10000.0);
-	long		delay = (long) (base * (0.5 + pg_prng_double(&pg_global_prng_state)));
-	TimestampTz deadline;
 
-	ereport(NOTICE,
-			(errmsg("migration " INT64_FORMAT " \"%s\" (%s) waited longer than migrate.lock_timeout for a lock; retry %d of %d in %ld ms",
-					m->version, m->name, direction_name(direction),
-					retry, migrate_lock_retries, delay),
-			 stmt == NULL ? 0 :
-			 blockers != NULL ?
-			 errdetail("Statement %d (line %d) waited; blocking: %s.", stmt->number, stmt->line, blockers) :
-			 errdetail("Statement %d (line %d) waited.", stmt->number, stmt->line)));
+	return (long) (base * (0.5 + pg_prng_double(&pg_global_prng_state)));
+}
 
-	deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), delay);
+/*
+ * Sleeps for ms milliseconds, interruptibly, holding no catalog snapshot.
+ */
+void
+runner_sleep(long ms)
+{
+	TimestampTz deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), ms);
+
+	InvalidateCatalogSnapshot();
 	for (;;)
 	{
 		long		remaining = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), deadline);
@@ -401,6 +399,32 @@ runner_wait_before_retry(const Migration *m, MigrateDirection direction, int ret
 		ResetLatch(MyLatch);
 		CHECK_FOR_INTERRUPTS();
 	}
+}
+
+/*
+ * After a lock timeout, says which statement waited and who holds locks on
+ * what it needed, then sleeps before the next try: exponential backoff
+ * (200 ms, 400 ms, 800 ms, ... up to 10 s) with +/- 50% jitter, so that
+ * retrying migrators do not march in step.  Interruptible.
+ */
+static void
+runner_wait_before_retry(const Migration *m, MigrateDirection direction, int retry)
+{
+	const MigrateStatement *stmt = runner_statement;
+	char	   *blockers = stmt ? migrate_lock_blockers(statements_relations(stmt->parsetree),
+												 runner_statement_started) : NULL;
+	long		delay = runner_backoff_ms(retry);
+
+	ereport(NOTICE,
+			(errmsg("migration " INT64_FORMAT " \"%s\" (%s) waited longer than migrate.lock_timeout for a lock; retry %d of %d in %ld ms",
+					m->version, m->name, direction_name(direction),
+					retry, migrate_lock_retries, delay),
+			 stmt == NULL ? 0 :
+			 blockers != NULL ?
+			 errdetail("Statement %d (line %d) waited; blocking: %s.", stmt->number, stmt->line, blockers) :
+			 errdetail("Statement %d (line %d) waited.", stmt->number, stmt->line)));
+
+	runner_sleep(delay);
 }
 
 /*
