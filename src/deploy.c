@@ -385,7 +385,9 @@ drop_invalid_leftovers(const Migration *m, MigrateDirection direction,
  * background worker, with its progress committed before the first statement
  * and after each.  On failure the progress row keeps the error and the
  * history records the failure, both committed, and the error is raised
- * again: migrate_status() then shows the migration as failed.
+ * again: migrate_status() then shows the migration as failed.  When no
+ * worker could even start for its first statement, nothing ran: it stays
+ * pending.
  */
 static void
 deploy_top_level(const Migration *m, MigrateDirection direction, const char *role)
@@ -430,7 +432,14 @@ deploy_top_level(const Migration *m, MigrateDirection direction, const char *rol
 			values[0] = Int64GetDatum(m->version);
 			values[1] = CStringGetTextDatum(psprintf("statement %d (line %d) failed: %s",
 													 stmt->number, stmt->line, error->message));
-			catalog_exec(Q_PROGRESS_FAILED, values, "  ", false, 0);
+			if (completed == 0 && error->sqlerrcode == ERRCODE_CONFIGURATION_LIMIT_EXCEEDED)
+			{
+				/* no worker could start: nothing ran, it is still pending */
+				catalog_bump_epoch();
+				catalog_exec(Q_PROGRESS_DELETE, values, " ", false, 0);
+			}
+			else
+				catalog_exec(Q_PROGRESS_FAILED, values, "  ", false, 0);
 			catalog_record_failure(m, direction, started, role, error->message);
 			deploy_commit();
 			ReThrowError(error);

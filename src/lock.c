@@ -43,7 +43,10 @@ static void deploy_marker_tag(LOCKTAG *tag);
 static int	advisory_holder_pid(const LOCKTAG *tag);
 static void lock_timeout_error(void);
 static bool migrate_lock_wait_slice(LOCKTAG *tag, bool session_lock, int timeout_ms);
-static void migrate_lock_wait(LOCKTAG *tag, bool session_lock);
+static void migrate_lock_wait(LOCKTAG *tag, bool session_lock, TimestampTz deadline);
+static TimestampTz lock_wait_deadline(void);
+static int	deploy_holder_pid(void);
+static void migrate_lock_acquire_until(bool session_lock, TimestampTz deadline);
 
 /*
  * Fills in the lock tag of the migration lock in the current database, laid
@@ -167,22 +170,40 @@ migrate_lock_wait_slice(LOCKTAG *tag, bool session_lock, int timeout_ms)
 }
 
 /*
- * Waits for the migration lock (or, for a deploy, the deploy marker) under
- * migrate.lock_wait_timeout.  A session lock is taken by a deploy, which has
- * committed and holds no snapshot: it simply waits.  A transaction lock is
- * taken inside a SELECT, which holds a snapshot: it waits in slices, and
- * gives up at once when it finds a deploy holding the lock.
+ * Returns when a wait for the migration lock must give up, by
+ * migrate.lock_wait_timeout from now; 0 for never.
  */
-static void
-migrate_lock_wait(LOCKTAG *tag, bool session_lock)
+static TimestampTz
+lock_wait_deadline(void)
 {
-	TimestampTz deadline = 0;
+	if (migrate_lock_wait_timeout <= 0)
+		return 0;
+	return TimestampTzPlusMilliseconds(GetCurrentTimestamp(), migrate_lock_wait_timeout);
+}
+
+/*
+ * Returns the process ID of another session's deploy (running, or waiting
+ * for the migration lock), or 0.
+ */
+static int
+deploy_holder_pid(void)
+{
 	LOCKTAG		marker;
 
-	if (migrate_lock_wait_timeout > 0)
-		deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
-											   migrate_lock_wait_timeout);
 	deploy_marker_tag(&marker);
+	return advisory_holder_pid(&marker);
+}
+
+/*
+ * Waits for the migration lock (or, for a deploy, the deploy marker) until
+ * deadline (0: for ever).  A session lock is taken by a deploy, which has
+ * committed and holds no snapshot: it simply waits.  A transaction lock is
+ * taken inside a SELECT, which holds a snapshot: it waits in slices, and
+ * gives up at once when it finds a deploy holding or waiting for the lock.
+ */
+static void
+migrate_lock_wait(LOCKTAG *tag, bool session_lock, TimestampTz deadline)
+{
 	for (;;)
 	{
 		int			slice = session_lock ? 0 : MIGRATE_LOCK_SLICE_MS;
@@ -197,10 +218,10 @@ migrate_lock_wait(LOCKTAG *tag, bool session_lock)
 				lock_timeout_error();
 			slice = slice == 0 ? (int) remaining : Min(slice, (int) remaining);
 		}
-		if (!session_lock && (deploy = advisory_holder_pid(&marker)) != 0)
+		if (!session_lock && (deploy = deploy_holder_pid()) != 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
-					 errmsg("a deploy is running in the session with process ID %d", deploy),
+					 errmsg("a deploy in the session with process ID %d holds or waits for the migration lock", deploy),
 					 errdetail("Waiting for it while holding a snapshot, as this call would, could stop its concurrent index builds until this transaction ends."),
 					 errhint("Try again when the deploy has finished, or use CALL migrate_deploy(), which waits for it without holding a snapshot.")));
 		if (migrate_lock_wait_slice(tag, session_lock, slice))
@@ -217,6 +238,17 @@ migrate_lock_wait(LOCKTAG *tag, bool session_lock)
 void
 migrate_lock_acquire(bool session_lock)
 {
+	migrate_lock_acquire_until(session_lock, lock_wait_deadline());
+}
+
+/*
+ * Takes the migration lock as migrate_lock_acquire() does, waiting until
+ * deadline at most (0: for ever).  A SELECT migrator that finds a deploy
+ * holding or waiting for the lock gives up at once, without the NOTICE.
+ */
+static void
+migrate_lock_acquire_until(bool session_lock, TimestampTz deadline)
+{
 	LOCKTAG		tag;
 	int			holder;
 
@@ -229,34 +261,35 @@ migrate_lock_acquire(bool session_lock)
 		holder = migrate_lock_holder_pid();
 	} while (holder == 0);
 
-	ereport(NOTICE,
-			(errmsg("waiting for the migration lock held by process %d", holder)));
-	migrate_lock_wait(&tag, session_lock);
+	if (session_lock || deploy_holder_pid() == 0)
+		ereport(NOTICE,
+				(errmsg("waiting for the migration lock held by process %d", holder)));
+	migrate_lock_wait(&tag, session_lock, deadline);
 }
 
 /*
  * Takes the deploy marker and then the migration lock, both for the session,
  * for a deploy that has committed and holds no snapshot.  Another deploy
- * holds the marker while it runs: this one waits for it (saying so once),
- * at most migrate.lock_wait_timeout.
+ * holds the marker while it runs: this one waits for it (saying so once).
+ * The two waits together last at most migrate.lock_wait_timeout.
  */
 void
 migrate_lock_acquire_deploy(void)
 {
 	LOCKTAG		marker;
-	int			holder;
+	TimestampTz deadline = lock_wait_deadline();
 
 	deploy_marker_tag(&marker);
 	if (LockAcquire(&marker, ExclusiveLock, true, true) == LOCKACQUIRE_NOT_AVAIL)
 	{
-		holder = advisory_holder_pid(&marker);
 		ereport(NOTICE,
-				(errmsg("waiting for the deploy running in process %d", holder)));
-		migrate_lock_wait(&marker, true);
+				(errmsg("waiting for the deploy running in process %d",
+						advisory_holder_pid(&marker))));
+		migrate_lock_wait(&marker, true, deadline);
 	}
 	PG_TRY();
 	{
-		migrate_lock_acquire(true);
+		migrate_lock_acquire_until(true, deadline);
 	}
 	PG_CATCH();
 	{

@@ -95,6 +95,11 @@ static void worker_report_progress(int pid, TimestampTz *last_report);
 static void worker_wait(shm_mq_handle *mqh, BackgroundWorkerHandle *handle,
 						int pid, const char *sql, WorkerOutcome *outcome);
 static void worker_execute(const char *sql, const WorkerFixed *fixed);
+static void worker_terminate_at_exit(int code, Datum arg);
+
+/* The worker the caller waits for, to stop if the caller's process exits */
+static BackgroundWorkerHandle *waited_worker = NULL;
+static bool exit_callback_registered = false;
 
 /*
  * Creates the shared memory segment for a worker that runs sql: the caller's
@@ -355,6 +360,19 @@ worker_wait(shm_mq_handle *mqh, BackgroundWorkerHandle *handle, int pid,
 }
 
 /*
+ * Terminates the worker the caller waits for when the caller's process
+ * exits without unwinding (pg_terminate_backend() is FATAL): the worker
+ * must not go on on its own.
+ */
+static void
+worker_terminate_at_exit(int code, Datum arg)
+{
+	if (waited_worker != NULL)
+		(void) TerminateBackgroundWorker(waited_worker);
+	waited_worker = NULL;
+}
+
+/*
  * Runs sql, one statement, at top level in a background worker acting as
  * the calling role, under lock_timeout_ms (0: none) and
  * migrate.statement_timeout.  Relays its notices, and raises its error (with
@@ -378,7 +396,13 @@ worker_run_statement(const char *sql, int lock_timeout_ms)
 
 	memset(&outcome, 0, sizeof(outcome));
 	seg = worker_setup(sql, lock_timeout_ms, &mqh);
+	if (!exit_callback_registered)
+	{
+		before_shmem_exit(worker_terminate_at_exit, (Datum) 0);
+		exit_callback_registered = true;
+	}
 	handle = worker_launch(seg, &pid);
+	waited_worker = handle;
 	shm_mq_set_handle(mqh, handle);
 	PG_TRY();
 	{
@@ -387,10 +411,12 @@ worker_run_statement(const char *sql, int lock_timeout_ms)
 	PG_CATCH();
 	{
 		/* a cancel, a timeout or a relayed notice that failed: stop it */
+		waited_worker = NULL;
 		(void) TerminateBackgroundWorker(handle);
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
+	waited_worker = NULL;
 	dsm_detach(seg);
 
 	if (outcome.error != NULL)
