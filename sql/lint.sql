@@ -637,6 +637,10 @@ SELECT statement, line, rule, severity FROM migrate_lint($$
 UPDATE items SET qty = 1, price = 2 WHERE id = 1;
 INSERT INTO parents (id, name) VALUES (100, 'x');
 $$);
+-- A backfill is known: silent (its migration runs outside a transaction,
+-- batch by batch).
+SELECT statement, line, rule, severity FROM migrate_lint(
+    $$CALL migrate_backfill('items', 'qty = 0', 'qty IS NULL')$$);
 -- DO blocks and CALL hide what they run.
 SELECT statement, line, rule, severity FROM migrate_lint($$
 DO $d$BEGIN PERFORM 1; END$d$;

@@ -491,6 +491,8 @@ top_level_description(Node *stmt)
 		return psprintf("%s CONCURRENTLY", tag);
 	if (IsA(stmt, AlterTableStmt))
 		return psprintf("%s ... DETACH PARTITION CONCURRENTLY", tag);
+	if (IsA(stmt, CallStmt))
+		return "CALL migrate_backfill";
 	return tag;
 }
 
