@@ -2,8 +2,8 @@
 -- backfill.sql: CALL migrate_backfill().
 --
 -- A table is updated in key order, one committed batch at a time.  Checked
--- here: a single-column and a composite key, a unique index on NOT NULL
--- columns when there is no primary key, the where clause, progress and
+-- here: a single-column, a composite and a timestamp key, a unique index on
+-- NOT NULL columns when there is no primary key, the where clause, progress and
 -- resumption recorded in migrate_backfills, a run that stops on an error
 -- and resumes after its last committed batch with every row updated
 -- exactly once, fragments that try to reach out of their place, and the
@@ -68,6 +68,20 @@ SELECT count(*) FILTER (WHERE doubled = qty * 2) AS done, min(touched), max(touc
 SELECT last_key, rows_done, batches, finished_at IS NOT NULL AS finished
   FROM migrate_backfills WHERE relation = 'lines'::regclass;
 
+-- The last key is kept as text written under fixed settings: a run stopped
+-- under one DateStyle resumes where it stopped under another.
+CREATE TABLE days (day timestamp PRIMARY KEY, divisor integer NOT NULL DEFAULT 1, done boolean);
+INSERT INTO days (day) SELECT d FROM generate_series('2024-01-01'::timestamp, '2024-03-31', '1 day') d;
+UPDATE days SET divisor = 0 WHERE day = '2024-01-15';
+SET DateStyle = 'SQL, DMY';
+CALL migrate_backfill('days', 'done = (1 / divisor) = 1', NULL, 10);
+SELECT last_key, rows_done FROM migrate_backfills WHERE relation = 'days'::regclass;
+UPDATE days SET divisor = 1;
+SET DateStyle = 'ISO, MDY';
+CALL migrate_backfill('days', 'done = (1 / divisor) = 1', NULL, 10);
+RESET DateStyle;
+SELECT count(*) FILTER (WHERE done) AS done, count(*) FROM days;
+
 -- No primary key, but a unique index on NOT NULL columns.
 CREATE TABLE tags (name text NOT NULL, label text);
 CREATE UNIQUE INDEX tags_name_key ON tags (name);
@@ -130,4 +144,4 @@ SELECT count(*) FILTER (WHERE email_lower IS NULL) AS missing FROM accounts;
 
 DROP EXTENSION migrate;
 DROP VIEW accounts_view;
-DROP TABLE accounts, "Odd Names", divisors, lines, tags, loose;
+DROP TABLE accounts, "Odd Names", divisors, lines, days, tags, loose;

@@ -25,6 +25,7 @@
 #include "access/xact.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
+#include "common/hashfn.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "parser/parser.h"
@@ -53,14 +54,15 @@ typedef struct Backfill
 	int64		pause_ms;
 	int			nkeys;
 	char	  **key_names;		/* quoted */
-	char	  **key_types;		/* qualified type names */
+	Oid		   *key_typids;		/* their types */
 	char	   *first_sql;		/* the batch query before any key is done */
 	char	   *next_sql;		/* the batch query after a key */
 	int64		id;				/* its row in migrate_backfills */
 	Datum	   *last_key;		/* text Datums of the last key done, or NULL */
 	int64		rows_done;
 	int64		batches;
-	int64		batch_rows;		/* rows of the last batch */
+	int64		batch_rows;		/* rows the last batch updated */
+	int64		batch_selected; /* rows the last batch selected */
 	double		estimated_rows; /* rows of the table, from its statistics */
 	TimestampTz started;
 	int64		rows_at_start;
@@ -74,7 +76,10 @@ static char *backfill_key_list(const Backfill *bf, const char *suffix,
 							   const char *qualifier);
 static char *backfill_batch_query(const Backfill *bf, const char *key_condition);
 static void backfill_build_queries(Backfill *bf);
+static int	backfill_key_settings(void);
+static Datum *backfill_key_values(const Backfill *bf);
 static void backfill_lock(const Backfill *bf);
+static void backfill_lock_arguments(const Backfill *bf);
 static void backfill_start(Backfill *bf, const char *role);
 static void backfill_batch_work(void *arg);
 static bool backfill_batch(Backfill *bf);
@@ -167,16 +172,14 @@ backfill_find_key(Backfill *bf)
 	index = (Form_pg_index) GETSTRUCT(tuple);
 	bf->nkeys = index->indnkeyatts;
 	bf->key_names = palloc(sizeof(char *) * bf->nkeys);
-	bf->key_types = palloc(sizeof(char *) * bf->nkeys);
+	bf->key_typids = palloc(sizeof(Oid) * bf->nkeys);
 	for (i = 0; i < bf->nkeys; i++)
 	{
 		Form_pg_attribute attr = TupleDescAttr(RelationGetDescr(rel),
 											   index->indkey.values[i] - 1);
 
 		bf->key_names[i] = pstrdup(quote_identifier(NameStr(attr->attname)));
-		bf->key_types[i] = format_type_extended(attr->atttypid, attr->atttypmod,
-												FORMAT_TYPE_TYPEMOD_GIVEN |
-												FORMAT_TYPE_FORCE_QUALIFY);
+		bf->key_typids[i] = attr->atttypid;
 	}
 	ReleaseSysCache(tuple);
 	relation_close(rel, AccessShareLock);
@@ -269,15 +272,19 @@ backfill_key_list(const Backfill *bf, const char *suffix, const char *qualifier)
 
 /*
  * Returns a batch query whose selection of the batch starts with
- * key_condition ("" for the first batch).  The fragments are appended as
- * they are, never used as a format.
+ * key_condition ("" for the first batch).  It selects the next batch_size
+ * keys in key order that match the WHERE fragment, updates those rows
+ * (checking the fragment again on the rows it locks: a row changed or
+ * deleted meanwhile is left alone), and returns how many rows it updated,
+ * how many keys it selected and the greatest of them.  The fragments are
+ * appended as they are, never used as a format, each on lines of its own
+ * so that a line comment in one ends with it.
  */
 static char *
 backfill_batch_query(const Backfill *bf, const char *key_condition)
 {
 	char	   *keys = backfill_key_list(bf, "", NULL);
 	StringInfoData where;
-	StringInfoData batch;
 	StringInfoData sql;
 
 	initStringInfo(&where);
@@ -290,37 +297,32 @@ backfill_batch_query(const Backfill *bf, const char *key_condition)
 	else
 		appendStringInfoString(&where, "true");
 
-	initStringInfo(&batch);
-	appendStringInfo(&batch, "SELECT %s FROM %s WHERE %s", keys, bf->relation, key_condition);
-	appendStringInfoString(&batch, where.data);
-	appendStringInfo(&batch, " ORDER BY %s LIMIT %d", keys, bf->batch_size);
-
 	initStringInfo(&sql);
-	appendStringInfo(&sql, "WITH migrate_updated AS (UPDATE %s SET\n", bf->relation);
+	appendStringInfo(&sql, "WITH migrate_batch AS MATERIALIZED (SELECT %s FROM %s WHERE %s",
+					 keys, bf->relation, key_condition);
+	appendStringInfoString(&sql, where.data);
+	appendStringInfo(&sql, " ORDER BY %s LIMIT %d),", keys, bf->batch_size);
+	appendStringInfo(&sql, " migrate_updated AS (UPDATE %s SET\n", bf->relation);
 	appendStringInfoString(&sql, bf->set_clause);
 	/* one key column: = ANY of an array, which an index scan serves */
 	if (bf->nkeys == 1)
-		appendStringInfo(&sql, "\n WHERE %s OPERATOR(pg_catalog.=) ANY (ARRAY(", keys);
+		appendStringInfo(&sql, "\n WHERE %s OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT %s FROM migrate_batch)) AND ",
+						 keys, keys);
 	else
-		appendStringInfo(&sql, "\n WHERE ROW(%s) IN (", keys);
-	appendStringInfoString(&sql, batch.data);
-	appendStringInfoString(&sql, bf->nkeys == 1 ? ")) AND " : ") AND ");
+		appendStringInfo(&sql, "\n WHERE ROW(%s) IN (SELECT %s FROM migrate_batch) AND ", keys, keys);
 	appendStringInfoString(&sql, where.data);
-	appendStringInfo(&sql, " RETURNING %s)"
-					 " SELECT pg_catalog.count(*) OVER (), %s FROM migrate_updated"
-					 " ORDER BY %s LIMIT 1",
-					 keys, backfill_key_list(bf, "::pg_catalog.text", NULL),
-					 backfill_key_list(bf, " DESC", "migrate_updated"));
+	appendStringInfo(&sql, " RETURNING 1)"
+					 " SELECT (SELECT pg_catalog.count(*) FROM migrate_updated),"
+					 " (SELECT pg_catalog.count(*) FROM migrate_batch), %s"
+					 " FROM migrate_batch ORDER BY %s LIMIT 1",
+					 backfill_key_list(bf, "", "migrate_batch"),
+					 backfill_key_list(bf, " DESC", "migrate_batch"));
 	return sql.data;
 }
 
 /*
- * Builds the batch queries.  Each updates the next batch_size rows in key
- * order after the last key done (the first: from the start) that match the
- * WHERE fragment, checking it again on the rows it locks, and returns the
- * number of rows updated with the greatest key among them, as text.  The
- * fragments stand on lines of their own, so that a line comment in one
- * ends with it.
+ * Builds the batch queries; the one after a key takes the key's columns as
+ * parameters of their own types.
  */
 static void
 backfill_build_queries(Backfill *bf)
@@ -332,11 +334,55 @@ backfill_build_queries(Backfill *bf)
 	initStringInfo(&after);
 	appendStringInfo(&after, "ROW(%s) OPERATOR(pg_catalog.>) ROW(", keys);
 	for (i = 0; i < bf->nkeys; i++)
-		appendStringInfo(&after, "%s$%d::%s", i > 0 ? ", " : "", i + 1, bf->key_types[i]);
+		appendStringInfo(&after, "%s$%d", i > 0 ? ", " : "", i + 1);
 	appendStringInfoString(&after, ") AND ");
 
 	bf->first_sql = backfill_batch_query(bf, "");
 	bf->next_sql = backfill_batch_query(bf, after.data);
+}
+
+/*
+ * Sets the settings under which key values are turned into text and back,
+ * so that a run resumed by a session with another DateStyle reads its key
+ * as it was written; returns the GUC nesting level to undo them with
+ * AtEOXact_GUC().
+ */
+static int
+backfill_key_settings(void)
+{
+	int			nestlevel = NewGUCNestLevel();
+
+	(void) set_config_option("DateStyle", "ISO", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("IntervalStyle", "postgres", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("extra_float_digits", "3", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	return nestlevel;
+}
+
+/*
+ * Returns the last key done as Datums of the key's types, read from its
+ * text under fixed settings.
+ */
+static Datum *
+backfill_key_values(const Backfill *bf)
+{
+	Datum	   *values = palloc(sizeof(Datum) * bf->nkeys);
+	int			nestlevel = backfill_key_settings();
+	int			i;
+
+	for (i = 0; i < bf->nkeys; i++)
+	{
+		Oid			input;
+		Oid			ioparam;
+
+		getTypeInputInfo(bf->key_typids[i], &input, &ioparam);
+		values[i] = OidInputFunctionCall(input, TextDatumGetCString(bf->last_key[i]),
+										 ioparam, -1);
+	}
+	AtEOXact_GUC(true, nestlevel);
+	return values;
 }
 
 /*
@@ -361,8 +407,30 @@ backfill_lock(const Backfill *bf)
 }
 
 /*
+ * Takes a lock, until the end of the transaction, on the arguments of a
+ * backfill (relation and fragments), so that two sessions starting the same
+ * backfill at once do not both find no run to resume and both start one:
+ * the second waits, then finds the first's run, which it cannot take.
+ */
+static void
+backfill_lock_arguments(const Backfill *bf)
+{
+	LOCKTAG		tag;
+	uint32		hash = hash_bytes_uint32((uint32) bf->relid);
+
+	hash = hash_combine(hash, hash_bytes((const unsigned char *) bf->set_clause,
+										 strlen(bf->set_clause)));
+	if (bf->where_clause != NULL)
+		hash = hash_combine(hash, hash_bytes((const unsigned char *) bf->where_clause,
+											 strlen(bf->where_clause)));
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32) MIGRATE_LOCK_KEY_LOW, hash, 5);
+	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+}
+
+/*
  * Finds the unfinished run of the same backfill (same relation and
- * fragments) to resume, or records a new one.
+ * fragments) to resume, or records a new one.  Must be followed by a
+ * commit, which lets a session starting the same backfill go on.
  */
 static void
 backfill_start(Backfill *bf, const char *role)
@@ -372,6 +440,7 @@ backfill_start(Backfill *bf, const char *role)
 	NameData	rolename;
 	bool		isnull;
 
+	backfill_lock_arguments(bf);
 	values[0] = ObjectIdGetDatum(bf->relid);
 	values[1] = CStringGetTextDatum(bf->set_clause);
 	values[2] = bf->where_clause ? CStringGetTextDatum(bf->where_clause) : (Datum) 0;
@@ -424,13 +493,13 @@ backfill_start(Backfill *bf, const char *role)
 /*
  * Runs one batch and records its progress, in the subtransaction of
  * subxact_run(): the rows and the progress commit together.  Sets
- * batch_rows and, when rows were updated, the new last key.
+ * batch_rows, batch_selected and, when keys were selected, the new last
+ * key.
  */
 static void
 backfill_batch_work(void *arg)
 {
 	Backfill   *bf = (Backfill *) arg;
-	Oid		   *types = palloc(sizeof(Oid) * bf->nkeys);
 	Datum		values[5];
 	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
 	int			nestlevel;
@@ -438,11 +507,10 @@ backfill_batch_work(void *arg)
 	int			ret;
 	int			i;
 	bool		isnull;
-	int64		rows;
+	int64		rows = 0;
+	int64		selected = 0;
 	Datum	   *key = NULL;
 
-	for (i = 0; i < bf->nkeys; i++)
-		types[i] = TEXTOID;
 	nestlevel = NewGUCNestLevel();
 	snprintf(timeout, sizeof(timeout), "%d", migrate_lock_timeout);
 	(void) set_config_option("lock_timeout", timeout, PGC_USERSET, PGC_S_SESSION,
@@ -450,26 +518,28 @@ backfill_batch_work(void *arg)
 	if (bf->last_key == NULL)
 		ret = SPI_execute(bf->first_sql, false, 0);
 	else
-		ret = SPI_execute_with_args(bf->next_sql, bf->nkeys, types, bf->last_key,
-									NULL, false, 0);
+		ret = SPI_execute_with_args(bf->next_sql, bf->nkeys, bf->key_typids,
+									backfill_key_values(bf), NULL, false, 0);
 	AtEOXact_GUC(true, nestlevel);
 	if (ret < 0)
 		elog(ERROR, "the batch query of the backfill failed: %s", SPI_result_code_string(ret));
 
-	rows = 0;
 	if (SPI_processed == 1)
 	{
 		HeapTuple	tuple = SPI_tuptable->vals[0];
 		TupleDesc	tupdesc = SPI_tuptable->tupdesc;
 
-		/* in the procedure's SPI memory, which outlives the commits */
 		rows = catalog_getint64(tuple, tupdesc, 1, &isnull);
+		selected = catalog_getint64(tuple, tupdesc, 2, &isnull);
+		/* in the procedure's SPI memory, which outlives the commits */
 		key = palloc(sizeof(Datum) * bf->nkeys);
+		nestlevel = backfill_key_settings();
 		for (i = 0; i < bf->nkeys; i++)
-			key[i] = CStringGetTextDatum(SPI_getvalue(tuple, tupdesc, i + 2));
+			key[i] = CStringGetTextDatum(SPI_getvalue(tuple, tupdesc, i + 3));
+		AtEOXact_GUC(true, nestlevel);
 	}
 	SPI_freetuptable(SPI_tuptable);
-	if (rows > 0)
+	if (selected > 0)
 	{
 		values[0] = Int64GetDatum(bf->id);
 		values[1] = PointerGetDatum(construct_array(key, bf->nkeys, TEXTOID, -1,
@@ -482,6 +552,7 @@ backfill_batch_work(void *arg)
 	}
 	/* only once all of it succeeded: a batch tried again starts afresh */
 	bf->batch_rows = rows;
+	bf->batch_selected = selected;
 }
 
 /*
@@ -514,10 +585,11 @@ backfill_batch(Backfill *bf)
 		runner_sleep(runner_backoff_ms(retry));
 	}
 	bf->rows_done += bf->batch_rows;
-	if (bf->batch_rows > 0)
+	if (bf->batch_selected > 0)
 		bf->batches++;
 	SPI_commit();
-	return bf->batch_rows == bf->batch_size;
+	/* a short selection reached the end (rows updated may be fewer) */
+	return bf->batch_selected == bf->batch_size;
 }
 
 /*
