@@ -12,20 +12,15 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
+use FindBin;
+use lib $FindBin::RealBin;
+use MigrateTest;
+
 my $node = PostgreSQL::Test::Cluster->new('notices');
 $node->init;
 $node->start;
 $node->safe_psql('postgres', 'CREATE EXTENSION migrate');
 
-# Runs SQL through psql and returns its message lines (NOTICE, WARNING,
-# ERROR, DETAIL, HINT, CONTEXT), without psql's "psql:<stdin>:N: " prefix.
-sub messages
-{
-	my ($sql) = @_;
-	my ($stdout, $stderr);
-	$node->psql('postgres', $sql, stdout => \$stdout, stderr => \$stderr);
-	return [ map { s/^psql:[^:]*:\d+: //r } grep { $_ ne '' } split /\n/, $stderr ];
-}
 
 # Checks that a list of message lines matches a list of regexes one for one.
 sub messages_like
@@ -76,7 +71,7 @@ define(20260101000000, 'create_accounts', 'accounts');
 define(20260102000000, 'create_orders',   'orders', ' SELECT pg_sleep(0.2);');
 
 # Apply: one Running and one Migrated line per migration, in version order.
-my $msgs = messages('SELECT version FROM migrate_apply()');
+my $msgs = psql_messages($node, 'SELECT version FROM migrate_apply()');
 messages_like(
 	$msgs,
 	[
@@ -93,13 +88,13 @@ ok(defined $slept && $slept >= 0.2,
 	'the Migrated line reports the duration in seconds');
 
 messages_like(
-	messages('SELECT version FROM migrate_apply()'),
+	psql_messages($node, 'SELECT version FROM migrate_apply()'),
 	[qr/^NOTICE:  migrations already up$/],
 	'apply with nothing pending says migrations already up');
 
 # Rollback: newest first, marked (down).
 messages_like(
-	messages('SELECT version FROM migrate_rollback(target => 0)'),
+	psql_messages($node, 'SELECT version FROM migrate_rollback(target => 0)'),
 	[
 		qr/^NOTICE:  == Running 20260102000000 create_orders \(down\)$/,
 		qr/^NOTICE:  == Migrated 20260102000000 in $secs$/,
@@ -109,7 +104,7 @@ messages_like(
 	'rollback prints Running (down) and Migrated for each migration');
 
 messages_like(
-	messages('SELECT version FROM migrate_rollback()'),
+	psql_messages($node, 'SELECT version FROM migrate_rollback()'),
 	[qr/^NOTICE:  migrations already down$/],
 	'rollback with nothing applied says migrations already down');
 
@@ -122,7 +117,7 @@ $node->safe_psql('postgres', 'SELECT version FROM migrate_apply()');
 define(20260102000000, 'create_orders', 'orders');
 define(20260104000000, 'create_notes',  'notes');
 messages_like(
-	messages('SELECT version FROM migrate_apply()'),
+	psql_messages($node, 'SELECT version FROM migrate_apply()'),
 	[
 		qr/^WARNING:  migration 20260102000000 "create_orders" is older than the newest applied migration 20260103000000$/,
 		qr/^DETAIL:  It is applied out of order; a later migrate_rollback\(\) reverts migration 20260103000000 before it\.$/,
@@ -170,7 +165,7 @@ is(scalar @waits, 1, 'the wait is reported once');
 # migrate.lock_wait_timeout ends the wait with an error naming it.
 $holder->query_safe('SELECT pg_advisory_lock(1835624306)');
 messages_like(
-	messages(
+	psql_messages($node, 
 		"SET migrate.lock_wait_timeout = '200ms'; SELECT version FROM migrate_rollback()"),
 	[
 		qr/^NOTICE:  waiting for the migration lock held by process $holder_pid$/,
@@ -183,7 +178,7 @@ $holder->query_safe('SELECT pg_advisory_unlock(1835624306)');
 $holder->quit;
 
 messages_like(
-	messages('SELECT version FROM migrate_rollback()'),
+	psql_messages($node, 'SELECT version FROM migrate_rollback()'),
 	[
 		qr/^NOTICE:  == Running 20260105000000 create_tags \(down\)$/,
 		qr/^NOTICE:  == Migrated 20260105000000 in $secs$/,

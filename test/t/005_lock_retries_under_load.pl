@@ -29,6 +29,10 @@ use IPC::Run;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+
+use FindBin;
+use lib $FindBin::RealBin;
+use MigrateTest;
 use Time::HiRes qw(usleep);
 
 my $node = PostgreSQL::Test::Cluster->new('lock_retries_under_load');
@@ -81,35 +85,7 @@ $node->safe_psql('postgres', q{
 });
 my $orders_oid = $node->safe_psql('postgres', q{SELECT 'orders'::regclass::oid});
 
-# Starts psql in the background as application $name, running each of @sql
-# as a command of its own and stopping at the first error; returns a hash
-# with the harness and references to its stdout and stderr.
-sub start_session
-{
-	my ($name, @sql) = @_;
-	my ($out, $err) = ('', '');
-	my $h = IPC::Run::start(
-		[
-			$node->installed_command('psql'), '-XAtq',
-			'-v', 'ON_ERROR_STOP=1',
-			'-d', $node->connstr('postgres') . " application_name=$name",
-			map { ('-c', $_) } @sql
-		],
-		'>', \$out, '2>', \$err,
-		IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default));
-	return { name => $name, h => $h, out => \$out, err => \$err };
-}
 
-# The backend pid of the session of application $name, once it is connected.
-sub pid_of
-{
-	my ($name) = @_;
-	$node->poll_query_until('postgres',
-		"SELECT count(*) = 1 FROM pg_stat_activity WHERE application_name = '$name'")
-	  or die "session $name did not connect";
-	return $node->safe_psql('postgres',
-		"SELECT pid FROM pg_stat_activity WHERE application_name = '$name'");
-}
 
 # Starts the reader and the writer of batch $batch, each with a lock_timeout
 # of 3 s, and returns once both run their loops and the writer has committed
@@ -121,9 +97,9 @@ sub start_traffic
 	my %traffic;
 	for my $role ('reader', 'writer')
 	{
-		my $session = start_session("$role$batch", "SET lock_timeout = '3s'",
+		my $session = start_session($node, "$role$batch", "SET lock_timeout = '3s'",
 			"CALL traffic($batch, " . ($role eq 'writer' ? 'true' : 'false') . ')');
-		$session->{pid} = pid_of("$role$batch");
+		$session->{pid} = pid_of($node, "$role$batch");
 		$traffic{$role} = $session;
 	}
 	$node->poll_query_until('postgres',
@@ -146,13 +122,6 @@ sub stop_traffic
 	return \%ok;
 }
 
-# The message lines (NOTICE, ERROR, DETAIL, CONTEXT ...) a session printed.
-sub messages
-{
-	my ($session) = @_;
-	return [ map { s/^psql:[^:]*:\d+: //r } grep { $_ ne '' } split /\n/,
-		${ $session->{err} } ];
-}
 
 # Checks that the reader or writer $session completed every iteration
 # without an error, and, in the server log from $offset on, that it queued
@@ -209,7 +178,7 @@ sub begin_long_transaction
 sub start_migrator
 {
 	my ($name, @settings) = @_;
-	my $migrator = start_session($name, @settings, 'SELECT pg_backend_pid()',
+	my $migrator = start_session($node, $name, @settings, 'SELECT pg_backend_pid()',
 		'SELECT version FROM migrate_apply()');
 	pump_until($migrator->{h},
 		IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default),
@@ -220,15 +189,6 @@ sub start_migrator
 	return $migrator;
 }
 
-# Waits for a session to end; returns whether it succeeded, and leaves its
-# output without the trailing newline.
-sub finish_session
-{
-	my ($session) = @_;
-	my $ok = $session->{h}->finish;
-	chomp ${ $session->{out} };
-	return $ok;
-}
 
 # Waits, while the reader and the writer run, until the migrator has printed
 # something matching $until, or has ended if $until is undef.  Returns false
@@ -285,7 +245,7 @@ my $retry_notice =
 	my $migrated = finish_session($migrator);
 
 	ok(!$migrated, "$what: the migration fails");
-	my $msgs = messages($migrator);
+	my $msgs = message_lines(${ $migrator->{err} });
 	my @retries = map { /$retry_notice/ ? "$1 of $2" : () } @$msgs;
 	is_deeply(\@retries, [ '1 of 2', '2 of 2' ], "$what: each retry is announced")
 	  or diag(join("\n", @$msgs));
@@ -329,7 +289,7 @@ my $retry_notice =
 
 	ok($migrated, "$what: the migration applies") or diag(${ $migrator->{err} });
 	is(${ $migrator->{out} }, '1', "$what: migrate_apply returns its version");
-	my $msgs = messages($migrator);
+	my $msgs = message_lines(${ $migrator->{err} });
 	my @retries = map { /$retry_notice/ ? $1 : () } @$msgs;
 	ok(@retries >= 2 && "@retries" eq join(' ', 1 .. @retries),
 		"$what: the retries are announced in order")

@@ -31,6 +31,10 @@ use IPC::Run;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+
+use FindBin;
+use lib $FindBin::RealBin;
+use MigrateTest;
 use Time::HiRes qw(usleep);
 
 my $node = PostgreSQL::Test::Cluster->new('deploy_under_writes');
@@ -96,56 +100,9 @@ is( $node->safe_psql('postgres',
 	'1:true,2:false,3:true',
 	'the index migration is detected as non-transactional, the others not');
 
-# Starts psql in the background as application $name, running each of @sql
-# as a command of its own and stopping at the first error; returns a hash
-# with the harness and references to its stdout and stderr.
-sub start_session
-{
-	my ($name, @sql) = @_;
-	my ($out, $err) = ('', '');
-	my $h = IPC::Run::start(
-		[
-			$node->installed_command('psql'), '-XAtq',
-			'-v', 'ON_ERROR_STOP=1',
-			'-d', $node->connstr('postgres') . " application_name=$name",
-			map { ('-c', $_) } @sql
-		],
-		'>', \$out, '2>', \$err,
-		IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default));
-	return { name => $name, h => $h, out => \$out, err => \$err };
-}
 
-# The backend pid of the session of application $name, once it is connected
-# (the background worker of a deploy takes on its caller's application_name,
-# and so do the parallel workers of an index build: only the client backend
-# counts).
-sub pid_of
-{
-	my ($name) = @_;
-	my $where = "application_name = '$name' AND backend_type = 'client backend'";
-	$node->poll_query_until('postgres',
-		"SELECT count(*) = 1 FROM pg_stat_activity WHERE $where")
-	  or die "session $name did not connect";
-	return $node->safe_psql('postgres', "SELECT pid FROM pg_stat_activity WHERE $where");
-}
 
-# Waits for a session to end; returns whether it succeeded, and leaves its
-# output without the trailing newline.
-sub finish_session
-{
-	my ($session) = @_;
-	my $ok = $session->{h}->finish;
-	chomp ${ $session->{out} };
-	return $ok;
-}
 
-# The message lines (NOTICE, ERROR, DETAIL, ...) a session printed.
-sub messages
-{
-	my ($session) = @_;
-	return [ map { s/^psql:[^:]*:\d+: //r } grep { $_ ne '' } split /\n/,
-		${ $session->{err} } ];
-}
 
 # Pumps every session of @sessions until the first one's stderr matches
 # $until; returns false if it ends first, if any other one ends (the writers
@@ -172,9 +129,9 @@ sub pump_sessions_until
 my %writers;
 for my $kind ('inserter', 'updater')
 {
-	$writers{$kind} = start_session($kind, "SET lock_timeout = '3s'",
+	$writers{$kind} = start_session($node, $kind, "SET lock_timeout = '3s'",
 		'CALL traffic(' . ($kind eq 'inserter' ? 'true' : 'false') . ')');
-	$writers{$kind}{pid} = pid_of($kind);
+	$writers{$kind}{pid} = pid_of($node, $kind);
 }
 $node->poll_query_until('postgres',
 	q{SELECT count(*) = 2 FROM pg_stat_activity WHERE application_name IN ('inserter', 'updater') AND state = 'active' AND query LIKE 'CALL traffic%'}
@@ -193,8 +150,8 @@ ok( $node->safe_psql('postgres',
 		"SELECT backend_xmin IS NOT NULL FROM pg_stat_activity WHERE pid = $old_pid") eq 't',
 	'the REPEATABLE READ transaction holds a snapshot');
 
-my $deploy = start_session('deployer', 'CALL migrate_deploy()');
-my $deploy_pid = pid_of('deployer');
+my $deploy = start_session($node, 'deployer', 'CALL migrate_deploy()');
+my $deploy_pid = pid_of($node, 'deployer');
 
 # The build gets to the phase where it waits for the old snapshot, and
 # stays there while that transaction lasts.
@@ -244,7 +201,7 @@ $node->safe_psql('postgres', 'UPDATE traffic_control SET stop = true');
 my %ok;
 $ok{$_} = finish_session($writers{$_}) for keys %writers;
 
-my $msgs = messages($deploy);
+my $msgs = message_lines(${ $deploy->{err} });
 my @order = map { /^NOTICE:  == (Running|Migrated) (\d+)/ ? "$1 $2" : () } @$msgs;
 is_deeply(\@order,
 	[ 'Running 1', 'Migrated 1', 'Running 2', 'Migrated 2', 'Running 3', 'Migrated 3' ],

@@ -27,6 +27,10 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
+use FindBin;
+use lib $FindBin::RealBin;
+use MigrateTest;
+
 my $node = PostgreSQL::Test::Cluster->new('deploy_cancel');
 $node->init;
 $node->append_conf('postgresql.conf', 'autovacuum = off');
@@ -45,15 +49,6 @@ $node->safe_psql('postgres', q{
 		'CREATE INDEX CONCURRENTLY IF NOT EXISTS items_v_idx ON items (v);');
 });
 
-# Runs SQL through psql and returns its message lines (NOTICE, ERROR,
-# DETAIL, ...) without psql's "psql:<stdin>:N: " prefix.
-sub messages
-{
-	my ($sql) = @_;
-	my ($stdout, $stderr);
-	$node->psql('postgres', $sql, stdout => \$stdout, stderr => \$stderr);
-	return [ map { s/^psql:[^:]*:\d+: //r } grep { $_ ne '' } split /\n/, $stderr ];
-}
 
 # Starts a session that holds an old snapshot: a REPEATABLE READ transaction
 # that has read a row.  A concurrent index build started after it waits for
@@ -186,7 +181,7 @@ sub cancel_case
 	# Deploy and apply refuse, with SQLSTATE 55000, until it is resolved.
 	for my $call ('CALL migrate_deploy()', 'SELECT version FROM migrate_apply()')
 	{
-		my $msgs = messages("\\set VERBOSITY verbose\n$call");
+		my $msgs = psql_messages($node, "\\set VERBOSITY verbose\n$call");
 		is($msgs->[0],
 			'ERROR:  55000: migration 10 "index_items_v" failed part-way and must be resolved first',
 			"$label: $call is refused with SQLSTATE 55000");
@@ -196,12 +191,12 @@ sub cancel_case
 	}
 	is(index_state(), 'f', "$label: the refused deploy did not touch the index");
 
-	is_deeply(messages(q{SELECT migrate_resolve(10, 'pending')}),
+	is_deeply(psql_messages($node, q{SELECT migrate_resolve(10, 'pending')}),
 		['NOTICE:  migration 10 is now pending'],
 		"$label: migrate_resolve records the migration as pending");
 	is(status_of(10), 'pending|', "$label: status shows it pending");
 
-	my $msgs = messages('CALL migrate_deploy()');
+	my $msgs = psql_messages($node, 'CALL migrate_deploy()');
 	is($msgs->[0],
 		'NOTICE:  == Running 10 index_items_v (up)',
 		"$label: the next deploy runs the migration");
@@ -218,7 +213,7 @@ sub cancel_case
 		'0', "$label: no progress row is left");
 
 	# Back to pending for the next case: the down drops the index.
-	$msgs = messages('CALL migrate_revert(steps => 1)');
+	$msgs = psql_messages($node, 'CALL migrate_revert(steps => 1)');
 	ok(!grep({ /^ERROR/ } @$msgs), "$label: the migration reverts")
 	  or diag(join("\n", @$msgs));
 	return;
@@ -288,10 +283,10 @@ cancel_case(
 
 	# Recoverable either way: resolved as pending, the migration deploys
 	# (dropping the INVALID index if there is one) and the index is valid.
-	is_deeply(messages(q{SELECT migrate_resolve(10, 'pending')}),
+	is_deeply(psql_messages($node, q{SELECT migrate_resolve(10, 'pending')}),
 		['NOTICE:  migration 10 is now pending'],
 		"$label: migrate_resolve records the migration as pending");
-	my $msgs = messages('CALL migrate_deploy()');
+	my $msgs = psql_messages($node, 'CALL migrate_deploy()');
 	like($msgs->[-1], qr/^NOTICE:  == Migrated 10 in \d+\.\d{3}s$/,
 		"$label: the next deploy completes the migration");
 	ok(!grep({ /^ERROR/ } @$msgs), "$label: without an error")

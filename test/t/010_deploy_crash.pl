@@ -30,6 +30,10 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
+use FindBin;
+use lib $FindBin::RealBin;
+use MigrateTest;
+
 my $node = PostgreSQL::Test::Cluster->new('deploy_crash');
 $node->init;
 $node->append_conf('postgresql.conf', q{
@@ -51,15 +55,6 @@ $node->safe_psql('postgres', q{
 		'CREATE INDEX CONCURRENTLY IF NOT EXISTS items_v_idx ON items (v);');
 });
 
-# Runs SQL through psql and returns its message lines (NOTICE, ERROR,
-# DETAIL, ...) without psql's "psql:<stdin>:N: " prefix.
-sub messages
-{
-	my ($sql) = @_;
-	my ($stdout, $stderr);
-	$node->psql('postgres', $sql, stdout => \$stdout, stderr => \$stderr);
-	return [ map { s/^psql:[^:]*:\d+: //r } grep { $_ ne '' } split /\n/, $stderr ];
-}
 
 # Starts a session that holds an old snapshot: a REPEATABLE READ transaction
 # that has read a row.  A concurrent index build started after it waits for
@@ -144,7 +139,7 @@ sub refused_ok
 	my ($label, $call, $version, $name) = @_;
 	local $Test::Builder::Level = $Test::Builder::Level + 1;
 	is_deeply(
-		[ grep { !/^LOCATION:/ } @{ messages("\\set VERBOSITY verbose\n$call") } ],
+		[ grep { !/^LOCATION:/ } @{ psql_messages($node, "\\set VERBOSITY verbose\n$call") } ],
 		[
 			"ERROR:  55000: migration $version \"$name\" failed part-way and must be resolved first",
 			'DETAIL:  0 of the 1 statements of its up body completed; the session that ran it stopped before it finished.',
@@ -176,10 +171,10 @@ sub check_interrupted
 sub resolve_and_redeploy
 {
 	my ($label) = @_;
-	is_deeply(messages(q{SELECT migrate_resolve(10, 'pending')}),
+	is_deeply(psql_messages($node, q{SELECT migrate_resolve(10, 'pending')}),
 		['NOTICE:  migration 10 is now pending'],
 		"$label: migrate_resolve records the migration as pending");
-	my $msgs = messages('CALL migrate_deploy()');
+	my $msgs = psql_messages($node, 'CALL migrate_deploy()');
 	is_deeply(
 		[ @$msgs[ 0 .. 1 ] ],
 		[
@@ -231,7 +226,7 @@ sub quit_dead
 	resolve_and_redeploy($label);
 
 	# Back to pending for the next case: the down drops the index.
-	my $msgs = messages('CALL migrate_revert(steps => 1)');
+	my $msgs = psql_messages($node, 'CALL migrate_revert(steps => 1)');
 	ok(!grep({ /^ERROR/ } @$msgs), "$label: the migration reverts")
 	  or diag(join("\n", @$msgs));
 }
@@ -312,10 +307,10 @@ $node->safe_psql('postgres', q{
 		"20|applied\n30|failed\n40|pending",
 		"$label: the refused calls changed nothing");
 
-	is_deeply(messages(q{SELECT migrate_resolve(30, 'pending')}),
+	is_deeply(psql_messages($node, q{SELECT migrate_resolve(30, 'pending')}),
 		['NOTICE:  migration 30 is now pending'],
 		"$label: migrate_resolve records migration 30 as pending");
-	my $msgs = messages('CALL migrate_deploy()');
+	my $msgs = psql_messages($node, 'CALL migrate_deploy()');
 	my @running = grep { /^NOTICE:  (== Running|dropping)/ } @$msgs;
 	is_deeply(
 		\@running,

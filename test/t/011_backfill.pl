@@ -47,6 +47,10 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
+use FindBin;
+use lib $FindBin::RealBin;
+use MigrateTest;
+
 my $rows = 1_000_000;
 
 my $node = PostgreSQL::Test::Cluster->new('backfill');
@@ -123,52 +127,9 @@ sub create_table
 	return;
 }
 
-# Starts psql in the background as application $name, running each of @sql
-# as a command of its own and stopping at the first error; returns a hash
-# with the harness and references to its stdout and stderr.
-sub start_session
-{
-	my ($name, @sql) = @_;
-	my ($out, $err) = ('', '');
-	my $h = IPC::Run::start(
-		[
-			$node->installed_command('psql'), '-XAtq',
-			'-v', 'ON_ERROR_STOP=1',
-			'-d', $node->connstr('postgres') . " application_name=$name",
-			map { ('-c', $_) } @sql
-		],
-		'>', \$out, '2>', \$err,
-		IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default));
-	return { name => $name, h => $h, out => \$out, err => \$err };
-}
 
-# The backend pid of the session of application $name, once it is connected.
-sub pid_of
-{
-	my ($name) = @_;
-	$node->poll_query_until('postgres',
-		"SELECT count(*) = 1 FROM pg_stat_activity WHERE application_name = '$name'")
-	  or die "session $name did not connect";
-	return $node->safe_psql('postgres',
-		"SELECT pid FROM pg_stat_activity WHERE application_name = '$name'");
-}
 
-# Waits for a session to end; returns whether it succeeded, and leaves its
-# output without the trailing newline.
-sub finish_session
-{
-	my ($session) = @_;
-	my $ok = eval { $session->{h}->finish };
-	chomp ${ $session->{out} };
-	return $ok;
-}
 
-# The message lines (NOTICE, ERROR, ...) of psql's stderr $err.
-sub messages
-{
-	my ($err) = @_;
-	return [ map { s/^psql:[^:]*:\d+: //r } grep { $_ ne '' } split /\n/, $err ];
-}
 
 # Starts $n writers, each with a lock_timeout of 2 s, and returns them once
 # each has committed some transactions.
@@ -180,8 +141,8 @@ sub start_writers
 	my @writers;
 	for my $i (1 .. $n)
 	{
-		my $w = start_session("$prefix$i", "SET lock_timeout = '2s'", 'CALL writer()');
-		$w->{pid} = pid_of("$prefix$i");
+		my $w = start_session($node, "$prefix$i", "SET lock_timeout = '2s'", 'CALL writer()');
+		$w->{pid} = pid_of($node, "$prefix$i");
 		push @writers, $w;
 	}
 	$node->poll_query_until('postgres',
@@ -232,7 +193,7 @@ create_table();
 		"SET application_name = 'backfill'; CALL migrate_backfill('t', '$fill', 'filled IS NULL', 10000)"
 	);
 	my $finished = stop_writers($writers);
-	my $msgs = messages($err);
+	my $msgs = message_lines($err);
 
 	is($ret, 0, "$what: the backfill succeeds") or diag($err);
 	my ($id) = map { /^NOTICE:  backfill (\d+) of public\.t done: / ? $1 : () } @$msgs;
@@ -332,7 +293,7 @@ sub resume_and_check
 	local $Test::Builder::Level = $Test::Builder::Level + 1;
 	my ($ret, $out, $err) = $node->psql('postgres',
 		"CALL migrate_backfill('t', '$fill', NULL, 10000, '10ms')");
-	my $msgs = messages($err);
+	my $msgs = message_lines($err);
 	is($ret, 0, "$what: the same call succeeds") or diag($err);
 	ok( (grep {
 				/^NOTICE:  resuming backfill $id of public\.t after $done rows in $batches batches$/
@@ -373,9 +334,9 @@ sub check_interrupted
 create_table();
 {
 	my $what = 'terminated';
-	my $backfill = start_session('terminated',
+	my $backfill = start_session($node, 'terminated',
 		"CALL migrate_backfill('t', '$fill', NULL, 10000, '10ms')");
-	my $pid = pid_of('terminated');
+	my $pid = pid_of($node, 'terminated');
 	ok( $node->poll_query_until('postgres', qq{
 			SELECT rows_done >= 300000 FROM migrate_backfills
 			WHERE relation = 't'::regclass AND pid = $pid}),
@@ -399,7 +360,7 @@ create_table();
 {
 	my $what = 'killed';
 	# Holds a lock on row 350,000 in batch 35 (rows 340,001 to 350,000).
-	my $holder = start_session('holder', 'BEGIN',
+	my $holder = start_session($node, 'holder', 'BEGIN',
 		'SELECT id FROM t WHERE id = 350000 FOR UPDATE',
 		"SELECT pg_sleep($PostgreSQL::Test::Utils::timeout_default)");
 	$node->poll_query_until('postgres',
@@ -407,9 +368,9 @@ create_table();
 	) or die "the holder did not lock its row";
 	# A lock timeout longer than the test waits, so that the batch waits
 	# for the row lock and is not tried again in between.
-	my $backfill = start_session('killed', "SET migrate.lock_timeout = '3min'",
+	my $backfill = start_session($node, 'killed', "SET migrate.lock_timeout = '3min'",
 		"CALL migrate_backfill('t', '$fill', NULL, 10000, '10ms')");
-	my $pid = pid_of('killed');
+	my $pid = pid_of($node, 'killed');
 	ok( $node->poll_query_until('postgres', qq{
 			SELECT b.rows_done = 340000 AND a.wait_event_type = 'Lock'
 			FROM migrate_backfills b JOIN pg_stat_activity a ON a.pid = b.pid
@@ -447,9 +408,9 @@ sub concurrent_change
 	my $holder = $node->background_psql('postgres');
 	$holder->query_safe('BEGIN');
 	$holder->query_safe($change);
-	my $backfill = start_session($name,
+	my $backfill = start_session($node, $name,
 		"CALL migrate_backfill('small', '$fill', " . ($where ? "'$where'" : 'NULL') . ', 10)');
-	my $pid = pid_of($name);
+	my $pid = pid_of($node, $name);
 	$node->poll_query_until('postgres',
 		"SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = $pid")
 	  or die "the backfill did not wait for the row lock";
