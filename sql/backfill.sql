@@ -82,6 +82,13 @@ CALL migrate_backfill('days', 'done = (1 / divisor) = 1', NULL, 10);
 RESET DateStyle;
 SELECT count(*) FILTER (WHERE done) AS done, count(*) FROM days;
 
+-- A stopped run cannot resume once the table's key changed.
+CREATE TABLE rekeyed (a integer PRIMARY KEY, b integer NOT NULL, v integer);
+INSERT INTO rekeyed SELECT g, g, 0 FROM generate_series(1, 20) g;
+CALL migrate_backfill('rekeyed', 'v = 1 / (a - 15)', NULL, 10);
+ALTER TABLE rekeyed DROP CONSTRAINT rekeyed_pkey, ADD PRIMARY KEY (a, b);
+CALL migrate_backfill('rekeyed', 'v = 1 / (a - 15)', NULL, 10);
+
 -- No primary key, but a unique index on NOT NULL columns.
 CREATE TABLE tags (name text NOT NULL, label text);
 CREATE UNIQUE INDEX tags_name_key ON tags (name);
@@ -144,4 +151,4 @@ SELECT count(*) FILTER (WHERE email_lower IS NULL) AS missing FROM accounts;
 
 DROP EXTENSION migrate;
 DROP VIEW accounts_view;
-DROP TABLE accounts, "Odd Names", divisors, lines, days, tags, loose;
+DROP TABLE accounts, "Odd Names", divisors, lines, days, rekeyed, tags, loose;

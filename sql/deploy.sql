@@ -209,6 +209,13 @@ SELECT c.relname, n.nspname, pg_get_userbyid(c.relowner) AS owner
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE c.relname = 'items_sku_idx';
 SELECT version, state FROM migrate_status() WHERE version >= 11;
+-- A failed migration whose definition is removed cannot be marked applied;
+-- pending, it is gone.
+SELECT migrate_remove(12);
+SELECT version, name, state FROM migrate_status() WHERE version = 12;
+SELECT migrate_resolve(12, 'applied');
+SELECT migrate_resolve(12, 'pending');
+SELECT count(*) FROM migrate_status() WHERE version = 12;
 
 DROP EXTENSION migrate;
 DROP TABLE orders, deploy_log, shop.items;

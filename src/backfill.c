@@ -469,7 +469,8 @@ backfill_start(Backfill *bf, const char *role)
 						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 						 errmsg("backfill " INT64_FORMAT " cannot resume: the key of %s changed",
 								bf->id, bf->relation),
-						 errhint("Mark it finished or delete its row in migrate_backfills, then start again.")));
+						 errdetail("The key of its last batch has other columns than the table's key now."),
+						 errhint("To start afresh, the extension's owner deletes its row in migrate_backfills; without a where_clause that skips them, rows already done are then updated again.")));
 		}
 		SPI_freetuptable(SPI_tuptable);
 		backfill_lock(bf);
