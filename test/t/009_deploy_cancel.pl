@@ -49,72 +49,6 @@ $node->safe_psql('postgres', q{
 		'CREATE INDEX CONCURRENTLY IF NOT EXISTS items_v_idx ON items (v);');
 });
 
-
-# Starts a session that holds an old snapshot: a REPEATABLE READ transaction
-# that has read a row.  A concurrent index build started after it waits for
-# it in the phase "waiting for old snapshots".
-sub hold_snapshot
-{
-	my $holder = $node->background_psql('postgres');
-	$holder->query_safe('BEGIN ISOLATION LEVEL REPEATABLE READ');
-	$holder->query_safe('SELECT id FROM snap');
-	return $holder;
-}
-
-# Starts psql in the background as application "deployer" (its worker
-# inherits the name, with backend_type 'migrate worker'), running each of
-# @sql as a command of its own and stopping at the first error; returns a
-# hash with the harness and references to its stdout and stderr.
-sub start_deploy
-{
-	my (@sql) = @_;
-	my ($out, $err) = ('', '');
-	my $h = IPC::Run::start(
-		[
-			$node->installed_command('psql'), '-XAtq',
-			'-v', 'ON_ERROR_STOP=1',
-			'-d', $node->connstr('postgres') . ' application_name=deployer',
-			map { ('-c', $_) } @sql
-		],
-		'>', \$out, '2>', \$err,
-		IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default));
-	return { h => $h, out => \$out, err => \$err };
-}
-
-# Waits until the deploy's index build, in a migrate worker, waits for the
-# old snapshot; returns the process IDs of the deploying session and of the
-# worker.
-sub wait_for_build
-{
-	$node->poll_query_until('postgres', q{
-		SELECT count(*) = 1
-		FROM pg_stat_progress_create_index p
-		JOIN pg_stat_activity a ON a.pid = p.pid
-		WHERE a.backend_type = 'migrate worker'
-		  AND p.phase = 'waiting for old snapshots'})
-	  or die 'the index build did not reach the phase "waiting for old snapshots"';
-	return split /\|/, $node->safe_psql('postgres', q{
-		SELECT (SELECT pid FROM pg_stat_activity
-		        WHERE application_name = 'deployer' AND backend_type = 'client backend'),
-		       (SELECT pid FROM pg_stat_activity WHERE backend_type = 'migrate worker')});
-}
-
-# state|detail of a migration in migrate_status().
-sub status_of
-{
-	my ($version) = @_;
-	return $node->safe_psql('postgres',
-		"SELECT state || '|' || coalesce(detail, '') FROM migrate_status() WHERE version = $version");
-}
-
-# Whether items_v_idx exists, and if so whether it is valid: 'none', 't' or 'f'.
-sub index_state
-{
-	return $node->safe_psql('postgres', q{
-		SELECT coalesce((SELECT CASE WHEN indisvalid THEN 't' ELSE 'f' END FROM pg_index
-		                 WHERE indexrelid = to_regclass('items_v_idx')), 'none')});
-}
-
 # Cancels a deploy while its index build waits, in the way $cancel says,
 # and checks the whole path from the failure to the repaired migration.
 #   $label    names the case in the test names
@@ -126,10 +60,10 @@ sub cancel_case
 {
 	my ($label, $settings, $cancel, $message, $check_running) = @_;
 
-	is(index_state(), 'none', "$label: no index before the deploy");
-	my $holder = hold_snapshot();
-	my $deploy = start_deploy(@$settings, 'CALL migrate_deploy()');
-	my ($caller, $worker) = wait_for_build();
+	is(index_state($node, 'items_v_idx'), 'none', "$label: no index before the deploy");
+	my $holder = hold_snapshot($node, 'snap');
+	my $deploy = start_session($node, 'deployer', @$settings, 'CALL migrate_deploy()');
+	my ($caller, $worker) = wait_for_build($node, 'deployer');
 	like($caller, qr/^\d+$/, "$label: the deploying session is found");
 	like($worker, qr/^\d+$/, "$label: the statement runs in a worker of its own");
 
@@ -138,9 +72,9 @@ sub cancel_case
 	# which may expire meanwhile.)
 	if ($check_running)
 	{
-		is(status_of(10), "running|up: statement 1 of 1 running in process $caller",
+		is(status_of($node, 10), "running|up: statement 1 of 1 running in process $caller",
 			"$label: status shows the migration running in the deploying session");
-		is(index_state(), 'f', "$label: the index being built is INVALID so far");
+		is(index_state($node, 'items_v_idx'), 'f', "$label: the index being built is INVALID so far");
 	}
 
 	$cancel->($caller);
@@ -161,11 +95,11 @@ sub cancel_case
 	$holder->query_safe('COMMIT');
 	$holder->quit;
 
-	is(status_of(10),
+	is(status_of($node, 10),
 		"failed|up: 0 of 1 statements completed; statement 1 (line 1) failed: $message; "
 		  . 'INVALID indexes: items_v_idx',
 		"$label: status shows the migration failed, the error and the INVALID index");
-	is(index_state(), 'f', "$label: the INVALID index is still there");
+	is(index_state($node, 'items_v_idx'), 'f', "$label: the INVALID index is still there");
 	is( $node->safe_psql('postgres', q{
 			SELECT version || ' ' || direction || ' ' || completed || '/' || statements
 			       || ' ' || (relations = ARRAY['items'::regclass::oid])
@@ -189,12 +123,12 @@ sub cancel_case
 			"DETAIL:  0 of the 1 statements of its up body completed; statement 1 (line 1) failed: $message",
 			"$label: the refusal says why");
 	}
-	is(index_state(), 'f', "$label: the refused deploy did not touch the index");
+	is(index_state($node, 'items_v_idx'), 'f', "$label: the refused deploy did not touch the index");
 
 	is_deeply(psql_messages($node, q{SELECT migrate_resolve(10, 'pending')}),
 		['NOTICE:  migration 10 is now pending'],
 		"$label: migrate_resolve records the migration as pending");
-	is(status_of(10), 'pending|', "$label: status shows it pending");
+	is(status_of($node, 10), 'pending|', "$label: status shows it pending");
 
 	my $msgs = psql_messages($node, 'CALL migrate_deploy()');
 	is($msgs->[0],
@@ -207,8 +141,8 @@ sub cancel_case
 		"$label: the migration completes");
 	ok(!grep({ /^ERROR/ } @$msgs), "$label: without an error")
 	  or diag(join("\n", @$msgs));
-	is(index_state(), 't', "$label: the index is valid");
-	is(status_of(10), 'applied|', "$label: status shows it applied");
+	is(index_state($node, 'items_v_idx'), 't', "$label: the index is valid");
+	is(status_of($node, 10), 'applied|', "$label: status shows it applied");
 	is($node->safe_psql('postgres', 'SELECT count(*) FROM migrate_progress'),
 		'0', "$label: no progress row is left");
 
@@ -245,10 +179,10 @@ cancel_case(
 {
 	my $label = 'pg_terminate_backend';
 
-	is(index_state(), 'none', "$label: no index before the deploy");
-	my $holder = hold_snapshot();
-	my $deploy = start_deploy('CALL migrate_deploy()');
-	my ($caller, $worker) = wait_for_build();
+	is(index_state($node, 'items_v_idx'), 'none', "$label: no index before the deploy");
+	my $holder = hold_snapshot($node, 'snap');
+	my $deploy = start_session($node, 'deployer', 'CALL migrate_deploy()');
+	my ($caller, $worker) = wait_for_build($node, 'deployer');
 	is($node->safe_psql('postgres', "SELECT pg_terminate_backend($caller)"),
 		't', "$label: the deploying session is signalled");
 	ok(!$deploy->{h}->finish, "$label: the deploy fails");
@@ -271,12 +205,12 @@ cancel_case(
 			"SELECT count(*) = 0 FROM pg_stat_activity WHERE backend_type = 'migrate worker'"),
 		"$label: no migrate worker runs once the old snapshot is released");
 
-	like(status_of(10),
+	like(status_of($node, 10),
 		qr/^failed\|up: 0 of 1 statements completed; interrupted: the session that ran it \(process $caller\) stopped before it finished/,
 		"$label: status shows the migration failed, interrupted");
-	is(index_state(), 'f',
+	is(index_state($node, 'items_v_idx'), 'f',
 		"$label: the build did not go on without the session: its index is INVALID");
-	is(status_of(10),
+	is(status_of($node, 10),
 		'failed|up: 0 of 1 statements completed; interrupted: the session that ran it '
 		  . "(process $caller) stopped before it finished; INVALID indexes: items_v_idx",
 		"$label: status names the INVALID index");
@@ -291,8 +225,8 @@ cancel_case(
 		"$label: the next deploy completes the migration");
 	ok(!grep({ /^ERROR/ } @$msgs), "$label: without an error")
 	  or diag(join("\n", @$msgs));
-	is(index_state(), 't', "$label: the index is valid");
-	is(status_of(10), 'applied|', "$label: status shows it applied");
+	is(index_state($node, 'items_v_idx'), 't', "$label: the index is valid");
+	is(status_of($node, 10), 'applied|', "$label: status shows it applied");
 	is($node->safe_psql('postgres', 'SELECT count(*) FROM migrate_progress'),
 		'0', "$label: no progress row is left");
 }

@@ -55,55 +55,6 @@ $node->safe_psql('postgres', q{
 		'CREATE INDEX CONCURRENTLY IF NOT EXISTS items_v_idx ON items (v);');
 });
 
-
-# Starts a session that holds an old snapshot: a REPEATABLE READ transaction
-# that has read a row.  A concurrent index build started after it waits for
-# it in the phase "waiting for old snapshots".
-sub hold_snapshot
-{
-	my $holder = $node->background_psql('postgres');
-	$holder->query_safe('BEGIN ISOLATION LEVEL REPEATABLE READ');
-	$holder->query_safe('SELECT id FROM snap');
-	return $holder;
-}
-
-# Starts psql in the background as application "deployer" (its worker
-# inherits the name, with backend_type 'migrate worker'), running $sql;
-# returns a hash with the harness and references to its stdout and stderr.
-sub start_deploy
-{
-	my ($sql) = @_;
-	my ($out, $err) = ('', '');
-	my $h = IPC::Run::start(
-		[
-			$node->installed_command('psql'), '-XAtq',
-			'-v', 'ON_ERROR_STOP=1',
-			'-d', $node->connstr('postgres') . ' application_name=deployer',
-			'-c', $sql
-		],
-		'>', \$out, '2>', \$err,
-		IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default));
-	return { h => $h, out => \$out, err => \$err };
-}
-
-# Waits until the deploy's index build, in a migrate worker, waits for the
-# old snapshot; returns the process IDs of the deploying session and of the
-# worker.
-sub wait_for_build
-{
-	$node->poll_query_until('postgres', q{
-		SELECT count(*) = 1
-		FROM pg_stat_progress_create_index p
-		JOIN pg_stat_activity a ON a.pid = p.pid
-		WHERE a.backend_type = 'migrate worker'
-		  AND p.phase = 'waiting for old snapshots'})
-	  or die 'the index build did not reach the phase "waiting for old snapshots"';
-	return split /\|/, $node->safe_psql('postgres', q{
-		SELECT (SELECT pid FROM pg_stat_activity
-		        WHERE application_name = 'deployer' AND backend_type = 'client backend'),
-		       (SELECT pid FROM pg_stat_activity WHERE backend_type = 'migrate worker')});
-}
-
 # Waits for the postmaster, which has seen a process die, to end every
 # session and restart, and for the server to accept connections again.
 sub wait_for_crash_restart
@@ -113,23 +64,6 @@ sub wait_for_crash_restart
 	$node->poll_query_until('postgres', 'SELECT 1', '1')
 	  or die 'the server did not come back after the crash';
 	return;
-}
-
-# state|detail of a migration in migrate_status().
-sub status_of
-{
-	my ($version) = @_;
-	return $node->safe_psql('postgres',
-		"SELECT state || '|' || coalesce(detail, '') FROM migrate_status() WHERE version = $version");
-}
-
-# Whether an index exists, and if so whether it is valid: 'none', 't' or 'f'.
-sub index_state
-{
-	my ($name) = @_;
-	return $node->safe_psql('postgres', qq{
-		SELECT coalesce((SELECT CASE WHEN indisvalid THEN 't' ELSE 'f' END FROM pg_index
-		                 WHERE indexrelid = to_regclass('$name')), 'none')});
 }
 
 # Checks that $call is refused because migration $version ($name) was
@@ -154,15 +88,15 @@ sub refused_ok
 sub check_interrupted
 {
 	my ($label, $caller) = @_;
-	is(status_of(10),
+	is(status_of($node, 10),
 		"failed|up: 0 of 1 statements completed; interrupted: the session that ran it (process $caller) stopped before it finished; "
 		  . 'INVALID indexes: items_v_idx',
 		"$label: status shows the migration failed, interrupted, and its INVALID index");
-	is(index_state('items_v_idx'), 'f', "$label: the INVALID index is there");
+	is(index_state($node, 'items_v_idx'), 'f', "$label: the INVALID index is there");
 	is($node->safe_psql('postgres', 'SELECT count(*) FROM migrate_applied WHERE version = 10'),
 		'0', "$label: the migration is not recorded as applied");
 	refused_ok($label, 'CALL migrate_deploy()', 10, 'index_items_v');
-	is(index_state('items_v_idx'), 'f', "$label: the refused deploy did not touch the index");
+	is(index_state($node, 'items_v_idx'), 'f', "$label: the refused deploy did not touch the index");
 	return;
 }
 
@@ -186,8 +120,8 @@ sub resolve_and_redeploy
 		"$label: the migration completes");
 	ok(!grep({ /^ERROR/ } @$msgs), "$label: without an error")
 	  or diag(join("\n", @$msgs));
-	is(index_state('items_v_idx'), 't', "$label: the index is valid");
-	is(status_of(10), 'applied|', "$label: status shows it applied");
+	is(index_state($node, 'items_v_idx'), 't', "$label: the index is valid");
+	is(status_of($node, 10), 'applied|', "$label: status shows it applied");
 	is($node->safe_psql('postgres', 'SELECT count(*) FROM migrate_progress'),
 		'0', "$label: no progress row is left");
 	return;
@@ -205,9 +139,9 @@ sub quit_dead
 
 {
 	my $label = 'kill -9 caller';
-	my $holder = hold_snapshot();
-	my $deploy = start_deploy('CALL migrate_deploy()');
-	my ($caller, $worker) = wait_for_build();
+	my $holder = hold_snapshot($node, 'snap');
+	my $deploy = start_session($node, 'deployer', 'CALL migrate_deploy()');
+	my ($caller, $worker) = wait_for_build($node, 'deployer');
 	my $log_offset = -s $node->logfile;
 
 	ok(kill('KILL', $caller), "$label: the deploying backend is killed");
@@ -237,10 +171,10 @@ sub quit_dead
 # ends every session, the deploying one included, and restarts.
 {
 	my $label = 'kill -9 worker';
-	is(index_state('items_v_idx'), 'none', "$label: no index before the deploy");
-	my $holder = hold_snapshot();
-	my $deploy = start_deploy('CALL migrate_deploy()');
-	my ($caller, $worker) = wait_for_build();
+	is(index_state($node, 'items_v_idx'), 'none', "$label: no index before the deploy");
+	my $holder = hold_snapshot($node, 'snap');
+	my $deploy = start_session($node, 'deployer', 'CALL migrate_deploy()');
+	my ($caller, $worker) = wait_for_build($node, 'deployer');
 	my $log_offset = -s $node->logfile;
 
 	ok(kill('KILL', $worker), "$label: the worker is killed");
@@ -276,10 +210,10 @@ $node->safe_psql('postgres', q{
 });
 {
 	my $label = 'immediate shutdown';
-	my $holder = hold_snapshot();
-	my $deploy = start_deploy('CALL migrate_deploy()');
-	my ($caller, $worker) = wait_for_build();
-	is(status_of(30), "running|up: statement 1 of 1 running in process $caller",
+	my $holder = hold_snapshot($node, 'snap');
+	my $deploy = start_session($node, 'deployer', 'CALL migrate_deploy()');
+	my ($caller, $worker) = wait_for_build($node, 'deployer');
+	is(status_of($node, 30), "running|up: statement 1 of 1 running in process $caller",
 		"$label: the deploy runs migration 30");
 
 	$node->stop('immediate');
@@ -295,7 +229,7 @@ $node->safe_psql('postgres', q{
 		"$label: 20 applied, 30 failed and interrupted with its INVALID index, 40 pending");
 	is($node->safe_psql('postgres', q{SELECT to_regclass('notes') IS NOT NULL, to_regclass('tags') IS NULL}),
 		't|t', "$label: the table of 20 exists, that of 40 does not");
-	is(index_state('items_lower_v_idx'), 'f', "$label: the index of 30 is INVALID");
+	is(index_state($node, 'items_lower_v_idx'), 'f', "$label: the index of 30 is INVALID");
 
 	refused_ok($label, $_, 30, 'index_items_lower_v')
 	  for ('CALL migrate_deploy()',
@@ -322,7 +256,7 @@ $node->safe_psql('postgres', q{
 		"$label: the next deploy drops the INVALID index, then runs 30 and 40");
 	ok(!grep({ /^ERROR/ } @$msgs), "$label: without an error")
 	  or diag(join("\n", @$msgs));
-	is(index_state('items_lower_v_idx'), 't', "$label: the index of 30 is valid");
+	is(index_state($node, 'items_lower_v_idx'), 't', "$label: the index of 30 is valid");
 	is( $node->safe_psql('postgres',
 			'SELECT version, state FROM migrate_status() ORDER BY version'),
 		"10|applied\n20|applied\n30|applied\n40|applied",

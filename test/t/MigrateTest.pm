@@ -12,7 +12,8 @@ use Exporter 'import';
 use IPC::Run;
 use PostgreSQL::Test::Utils;
 
-our @EXPORT = qw(message_lines psql_messages start_session pid_of finish_session);
+our @EXPORT = qw(message_lines psql_messages start_session pid_of finish_session
+  hold_snapshot wait_for_build status_of index_state);
 
 # Returns psql's message lines (NOTICE, WARNING, ERROR, DETAIL, HINT,
 # CONTEXT, ...) from its stderr, without its "psql:<stdin>:N: " prefix.
@@ -72,6 +73,55 @@ sub finish_session
 	my $ok = eval { $session->{h}->finish };
 	chomp ${ $session->{out} };
 	return $ok;
+}
+
+# Starts a session on $node that holds an old snapshot: a REPEATABLE READ
+# transaction that has read a row of $table.  A concurrent index build
+# started after it waits for it in the phase "waiting for old snapshots".
+sub hold_snapshot
+{
+	my ($node, $table) = @_;
+	my $holder = $node->background_psql('postgres');
+	$holder->query_safe('BEGIN ISOLATION LEVEL REPEATABLE READ');
+	$holder->query_safe("SELECT 1 FROM $table LIMIT 1");
+	return $holder;
+}
+
+# Waits until a deploy's index build on $node, in a migrate worker, waits
+# for an old snapshot; returns the process IDs of the deploying session
+# (application $name) and of the worker.
+sub wait_for_build
+{
+	my ($node, $name) = @_;
+	$node->poll_query_until('postgres', q{
+		SELECT count(*) = 1
+		FROM pg_stat_progress_create_index p
+		JOIN pg_stat_activity a ON a.pid = p.pid
+		WHERE a.backend_type = 'migrate worker'
+		  AND p.phase = 'waiting for old snapshots'})
+	  or die 'the index build did not reach the phase "waiting for old snapshots"';
+	return split /\|/, $node->safe_psql('postgres', qq{
+		SELECT (SELECT pid FROM pg_stat_activity
+		        WHERE application_name = '$name' AND backend_type = 'client backend'),
+		       (SELECT pid FROM pg_stat_activity WHERE backend_type = 'migrate worker')});
+}
+
+# state|detail of a migration in migrate_status() on $node.
+sub status_of
+{
+	my ($node, $version) = @_;
+	return $node->safe_psql('postgres',
+		"SELECT state || '|' || coalesce(detail, '') FROM migrate_status() WHERE version = $version");
+}
+
+# Whether index $name exists on $node, and if so whether it is valid:
+# 'none', 't' or 'f'.
+sub index_state
+{
+	my ($node, $name) = @_;
+	return $node->safe_psql('postgres', qq{
+		SELECT coalesce((SELECT CASE WHEN indisvalid THEN 't' ELSE 'f' END FROM pg_index
+		                 WHERE indexrelid = to_regclass('$name')), 'none')});
 }
 
 1;
