@@ -48,43 +48,12 @@ SET_CLAUSE='filled = md5(id::text), counter = counter + 1'
 # shellcheck source=test/lib.sh
 . "$ROOT/test/lib.sh"
 
-GEN=$(mktemp -d /tmp/migrate-bench-XXXXXX)
-SPACE=""
+# shellcheck source=test/bench/common.sh
+. "$ROOT/test/bench/common.sh"
 
-# Stops the cluster and removes the work, tablespace and script directories.
-cleanup() {
-    migrate_stop_cluster
-    if [ -n "${WORK:-}" ] && [ -d "$WORK" ]; then
-        migrate_as_postgres rm -rf "$WORK" 2>/dev/null || migrate_as_root rm -rf "$WORK"
-    fi
-    if [ -n "$SPACE" ] && [ -d "$SPACE" ]; then
-        migrate_as_postgres rm -rf "$SPACE" 2>/dev/null || migrate_as_root rm -rf "$SPACE"
-    fi
-    rm -rf "$GEN"
-}
-trap cleanup EXIT
 
-# Runs psql on database $DB, quietly, stopping at the first error.  NOTICEs
-# are not sent (client_min_messages), so that printing them costs nothing.
-bench_psql() {
-    PGOPTIONS="-c client_min_messages=warning" migrate_psql -d "$DB" -q -v ON_ERROR_STOP=1 "$@"
-}
 
-# Prints the wall-clock milliseconds that a command takes, after a
-# checkpoint, so that no earlier step's dirty buffers are written during it.
-time_ms() {
-    local start end
-    bench_psql -c 'CHECKPOINT' >/dev/null
-    start=$(date +%s%N)
-    "$@" >/dev/null
-    end=$(date +%s%N)
-    echo $(((end - start) / 1000000))
-}
 
-# Prints the median of the numbers on stdin, one a line.
-median() {
-    sort -g | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 
 # Fails unless the query $1 returns $2 in database $DB.
 check() {
@@ -181,14 +150,7 @@ migrate_build "$ROOT"
 migrate_start_cluster "$PORT" autovacuum=off shared_buffers=512MB max_wal_size=8GB \
     checkpoint_timeout=1h wal_level=minimal max_wal_senders=0
 DB=postgres
-if [ "${BENCH_ON_DISK:-0}" != 1 ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
-    SPACE=$(mktemp -d /dev/shm/migrate-bench-XXXXXX)
-    migrate_as_root chown postgres:postgres "$SPACE"
-    bench_psql -c "CREATE TABLESPACE bench_space LOCATION '$SPACE'"
-    echo "Database files in $SPACE (memory)."
-else
-    echo "Database files in $WORK/data."
-fi
+bench_tablespace
 bench_psql -c "CREATE DATABASE bench${SPACE:+ TABLESPACE bench_space}"
 DB=bench
 bench_psql -c 'CREATE EXTENSION migrate'

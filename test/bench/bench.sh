@@ -35,21 +35,9 @@ ROUNDS=3
 
 . "$ROOT/test/lib.sh"
 
-GEN=$(mktemp -d /tmp/migrate-bench-XXXXXX)
-SPACE=""
+# shellcheck source=test/bench/common.sh
+. "$ROOT/test/bench/common.sh"
 
-# Stops the cluster and removes the work, tablespace and script directories.
-cleanup() {
-    migrate_stop_cluster
-    if [ -n "${WORK:-}" ] && [ -d "$WORK" ]; then
-        migrate_as_postgres rm -rf "$WORK" 2>/dev/null || migrate_as_root rm -rf "$WORK"
-    fi
-    if [ -n "$SPACE" ] && [ -d "$SPACE" ]; then
-        migrate_as_postgres rm -rf "$SPACE" 2>/dev/null || migrate_as_root rm -rf "$SPACE"
-    fi
-    rm -rf "$GEN"
-}
-trap cleanup EXIT
 
 # Writes the scripts for N migrations: the up bodies in version order, the
 # down bodies newest first, and the N migrate_define() calls.
@@ -65,22 +53,7 @@ generate_scripts() {
     }' >"$GEN/define_$n.sql"
 }
 
-# Runs psql on database $DB, quietly, stopping at the first error.  NOTICEs
-# are not sent (client_min_messages), so that printing them costs nothing.
-bench_psql() {
-    PGOPTIONS="-c client_min_messages=warning" migrate_psql -d "$DB" -q -v ON_ERROR_STOP=1 "$@"
-}
 
-# Prints the wall-clock milliseconds that a command takes, after a
-# checkpoint, so that no earlier step's dirty buffers are written during it.
-time_ms() {
-    local start end
-    bench_psql -c 'CHECKPOINT' >/dev/null
-    start=$(date +%s%N)
-    "$@" >/dev/null
-    end=$(date +%s%N)
-    echo $(((end - start) / 1000000))
-}
 
 # Times no-op calls of migrate_apply() in one new session with psql's
 # \timing (the server round trip, in milliseconds): prints the first call,
@@ -97,10 +70,6 @@ noop_ms() {
     echo "$(echo "$times" | head -n 1) $(echo "$times" | tail -n +2 | median)"
 }
 
-# Prints the median of the numbers on stdin, one a line.
-median() {
-    sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 
 # Fails unless the query $1 returns $2 in database $DB.
 check() {
@@ -168,15 +137,7 @@ migrate_build "$ROOT"
 # max_prepared_transactions 2) locks.  Autovacuum is off so that it does not
 # run during a measurement; the script vacuums between the steps instead.
 migrate_start_cluster "$PORT" max_locks_per_transaction=1024 autovacuum=off
-if [ "${BENCH_ON_DISK:-0}" != 1 ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
-    SPACE=$(mktemp -d /dev/shm/migrate-bench-XXXXXX)
-    migrate_as_root chown postgres:postgres "$SPACE"
-    DB=postgres
-    bench_psql -c "CREATE TABLESPACE bench_space LOCATION '$SPACE'"
-    echo "Database files in $SPACE (memory)."
-else
-    echo "Database files in $WORK/data."
-fi
+bench_tablespace
 RESULTS=$GEN/results
 
 started=$(date +%s)
