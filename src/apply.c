@@ -374,7 +374,7 @@ migrate_apply(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();
 	catalog_open();
-	runner_enter();
+	runner_enter("migrate_apply", true);
 	PG_TRY();
 	{
 		List	   *migrations;
@@ -416,7 +416,7 @@ migrate_rollback(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();
 	catalog_open();
-	runner_enter();
+	runner_enter("migrate_rollback", true);
 	PG_TRY();
 	{
 		List	   *migrations;
@@ -462,7 +462,7 @@ migrate_baseline(PG_FUNCTION_ARGS)
 
 	SPI_connect();
 	catalog_open();
-	runner_enter();
+	runner_enter("migrate_baseline", true);
 	PG_TRY();
 	{
 		migrate_lock_acquire(false);

@@ -5,9 +5,13 @@
  *
  * Every internal query names the extension's own schema, found through
  * pg_extension (never through search_path), and qualifies every operator and
- * function with pg_catalog, so a hostile search_path cannot redirect it.  The
- * queries run with the extension owner's privileges: the roles that call the
- * functions need EXECUTE, never write access to the tables.  Plans are
+ * function with pg_catalog.  The queries run with the extension owner's
+ * privileges: the roles that call the functions need EXECUTE, never write
+ * access to the tables.  So each one is prepared and run as PostgreSQL runs
+ * index expressions and maintenance commands: as a security-restricted
+ * operation with search_path pinned to pg_catalog, so that no name in it,
+ * qualified or not (an operator that IS NOT DISTINCT FROM resolves, say),
+ * can be redirected to a caller's function running as the owner.  Plans are
  * prepared once per backend and kept until the extension is recreated.
  *
  *-------------------------------------------------------------------------
@@ -28,6 +32,7 @@
 #include "storage/proc.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
@@ -293,6 +298,14 @@ static const CatalogQueryDef catalog_queries[NUM_CATALOG_QUERIES] = {
 	},
 };
 
+/* The caller's identity and settings, while an internal query runs */
+typedef struct CatalogIdentity
+{
+	Oid			userid;
+	int			sec_context;
+	int			nestlevel;
+} CatalogIdentity;
+
 /* The extension as last looked up, and the plans prepared for it */
 static Oid	catalog_extension_oid = InvalidOid;
 static Oid	catalog_owner = InvalidOid;
@@ -307,6 +320,8 @@ static bool callbacks_registered = false;
 /* The transaction that last marked the catalog clean in migrate_checked */
 static LocalTransactionId checked_lxid = InvalidLocalTransactionId;
 
+static void catalog_become_owner(CatalogIdentity *saved);
+static void catalog_restore_caller(const CatalogIdentity *saved);
 static void catalog_forget_plans(void);
 static void catalog_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 									 SubTransactionId parentSubid, void *arg);
@@ -382,27 +397,63 @@ catalog_open(void)
 }
 
 /*
+ * Takes on the extension owner's identity for an internal query, in a
+ * security-restricted operation with search_path set to pg_catalog (and
+ * pg_temp last, as PostgreSQL's own maintenance commands set it): the
+ * caller's search_path cannot lend the owner a function, an operator or a
+ * table, and nothing the query calls can change role or settings for
+ * good.  saved receives what catalog_restore_caller() restores.
+ */
+static void
+catalog_become_owner(CatalogIdentity *saved)
+{
+	GetUserIdAndSecContext(&saved->userid, &saved->sec_context);
+	SetUserIdAndSecContext(catalog_owner,
+						   saved->sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	saved->nestlevel = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog, pg_temp",
+							 PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+}
+
+/*
+ * Gives the caller back its identity and settings after an internal query,
+ * on error too.
+ */
+static void
+catalog_restore_caller(const CatalogIdentity *saved)
+{
+	AtEOXact_GUC(false, saved->nestlevel);
+	SetUserIdAndSecContext(saved->userid, saved->sec_context);
+}
+
+/*
  * Returns the prepared plan of an internal query, preparing it on first use
- * (as the extension owner, who may use the extension's schema).
+ * as the extension owner (see catalog_become_owner()).
  */
 static SPIPlanPtr
 catalog_plan(CatalogQuery query)
 {
 	const CatalogQueryDef *def = &catalog_queries[query];
 	SPIPlanPtr	plan;
-	Oid			save_userid;
-	int			save_sec_context;
+	CatalogIdentity saved;
 
 	if (catalog_plans[query] != NULL)
 		return catalog_plans[query];
 
 	Assert(catalog_schema != NULL);
-	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	SetUserIdAndSecContext(catalog_owner,
-						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
-	plan = SPI_prepare(psprintf(def->sql, catalog_schema), def->nargs,
-					   (Oid *) def->argtypes);
-	SetUserIdAndSecContext(save_userid, save_sec_context);
+	catalog_become_owner(&saved);
+	PG_TRY();
+	{
+		plan = SPI_prepare(psprintf(def->sql, catalog_schema), def->nargs,
+						   (Oid *) def->argtypes);
+	}
+	PG_FINALLY();
+	{
+		catalog_restore_caller(&saved);
+	}
+	PG_END_TRY();
 	if (plan == NULL)
 		elog(ERROR, "could not prepare internal query %d: %s",
 			 (int) query, SPI_result_code_string(SPI_result));
@@ -413,29 +464,33 @@ catalog_plan(CatalogQuery query)
 }
 
 /*
- * Runs an internal query with the extension owner's privileges, against the
- * given snapshot or (InvalidSnapshot) as SPI normally would, and returns its
- * SPI result code.  The owner's identity is dropped again on the way out; on
- * error the transaction's abort restores the caller's.
+ * Runs an internal query as the extension owner (see
+ * catalog_become_owner()), against the given snapshot or (InvalidSnapshot)
+ * as SPI normally would, and returns its SPI result code.  The caller's
+ * identity and settings are restored on the way out, on error too.
  */
 static int
 catalog_run(CatalogQuery query, Datum *values, const char *nulls,
 			Snapshot snapshot, bool read_only, long tcount)
 {
 	SPIPlanPtr	plan = catalog_plan(query);
-	Oid			save_userid;
-	int			save_sec_context;
+	CatalogIdentity saved;
 	int			ret;
 
-	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	SetUserIdAndSecContext(catalog_owner,
-						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
-	if (snapshot != InvalidSnapshot)
-		ret = SPI_execute_snapshot(plan, values, nulls, snapshot,
-								   InvalidSnapshot, read_only, false, tcount);
-	else
-		ret = SPI_execute_plan(plan, values, nulls, read_only, tcount);
-	SetUserIdAndSecContext(save_userid, save_sec_context);
+	catalog_become_owner(&saved);
+	PG_TRY();
+	{
+		if (snapshot != InvalidSnapshot)
+			ret = SPI_execute_snapshot(plan, values, nulls, snapshot,
+									   InvalidSnapshot, read_only, false, tcount);
+		else
+			ret = SPI_execute_plan(plan, values, nulls, read_only, tcount);
+	}
+	PG_FINALLY();
+	{
+		catalog_restore_caller(&saved);
+	}
+	PG_END_TRY();
 	if (ret < 0)
 		elog(ERROR, "internal query %d failed: %s", (int) query,
 			 SPI_result_code_string(ret));

@@ -180,6 +180,7 @@ migrate_define(PG_FUNCTION_ARGS)
 	char		nulls[9];
 	Datum		result;
 
+	runner_check_entry("migrate_define", true);
 	define_check_arguments(fcinfo, &version);
 	name = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	up = text_to_cstring(PG_GETARG_TEXT_PP(2));
@@ -296,6 +297,7 @@ migrate_remove(PG_FUNCTION_ARGS)
 	bool		defined;
 	bool		applied;
 
+	runner_check_entry("migrate_remove", true);
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),

@@ -233,6 +233,7 @@ deploy_statement_work(void *arg)
 	callback.previous = error_context_stack;
 	error_context_stack = &callback;
 	worker_run_statement(ds->sql, ds->lock_timeout_ms);
+	migrate_lock_check_held(ds->migration, ds->direction);
 	error_context_stack = callback.previous;
 }
 
@@ -477,7 +478,7 @@ deploy(MigrateDirection direction, bool has_target, int64 target,
 
 	SPI_connect_ext(SPI_OPT_NONATOMIC);
 	catalog_open();
-	runner_enter();
+	runner_enter(direction == MIGRATE_UP ? "migrate_deploy" : "migrate_revert", true);
 	PG_TRY();
 	{
 		List	   *migrations;
@@ -523,6 +524,7 @@ migrate_deploy(PG_FUNCTION_ARGS)
 	bool		has_steps;
 	int32		steps = migrate_get_steps(fcinfo, 1, &has_steps);
 
+	runner_check_entry("migrate_deploy", true);
 	deploy_check_call(fcinfo, "migrate_deploy");
 	deploy(MIGRATE_UP, has_target, target, has_steps, steps);
 	PG_RETURN_VOID();
@@ -541,6 +543,7 @@ migrate_revert(PG_FUNCTION_ARGS)
 	bool		has_target = !PG_ARGISNULL(1);
 	int64		target = has_target ? PG_GETARG_INT64(1) : 0;
 
+	runner_check_entry("migrate_revert", true);
 	deploy_check_call(fcinfo, "migrate_revert");
 	if (!has_steps && !has_target)
 		ereport(ERROR,
@@ -572,6 +575,7 @@ migrate_resolve(PG_FUNCTION_ARGS)
 	Datum		values[8];
 	char		nulls[8];
 
+	runner_check_entry("migrate_resolve", true);
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),

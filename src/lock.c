@@ -38,6 +38,9 @@
 /* How long a SELECT migrator waits at a time before looking for a deploy */
 #define MIGRATE_LOCK_SLICE_MS	1000
 
+/* Whether this session holds a deploy's session locks */
+static bool migrate_lock_deploy_held = false;
+
 static void migrate_lock_tag(LOCKTAG *tag);
 static void deploy_marker_tag(LOCKTAG *tag);
 static int	advisory_holder_pid(const LOCKTAG *tag);
@@ -73,10 +76,11 @@ deploy_marker_tag(LOCKTAG *tag)
 }
 
 /*
- * Returns the process ID of another session holding an advisory lock
- * exclusively, or 0 if none does.  Reads the lock manager's shared state
- * directly, so it needs no snapshot and sees sessions that hold the lock
- * while idle.
+ * Returns the process ID of another session holding an advisory lock in any
+ * mode (pg_advisory_lock_shared() blocks a migrator as surely as
+ * pg_advisory_lock() does), or 0 if none does.  Reads the lock manager's
+ * shared state directly, so it needs no snapshot and sees sessions that
+ * hold the lock while idle.
  */
 static int
 advisory_holder_pid(const LOCKTAG *tag)
@@ -93,7 +97,7 @@ advisory_holder_pid(const LOCKTAG *tag)
 			inst->locktag.locktag_field2 == tag->locktag_field2 &&
 			inst->locktag.locktag_field3 == tag->locktag_field3 &&
 			inst->locktag.locktag_field4 == tag->locktag_field4 &&
-			(inst->holdMask & LOCKBIT_ON(ExclusiveLock)) != 0 &&
+			inst->holdMask != 0 &&
 			inst->pid != MyProcPid)
 			return inst->pid;
 	}
@@ -209,6 +213,8 @@ migrate_lock_wait(LOCKTAG *tag, bool session_lock, TimestampTz deadline)
 		int			slice = session_lock ? 0 : MIGRATE_LOCK_SLICE_MS;
 		int			deploy;
 
+		CHECK_FOR_INTERRUPTS();
+
 		if (deadline != 0)
 		{
 			long		remaining = TimestampDifferenceMilliseconds(GetCurrentTimestamp(),
@@ -245,6 +251,8 @@ migrate_lock_acquire(bool session_lock)
  * Takes the migration lock as migrate_lock_acquire() does, waiting until
  * deadline at most (0: for ever).  A SELECT migrator that finds a deploy
  * holding or waiting for the lock gives up at once, without the NOTICE.
+ * Whoever holds the lock, and in whatever mode, the wait is the lock
+ * manager's: interruptible, and bounded by the deadline.
  */
 static void
 migrate_lock_acquire_until(bool session_lock, TimestampTz deadline)
@@ -253,18 +261,41 @@ migrate_lock_acquire_until(bool session_lock, TimestampTz deadline)
 	int			holder;
 
 	migrate_lock_tag(&tag);
-	do
-	{
-		if (LockAcquire(&tag, ExclusiveLock, session_lock, true) != LOCKACQUIRE_NOT_AVAIL)
-			return;
-		/* the holder may have let go in between: then try again */
-		holder = migrate_lock_holder_pid();
-	} while (holder == 0);
+	if (LockAcquire(&tag, ExclusiveLock, session_lock, true) != LOCKACQUIRE_NOT_AVAIL)
+		return;
 
-	if (session_lock || deploy_holder_pid() == 0)
+	holder = migrate_lock_holder_pid();
+	if (holder != 0 && (session_lock || deploy_holder_pid() == 0))
 		ereport(NOTICE,
 				(errmsg("waiting for the migration lock held by process %d", holder)));
 	migrate_lock_wait(&tag, session_lock, deadline);
+}
+
+/*
+ * Refuses to go on when this session no longer holds the migration lock
+ * after a migration's statements ran (or, for a deploy, the deploy
+ * marker): a statement released it (pg_advisory_unlock_all(), ...), and
+ * another migrator could have run the same migration at the same time.
+ * Called after each migration, before it is recorded, and after each
+ * statement a worker ran.
+ */
+void
+migrate_lock_check_held(const Migration *m, MigrateDirection direction)
+{
+	LOCKTAG		tag;
+	LOCKTAG		marker;
+
+	migrate_lock_tag(&tag);
+	deploy_marker_tag(&marker);
+	if (LockHeldByMe(&tag, ExclusiveLock) &&
+		(!migrate_lock_deploy_held || LockHeldByMe(&marker, ExclusiveLock)))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("migration " INT64_FORMAT " \"%s\" (%s) released the migration lock",
+					m->version, m->name, direction_name(direction)),
+			 errdetail("A statement of its body released the advisory lock that keeps other migrators out (pg_advisory_unlock_all() or pg_advisory_unlock()), so another migrator could have run at the same time."),
+			 errhint("Remove the call that releases advisory locks from the migration, then check migrate_status().")));
 }
 
 /*
@@ -297,6 +328,7 @@ migrate_lock_acquire_deploy(void)
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
+	migrate_lock_deploy_held = true;
 }
 
 /*
@@ -308,6 +340,7 @@ migrate_lock_release_deploy(void)
 {
 	LOCKTAG		tag;
 
+	migrate_lock_deploy_held = false;
 	migrate_lock_tag(&tag);
 	if (LockHeldByMe(&tag, ExclusiveLock))
 		(void) LockRelease(&tag, ExclusiveLock, true);

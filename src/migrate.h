@@ -152,6 +152,7 @@ extern void migrate_lock_release_deploy(void);
 extern int	migrate_lock_holder_pid(void);
 extern char *migrate_lock_blockers(List *relations, TimestampTz since);
 extern bool migrate_lock_may_wait(List *relations);
+extern void migrate_lock_check_held(const Migration *m, MigrateDirection direction);
 
 /* statements.c */
 extern MigrateBody *statements_parse_body(const char *body, int64 version,
@@ -314,7 +315,10 @@ extern void runner_run_migration(const Migration *m, MigrateDirection direction,
 								 TimestampTz *finished);
 extern void runner_execute(const Migration *m, MigrateDirection direction,
 						   const RunnerHooks *hooks);
-extern void runner_enter(void);
+extern void runner_check_primary(const char *function);
+extern void runner_check_entry(const char *function, bool writes);
+extern void runner_enter(const char *function, bool writes);
+extern void runner_mark_worker(void);
 extern void runner_leave(void);
 extern Datum runner_interval(TimestampTz started, TimestampTz finished);
 extern const char *direction_name(MigrateDirection direction);

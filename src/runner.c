@@ -16,6 +16,7 @@
 #include <math.h>
 
 #include "access/xact.h"
+#include "access/xlog.h"
 #include "common/pg_prng.h"
 #include "miscadmin.h"
 #include "storage/latch.h"
@@ -87,17 +88,62 @@ direction_name(MigrateDirection direction)
 }
 
 /*
- * Marks the start of a migrator call (apply, rollback, baseline) and refuses
- * one made from inside a migration body, whose state would be inconsistent.
- * The caller must call runner_leave() on every way out.
+ * Refuses a call of the SQL-callable function (or procedure) named function,
+ * which writes, on a standby server: at once, rather than with the error of
+ * the first internal statement that writes.
  */
 void
-runner_enter(void)
+runner_check_primary(const char *function)
 {
+	if (RecoveryInProgress())
+		ereport(ERROR,
+				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+				 errmsg("cannot call %s() on a standby server", function),
+				 errdetail("The server is in recovery: it only replays what its primary writes."),
+				 errhint("Run migrations on the primary server; they reach the standby through replication.")));
+}
+
+/*
+ * Refuses a call of the SQL-callable function (or procedure) named function
+ * where it must not run: on a standby server when it writes (writes), and
+ * from inside a migration body, in this backend or in a deploy's
+ * background worker, where it would act on a catalog and a migration lock
+ * that the running migration holds.
+ */
+void
+runner_check_entry(const char *function, bool writes)
+{
+	if (writes)
+		runner_check_primary(function);
 	if (runner_active)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("cannot run migrations from inside a migration")));
+				 errmsg("cannot call %s() from inside a migration", function),
+				 errdetail("A migration's statements cannot define, remove, resolve, apply or roll back migrations: the call that runs it holds the migration lock and has already read the catalog."),
+				 errhint("Call %s() before or after the migration, as a statement of its own.", function)));
+}
+
+/*
+ * Marks the start of a migrator call (apply, rollback, baseline, deploy,
+ * revert, verify) after the checks of runner_check_entry(), so that a
+ * migration body cannot call another.  The caller must call runner_leave()
+ * on every way out.
+ */
+void
+runner_enter(const char *function, bool writes)
+{
+	runner_check_entry(function, writes);
+	runner_active = true;
+}
+
+/*
+ * Marks this process as a deploy's background worker, which runs a
+ * statement of a migration for the whole of its life: every entry point but
+ * migrate_backfill() then refuses to run in it.
+ */
+void
+runner_mark_worker(void)
+{
 	runner_active = true;
 }
 
@@ -183,7 +229,9 @@ runner_error_callback(void *arg)
 	runner_statement_errcontext(m, rc->direction, rc->statement);
 
 	if (geterrcode() == ERRCODE_OUT_OF_MEMORY)
-		errhint("If the lock table is full, raise max_locks_per_transaction, apply fewer migrations per call with the steps argument, or use CALL migrate_deploy(), which commits after each migration.");
+		errhint(rc->direction == MIGRATE_UP ?
+				"If the lock table is full, raise max_locks_per_transaction, apply fewer migrations per call with the steps argument, or use CALL migrate_deploy(), which commits after each migration." :
+				"If the lock table is full, raise max_locks_per_transaction, roll back fewer migrations per call with the steps argument, or use CALL migrate_revert(), which commits after each migration.");
 }
 
 /*
@@ -313,21 +361,41 @@ runner_execute_body(const Migration *m, MigrateDirection direction,
 }
 
 /*
- * Executes a migration's up or down body under the migrate.* timeouts, which
- * are undone afterwards; records nothing and prints nothing.  hooks, if not
- * NULL, is called after each statement.  Errors keep their SQLSTATE and name
- * the migration and statement.
+ * Executes a migration's up or down body under the migrate.* timeouts as
+ * the calling role; records nothing and prints nothing.  hooks, if not
+ * NULL, is called after each statement.  Errors keep their SQLSTATE and
+ * name the migration and statement.
+ *
+ * The body runs at a GUC nesting level of its own that is rolled back
+ * afterwards, so that its SET commands (statement_timeout, search_path,
+ * ...) end with it, as those of a function with a SET clause do.  And it
+ * runs as a security-definer function body would, so that it cannot change
+ * role (SET ROLE, RESET ROLE, SET SESSION AUTHORIZATION, set_config('role',
+ * ...)): the definer was checked against the calling role, and the body
+ * must never run with more privileges than that role's.
  */
 void
 runner_execute(const Migration *m, MigrateDirection direction,
 			   const RunnerHooks *hooks)
 {
+	Oid			userid;
+	int			sec_context;
 	int			nestlevel;
 
+	GetUserIdAndSecContext(&userid, &sec_context);
 	nestlevel = NewGUCNestLevel();
 	runner_set_timeouts();
-	runner_execute_body(m, direction, hooks);
-	AtEOXact_GUC(true, nestlevel);
+	SetUserIdAndSecContext(userid, sec_context | SECURITY_LOCAL_USERID_CHANGE);
+	PG_TRY();
+	{
+		runner_execute_body(m, direction, hooks);
+	}
+	PG_FINALLY();
+	{
+		SetUserIdAndSecContext(userid, sec_context);
+	}
+	PG_END_TRY();
+	AtEOXact_GUC(false, nestlevel);
 }
 
 /*
@@ -578,6 +646,7 @@ runner_run_migration(const Migration *m, MigrateDirection direction,
 	start = GetCurrentTimestamp();
 	runner_execute_with_retries(m, direction);
 	end = GetCurrentTimestamp();
+	migrate_lock_check_held(m, direction);
 
 	rc.migration = m;
 	rc.direction = direction;

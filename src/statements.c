@@ -351,12 +351,28 @@ check_meta_commands(const char *body, int64 version, MigrateDirection direction)
 
 /*
  * Refuses a statement the runner cannot honour: transaction control (the
- * runner owns transactions) and COPY to or from the client.
+ * runner owns transactions), COPY to or from the client, and a change of
+ * role (a migration runs as the role that applies it, which the definer
+ * was checked against; the runner refuses the change at run time too, in
+ * whatever form it comes).
  */
 static void
 check_statement(MigrateStatement *stmt, int64 version, MigrateDirection direction)
 {
 	Node	   *node = stmt->parsetree;
+
+	if (IsA(node, VariableSetStmt) && ((VariableSetStmt *) node)->name != NULL &&
+		(strcmp(((VariableSetStmt *) node)->name, "role") == 0 ||
+		 strcmp(((VariableSetStmt *) node)->name, "session_authorization") == 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("%s body of migration " INT64_FORMAT " changes the current role",
+						direction_name(direction), version),
+				 errdetail("Statement %d, on line %d, is %s %s.", stmt->number, stmt->line,
+						   ((VariableSetStmt *) node)->kind == VAR_RESET ? "RESET" : "SET",
+						   strcmp(((VariableSetStmt *) node)->name, "role") == 0 ?
+						   "ROLE" : "SESSION AUTHORIZATION"),
+				 errhint("A migration runs as the role that applies it: choose that role before the call (SET ROLE ...; SELECT migrate_apply();), or give objects to another role with ALTER ... OWNER TO.")));
 
 	if (IsA(node, TransactionStmt))
 		ereport(ERROR,

@@ -1609,7 +1609,7 @@ migrate_verify(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();
 	catalog_open();
-	runner_enter();
+	runner_enter("migrate_verify", false);
 	PG_TRY();
 	{
 		VerifyState st;

@@ -75,6 +75,7 @@ typedef struct WorkerFixed
 	int			lock_timeout_ms;
 	int			statement_timeout_ms;
 	int			caller_pid;
+	pid_t		worker_pid;		/* set by the worker once it runs */
 } WorkerFixed;
 
 /* What the caller learns from the worker's messages */
@@ -87,13 +88,13 @@ typedef struct WorkerOutcome
 PGDLLEXPORT void migrate_worker_main(Datum main_arg);
 
 static dsm_segment *worker_setup(const char *sql, int lock_timeout_ms,
-								 shm_mq_handle **mqh);
-static BackgroundWorkerHandle *worker_launch(dsm_segment *seg, int *pid);
+								 shm_mq_handle **mqh, WorkerFixed **fixed_out);
+static BackgroundWorkerHandle *worker_launch(dsm_segment *seg, pid_t *pid);
 static void worker_relay(StringInfo msg, const char *sql, WorkerOutcome *outcome);
 static const char *index_build_phase(int64 phase);
-static void worker_report_progress(int pid, TimestampTz *last_report);
+static void worker_report_progress(pid_t pid, TimestampTz *last_report);
 static void worker_wait(shm_mq_handle *mqh, BackgroundWorkerHandle *handle,
-						int pid, const char *sql, WorkerOutcome *outcome);
+						pid_t pid, const char *sql, WorkerOutcome *outcome);
 static void worker_execute(const char *sql, const WorkerFixed *fixed);
 static void worker_terminate_at_exit(int code, Datum arg);
 
@@ -107,7 +108,8 @@ static bool exit_callback_registered = false;
  * to which the caller attaches as the receiver.
  */
 static dsm_segment *
-worker_setup(const char *sql, int lock_timeout_ms, shm_mq_handle **mqh)
+worker_setup(const char *sql, int lock_timeout_ms, shm_mq_handle **mqh,
+			 WorkerFixed **fixed_out)
 {
 	shm_toc_estimator estimator;
 	Size		guc_size = EstimateGUCStateSpace();
@@ -138,7 +140,9 @@ worker_setup(const char *sql, int lock_timeout_ms, shm_mq_handle **mqh)
 	fixed->lock_timeout_ms = lock_timeout_ms;
 	fixed->statement_timeout_ms = migrate_statement_timeout;
 	fixed->caller_pid = MyProcPid;
+	fixed->worker_pid = 0;
 	shm_toc_insert(toc, WORKER_KEY_FIXED, fixed);
+	*fixed_out = fixed;
 
 	guc_space = shm_toc_allocate(toc, guc_size);
 	SerializeGUCState(guc_size, guc_space);
@@ -157,10 +161,14 @@ worker_setup(const char *sql, int lock_timeout_ms, shm_mq_handle **mqh)
 
 /*
  * Starts the worker for a prepared segment and waits until it runs; sets
- * *pid.  Running out of background worker slots is an error with a hint.
+ * *pid, or 0 when the worker has stopped already: a worker can start, run
+ * its statement and exit before this process looks, and then its messages
+ * wait in the queue all the same (worker_run_statement() tells that case
+ * from a worker that never started).  Running out of background worker
+ * slots is an error with a hint.
  */
 static BackgroundWorkerHandle *
-worker_launch(dsm_segment *seg, int *pid)
+worker_launch(dsm_segment *seg, pid_t *pid)
 {
 	BackgroundWorker worker;
 	BackgroundWorkerHandle *handle;
@@ -190,10 +198,7 @@ worker_launch(dsm_segment *seg, int *pid)
 				(errcode(ERRCODE_ADMIN_SHUTDOWN),
 				 errmsg("the server stopped while the background worker was starting")));
 	if (status != BGWH_STARTED)
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_RESOURCES),
-				 errmsg("the background worker to run the statement could not start"),
-				 errhint("Look in the server log for the reason.")));
+		*pid = 0;
 	return handle;
 }
 
@@ -279,7 +284,7 @@ index_build_phase(int64 phase)
  * needs no snapshot.
  */
 static void
-worker_report_progress(int pid, TimestampTz *last_report)
+worker_report_progress(pid_t pid, TimestampTz *last_report)
 {
 	TimestampTz now = GetCurrentTimestamp();
 	int			n;
@@ -323,7 +328,7 @@ worker_report_progress(int pid, TimestampTz *last_report)
  * on the latch in between (interruptibly), and then until it has exited.
  */
 static void
-worker_wait(shm_mq_handle *mqh, BackgroundWorkerHandle *handle, int pid,
+worker_wait(shm_mq_handle *mqh, BackgroundWorkerHandle *handle, pid_t pid,
 			const char *sql, WorkerOutcome *outcome)
 {
 	TimestampTz last_report = GetCurrentTimestamp();
@@ -351,7 +356,8 @@ worker_wait(shm_mq_handle *mqh, BackgroundWorkerHandle *handle, int pid,
 						 1000, PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
 		CHECK_FOR_INTERRUPTS();
-		worker_report_progress(pid, &last_report);
+		if (pid != 0)
+			worker_report_progress(pid, &last_report);
 	}
 	if (WaitForBackgroundWorkerShutdown(handle) == BGWH_POSTMASTER_DIED)
 		ereport(ERROR,
@@ -387,15 +393,16 @@ worker_run_statement(const char *sql, int lock_timeout_ms)
 	shm_mq_handle *mqh;
 	dsm_segment *seg;
 	BackgroundWorkerHandle *handle;
+	WorkerFixed *fixed;
 	WorkerOutcome outcome;
-	int			pid;
+	pid_t		pid;
 
 	InvalidateCatalogSnapshot();
 	if (MyProc->xmin != InvalidTransactionId || ActiveSnapshotSet())
 		elog(ERROR, "a statement cannot run in a background worker while the caller holds a snapshot");
 
 	memset(&outcome, 0, sizeof(outcome));
-	seg = worker_setup(sql, lock_timeout_ms, &mqh);
+	seg = worker_setup(sql, lock_timeout_ms, &mqh, &fixed);
 	if (!exit_callback_registered)
 	{
 		before_shmem_exit(worker_terminate_at_exit, (Datum) 0);
@@ -417,14 +424,21 @@ worker_run_statement(const char *sql, int lock_timeout_ms)
 	}
 	PG_END_TRY();
 	waited_worker = NULL;
+	pid = fixed->worker_pid;
 	dsm_detach(seg);
 
 	if (outcome.error != NULL)
 		ThrowErrorData(outcome.error);
+	if (!outcome.finished && pid == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_RESOURCES),
+				 errmsg("the background worker to run the statement could not start"),
+				 errhint("Look in the server log for the reason.")));
 	if (!outcome.finished)
 		ereport(ERROR,
 				(errcode(ERRCODE_CONNECTION_FAILURE),
-				 errmsg("the background worker (process %d) ended before the statement completed", pid),
+				 errmsg("the background worker (process %d) ended before the statement completed",
+						(int) pid),
 				 errhint("Look in the server log for the reason.")));
 }
 
@@ -530,6 +544,7 @@ migrate_worker_main(Datum main_arg)
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("the shared memory of the migrate worker is not valid")));
 	fixed = shm_toc_lookup(toc, WORKER_KEY_FIXED, false);
+	fixed->worker_pid = MyProcPid;
 	guc_state = shm_toc_lookup(toc, WORKER_KEY_GUC, false);
 	sql = shm_toc_lookup(toc, WORKER_KEY_SQL, false);
 	mq = shm_toc_lookup(toc, WORKER_KEY_QUEUE, false);
@@ -544,7 +559,15 @@ migrate_worker_main(Datum main_arg)
 	CommitTransactionCommand();
 	/* messages go to the caller in the server's encoding */
 	SetClientEncoding(GetDatabaseEncoding());
-	SetUserIdAndSecContext(fixed->current_user_id, fixed->sec_context);
+
+	/*
+	 * The statement belongs to a migration: it runs as the caller's role and
+	 * cannot change role (see runner_execute()), and it cannot call the
+	 * functions that run migrations.
+	 */
+	SetUserIdAndSecContext(fixed->current_user_id,
+						   fixed->sec_context | SECURITY_LOCAL_USERID_CHANGE);
+	runner_mark_worker();
 
 	worker_execute(sql, fixed);
 	ReadyForQuery(DestRemote);
