@@ -2,7 +2,8 @@
 # transaction than the lock table holds: the error keeps its SQLSTATE
 # (53200, out of shared memory), names the migration that hit the limit, and
 # hints at applying fewer migrations per call (steps) or migrate_deploy;
-# nothing stays applied, and applying a few at a time works.
+# nothing stays applied, and applying a few at a time works.  The same for
+# migrate_rollback(), whose hint is migrate_revert.
 
 use strict;
 use warnings;
@@ -83,6 +84,31 @@ is( $node->safe_psql(
 		"SELECT string_agg(version::text, ',' ORDER BY version) FROM migrate_applied"),
 	'20260101000001,20260101000002,20260101000003',
 	'the three oldest are applied');
+
+# Rolling them all back in one transaction runs out the same way, and the
+# hint names the procedure that rolls back one migration per transaction.
+$node->safe_psql('postgres', 'SET client_min_messages = warning; CALL migrate_deploy()');
+is($node->safe_psql('postgres', 'SELECT count(*) FROM migrate_applied'),
+	$count, 'CALL migrate_deploy() applied them all, one transaction each');
+$ret = $node->psql(
+	'postgres',
+	"\\set VERBOSITY verbose\nSELECT count(*) FROM migrate_rollback(target => 0);",
+	stdout => \$stdout,
+	stderr => \$stderr);
+isnt($ret, 0, 'rolling them all back in one transaction fails');
+like(
+	$stderr,
+	qr/^(?:psql:[^:]*:\d+: )?ERROR:  53200: out of shared memory$/m,
+	'the error is out of shared memory, SQLSTATE 53200');
+like($stderr, qr/^statement \d+ \(line \d+\) of migration \d+ "create_t\d+" \(down\)$/m,
+	'the context names the migration rolled back');
+like(
+	$stderr,
+	qr/^HINT:  .*\bsteps\b.*\bmigrate_revert\b/m,
+	'the hint suggests the steps argument and migrate_revert');
+unlike($stderr, qr/migrate_deploy/, 'the hint does not suggest migrate_deploy');
+is($node->safe_psql('postgres', 'SELECT count(*) FROM migrate_applied'),
+	$count, 'every migration is still applied');
 
 $node->stop;
 done_testing();
