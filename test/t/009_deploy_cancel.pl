@@ -97,7 +97,7 @@ sub cancel_case
 
 	is(status_of($node, 10),
 		"failed|up: 0 of 1 statements completed; statement 1 (line 1) failed: $message; "
-		  . 'INVALID indexes: items_v_idx',
+		  . 'INVALID indexes: public.items_v_idx',
 		"$label: status shows the migration failed, the error and the INVALID index");
 	is(index_state($node, 'items_v_idx'), 'f', "$label: the INVALID index is still there");
 	is( $node->safe_psql('postgres', q{
@@ -212,7 +212,7 @@ cancel_case(
 		"$label: the build did not go on without the session: its index is INVALID");
 	is(status_of($node, 10),
 		'failed|up: 0 of 1 statements completed; interrupted: the session that ran it '
-		  . "(process $caller) stopped before it finished; INVALID indexes: items_v_idx",
+		  . "(process $caller) stopped before it finished; INVALID indexes: public.items_v_idx",
 		"$label: status names the INVALID index");
 
 	# Recoverable either way: resolved as pending, the migration deploys

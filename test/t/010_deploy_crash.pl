@@ -90,7 +90,7 @@ sub check_interrupted
 	my ($label, $caller) = @_;
 	is(status_of($node, 10),
 		"failed|up: 0 of 1 statements completed; interrupted: the session that ran it (process $caller) stopped before it finished; "
-		  . 'INVALID indexes: items_v_idx',
+		  . 'INVALID indexes: public.items_v_idx',
 		"$label: status shows the migration failed, interrupted, and its INVALID index");
 	is(index_state($node, 'items_v_idx'), 'f', "$label: the INVALID index is there");
 	is($node->safe_psql('postgres', 'SELECT count(*) FROM migrate_applied WHERE version = 10'),
@@ -224,7 +224,7 @@ $node->safe_psql('postgres', q{
 	is( $node->safe_psql('postgres',
 			'SELECT version, state, detail FROM migrate_status() WHERE version >= 20 ORDER BY version'),
 		"20|applied|\n"
-		  . "30|failed|up: 0 of 1 statements completed; interrupted: the session that ran it (process $caller) stopped before it finished; INVALID indexes: items_lower_v_idx\n"
+		  . "30|failed|up: 0 of 1 statements completed; interrupted: the session that ran it (process $caller) stopped before it finished; INVALID indexes: public.items_lower_v_idx\n"
 		  . '40|pending|',
 		"$label: 20 applied, 30 failed and interrupted with its INVALID index, 40 pending");
 	is($node->safe_psql('postgres', q{SELECT to_regclass('notes') IS NOT NULL, to_regclass('tags') IS NULL}),
