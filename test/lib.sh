@@ -36,7 +36,7 @@ migrate_as_postgres() {
 # Installs the Debian packages the build and the tests need, if missing.
 migrate_ensure_packages() {
     local missing="" pkg
-    for pkg in postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR libipc-run-perl make gcc; do
+    for pkg in postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR libipc-run-perl make gcc gdb; do
         dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing="$missing $pkg"
     done
     if [ -n "$missing" ]; then
