@@ -10,8 +10,29 @@
  * ALTER TABLE would, and proofs use the predicate prover that ALTER TABLE
  * uses to skip its scans.  Cooking SQL can fail (a function the migration
  * creates itself does not exist yet), so it runs in a subtransaction and a
- * failure means "could not be decided".  Tables are opened with ACCESS
- * SHARE locks only, which block nothing but ACCESS EXCLUSIVE.
+ * failure means "could not be decided"; the subtransaction is rolled back
+ * even when it succeeds, so that nothing done there stays.  Tables are
+ * opened with ACCESS SHARE locks only, which block nothing but ACCESS
+ * EXCLUSIVE.
+ *
+ * The lint never runs the SQL it reads, nor code that SQL names: a
+ * migration may come from anyone, and what runs here runs with the
+ * privileges of the role that lints.  So the only code run is built in (an
+ * OID below FirstNormalObjectId).  An expression is constant-folded or
+ * evaluated (a USING expression, a partition bound, a table's CHECK
+ * constraints, a partition key) only when every function, operator and I/O
+ * function it uses is built in and it checks no domain with constraints
+ * (expression_runs_user_code()).  A string literal is read by the input
+ * function of its type, and for an array, range or row type by those of the
+ * types it holds, domain checks included: an expression is first cooked
+ * with its string literals made NULL, which reads none of them, and cooked
+ * as written only once the types they get are known to be safe
+ * (cook_untrusted()).  Whether a domain has constraints is read from
+ * pg_constraint, not from the type cache, which folds their expressions.
+ * When the answer needs other code run, it is the conservative one: the
+ * statement may rewrite or scan the table.  What only a superuser can
+ * install and the server calls on its own to compare values (operator
+ * classes and families) is trusted like the server itself.
  *
  *-------------------------------------------------------------------------
  */
@@ -21,6 +42,7 @@
 #include "access/htup_details.h"
 #include "access/relation.h"
 #include "access/table.h"
+#include "access/transam.h"
 #include "access/xact.h"
 #include "catalog/indexing.h"
 #include "catalog/partition.h"
@@ -28,10 +50,11 @@
 #include "catalog/pg_constraint.h"
 #include "catalog/pg_depend.h"
 #include "catalog/pg_index.h"
+#include "catalog/pg_partitioned_table.h"
+#include "catalog/pg_range.h"
 #include "catalog/pg_rewrite.h"
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
-#include "commands/tablecmds.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
@@ -61,7 +84,7 @@ typedef struct DefaultProbe
 {
 	Node	   *raw_default;
 	const TypeName *type;
-	bool		is_volatile;
+	int			volatility;		/* 1 volatile, 0 not, -1 undecided */
 } DefaultProbe;
 
 /* lint_type_change()'s question */
@@ -80,11 +103,37 @@ typedef struct AttachProbe
 	Oid			partid;
 	PartitionBoundSpec *bound;
 	bool		proven;
-	bool		default_scanned;
 } AttachProbe;
 
+/* What the catalog alone says of an ATTACH PARTITION */
+typedef enum AttachCheck
+{
+	ATTACH_FAILS,				/* the statement fails: nothing is scanned */
+	ATTACH_UNDECIDABLE,			/* deciding would run code not built in */
+	ATTACH_PROBE				/* the bound can be worked out safely */
+} AttachCheck;
+
+/* How deep types may nest (arrays of rows of ranges ...) to be judged */
+#define MAX_TYPE_DEPTH 16
+
 static bool lint_try(LintProbe probe, void *arg);
+static bool function_not_built_in(Oid funcid, void *context);
+static bool domain_has_constraints(Oid typid);
+static bool row_type_io_built_in(Oid typid, int depth);
+static bool type_io_built_in(Oid typid, int depth);
+static bool type_modifier_built_in(const TypeName *type);
+static bool user_code_walker(Node *node, void *context);
+static bool expression_runs_user_code(Node *expr);
+static bool string_literal(Node *node);
+static bool blank_literals_walker(Node *node, void *context);
+static bool literal_type_walker(Node *node, void *context);
+static Node *coerce_cooked(ParseState *pstate, Node *expr, Oid typid, int32 typmod);
+static Node *cook_untrusted(ParseState *pstate, Node *raw, ParseExprKind kind,
+							Oid typid, int32 typmod);
+static Node *column_not_null_test(Form_pg_attribute attr);
+static bool constraints_imply(Relation rel, List *condition);
 static void probe_default(void *arg);
+static bool domain_checked_on_top(Node *expr);
 static bool type_change_rewrites(Node *expr, AttrNumber attnum);
 static bool column_used_by_rule(Oid relid, AttrNumber attnum);
 static bool constraint_has_column(HeapTuple tuple, TupleDesc desc, AttrNumber attnum);
@@ -94,17 +143,26 @@ static Oid	relation_access_method(Oid relid);
 static bool column_indexes_rebuilt(Relation rel, AttrNumber attnum, Oid newtype,
 								   Oid newcollation);
 static void probe_type_change(void *arg);
+static bool partition_key_built_in(Oid relid);
+static bool infinite_bound(Node *value);
+static bool bound_values_plain(PartitionBoundSpec *bound);
+static AttachCheck attach_check(Oid parentid, Oid partid, PartitionBoundSpec *bound,
+								bool *default_scanned);
+static bool bound_value_runs_user_code(ParseState *pstate, PartitionKey key,
+									   int column, Node *value);
+static bool bound_runs_user_code(Relation parent, PartitionBoundSpec *bound);
 static void probe_attach(void *arg);
 
 /*
- * Runs probe(arg) in a subtransaction and returns whether it finished
- * without an error; an error is swallowed, except a cancel, a shutdown or a
- * lack of resources, which is raised again.
+ * Runs probe(arg) in a subtransaction that is always rolled back, and
+ * returns whether it finished without an error; an error is swallowed,
+ * except a cancel, a shutdown or a lack of resources, which is raised
+ * again.  The probe leaves its answer in arg.
  */
 static bool
 lint_try(LintProbe probe, void *arg)
 {
-	ErrorData  *error = subxact_run(probe, arg);
+	ErrorData  *error = subxact_probe(probe, arg);
 	int			category;
 
 	if (error == NULL)
@@ -119,8 +177,387 @@ lint_try(LintProbe probe, void *arg)
 }
 
 /*
+ * check_functions_in_node() callback: whether a function is not built in.
+ */
+static bool
+function_not_built_in(Oid funcid, void *context)
+{
+	return funcid >= FirstNormalObjectId;
+}
+
+/*
+ * Returns whether a domain, or a domain it is based on, has a CHECK or NOT
+ * NULL constraint, as read from pg_type and pg_constraint.  Unlike
+ * DomainHasConstraints(), this does not load the constraints into the type
+ * cache, which plans their expressions and so folds the functions they
+ * call.  False for a type that is not a domain.
+ */
+static bool
+domain_has_constraints(Oid typid)
+{
+	bool		found = false;
+
+	while (!found)
+	{
+		HeapTuple	tuple = SearchSysCache1(TYPEOID, ObjectIdGetDatum(typid));
+		Form_pg_type type;
+		Relation	constraints;
+		ScanKeyData key;
+		SysScanDesc scan;
+		HeapTuple	contuple;
+
+		if (!HeapTupleIsValid(tuple))
+			break;
+		type = (Form_pg_type) GETSTRUCT(tuple);
+		if (type->typtype != TYPTYPE_DOMAIN)
+		{
+			ReleaseSysCache(tuple);
+			break;
+		}
+		found = type->typnotnull;
+		constraints = table_open(ConstraintRelationId, AccessShareLock);
+		ScanKeyInit(&key, Anum_pg_constraint_contypid, BTEqualStrategyNumber,
+					F_OIDEQ, ObjectIdGetDatum(typid));
+		scan = systable_beginscan(constraints, ConstraintTypidIndexId, true,
+								  NULL, 1, &key);
+		while (!found && HeapTupleIsValid(contuple = systable_getnext(scan)))
+			found = ((Form_pg_constraint) GETSTRUCT(contuple))->contype == CONSTRAINT_CHECK;
+		systable_endscan(scan);
+		table_close(constraints, AccessShareLock);
+		typid = type->typbasetype;
+		ReleaseSysCache(tuple);
+	}
+	return found;
+}
+
+/*
+ * Returns whether the columns of a row type all pass type_io_built_in().
+ */
+static bool
+row_type_io_built_in(Oid typid, int depth)
+{
+	TupleDesc	desc = lookup_rowtype_tupdesc_noerror(typid, -1, true);
+	bool		built_in = desc != NULL;
+	int			i;
+
+	for (i = 0; built_in && i < desc->natts; i++)
+	{
+		Form_pg_attribute attr = TupleDescAttr(desc, i);
+
+		built_in = attr->attisdropped || type_io_built_in(attr->atttypid, depth + 1);
+	}
+	if (desc != NULL)
+		ReleaseTupleDesc(desc);
+	return built_in;
+}
+
+/*
+ * Returns whether reading a value of a type from text, or writing it as
+ * text, runs only built-in code: its input and output functions are built
+ * in, it is not a domain with constraints, and the same holds for what it
+ * holds (the base type of a domain, the elements of an array, the subtype
+ * and canonical function of a range, the range of a multirange, the columns
+ * of a row type), whose input functions and domain checks the input
+ * function of the container runs.  depth counts the containers around it.
+ */
+static bool
+type_io_built_in(Oid typid, int depth)
+{
+	HeapTuple	tuple;
+	Form_pg_type type;
+	bool		built_in;
+	char		typtype;
+	Oid			inner = InvalidOid;
+
+	if (depth > MAX_TYPE_DEPTH)
+		return false;
+	tuple = SearchSysCache1(TYPEOID, ObjectIdGetDatum(typid));
+	if (!HeapTupleIsValid(tuple))
+		return false;
+	type = (Form_pg_type) GETSTRUCT(tuple);
+	built_in = type->typinput < FirstNormalObjectId &&
+		type->typoutput < FirstNormalObjectId;
+	typtype = type->typtype;
+	if (typtype == TYPTYPE_DOMAIN)
+		inner = type->typbasetype;
+	else if (IsTrueArrayType(type))
+		inner = type->typelem;
+	ReleaseSysCache(tuple);
+	if (!built_in)
+		return false;
+
+	if (typtype == TYPTYPE_DOMAIN && domain_has_constraints(typid))
+		return false;
+	if (typtype == TYPTYPE_COMPOSITE)
+		return row_type_io_built_in(typid, depth);
+	if (typtype == TYPTYPE_MULTIRANGE)
+		inner = get_multirange_range(typid);
+	else if (typtype == TYPTYPE_RANGE)
+	{
+		Form_pg_range range;
+
+		tuple = SearchSysCache1(RANGETYPE, ObjectIdGetDatum(typid));
+		if (!HeapTupleIsValid(tuple))
+			return false;
+		range = (Form_pg_range) GETSTRUCT(tuple);
+		built_in = range->rngcanonical < FirstNormalObjectId;
+		inner = range->rngsubtype;
+		ReleaseSysCache(tuple);
+		if (!built_in)
+			return false;
+	}
+	return !OidIsValid(inner) || type_io_built_in(inner, depth + 1);
+}
+
+/*
+ * Returns whether resolving a type name runs only built-in code: with
+ * modifiers, as in varchar(20), its typmodin function runs.  A name without
+ * modifiers runs nothing.  False for an unknown type with modifiers.
+ */
+static bool
+type_modifier_built_in(const TypeName *type)
+{
+	Oid			typid;
+	HeapTuple	tuple;
+	bool		built_in;
+
+	if (type->typmods == NIL)
+		return true;
+	typid = LookupTypeNameOid(NULL, type, true);
+	if (!OidIsValid(typid))
+		return false;
+	tuple = SearchSysCache1(TYPEOID, ObjectIdGetDatum(typid));
+	if (!HeapTupleIsValid(tuple))
+		return false;
+	built_in = ((Form_pg_type) GETSTRUCT(tuple))->typmodin < FirstNormalObjectId;
+	ReleaseSysCache(tuple);
+	return built_in;
+}
+
+/*
+ * expression_tree_walker() callback of expression_runs_user_code().
+ */
+static bool
+user_code_walker(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	/* functions, operators and the I/O functions of CoerceViaIO */
+	if (check_functions_in_node(node, function_not_built_in, context))
+		return true;
+	switch (nodeTag(node))
+	{
+		case T_CoerceToDomain:
+			if (domain_has_constraints(((CoerceToDomain *) node)->resulttype))
+				return true;
+			break;
+		case T_CoerceViaIO:
+			{
+				CoerceViaIO *io = (CoerceViaIO *) node;
+
+				if (!type_io_built_in(io->resulttype, 0) ||
+					!type_io_built_in(exprType((Node *) io->arg), 0))
+					return true;
+			}
+			break;
+		case T_MinMaxExpr:
+			/* GREATEST and LEAST compare with the type's operator class */
+			if (((MinMaxExpr *) node)->minmaxtype >= FirstNormalObjectId)
+				return true;
+			break;
+		case T_SubscriptingRef:
+			if (((SubscriptingRef *) node)->refcontainertype >= FirstNormalObjectId)
+				return true;
+			break;
+		case T_SubLink:
+		case T_SubPlan:
+		case T_Query:
+			return true;
+		default:
+			break;
+	}
+	return expression_tree_walker(node, user_code_walker, context);
+}
+
+/*
+ * Returns whether constant-folding or evaluating a cooked expression (or a
+ * list of them) could run code that is not built in: a function, operator
+ * or I/O function that is not, the check of a domain with constraints, the
+ * input of a type that holds one, or the comparison or subscript of a type
+ * that is not built in.  The expression may be folded or evaluated only
+ * when this is false.
+ */
+static bool
+expression_runs_user_code(Node *expr)
+{
+	return user_code_walker(expr, NULL);
+}
+
+/*
+ * Returns whether a raw expression is a string literal, whose type is not
+ * known before it is cooked.
+ */
+static bool
+string_literal(Node *node)
+{
+	return node != NULL && IsA(node, A_Const) && !((A_Const *) node)->isnull &&
+		IsA(&((A_Const *) node)->val, String);
+}
+
+/*
+ * raw_expression_tree_walker() callback of cook_untrusted(): makes each
+ * string literal of a raw expression NULL.  Returns true when the expression
+ * cannot be cooked safely even so: a type modifier whose function is not
+ * built in, or a literal that would be cooked differently as NULL (x IS
+ * DISTINCT FROM 'a', and x = 'a' under transform_null_equals, become tests
+ * for NULL that leave the literal's type unknown).
+ */
+static bool
+blank_literals_walker(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (string_literal(node))
+	{
+		((A_Const *) node)->isnull = true;
+		return false;
+	}
+	if (IsA(node, A_Expr))
+	{
+		A_Expr	   *a = (A_Expr *) node;
+
+		if ((string_literal(a->lexpr) || string_literal(a->rexpr)) &&
+			(a->kind == AEXPR_DISTINCT || a->kind == AEXPR_NOT_DISTINCT ||
+			 (a->kind == AEXPR_OP && Transform_null_equals &&
+			  list_length(a->name) == 1 && strcmp(strVal(linitial(a->name)), "=") == 0)))
+			return true;
+	}
+	if (IsA(node, TypeName) && !type_modifier_built_in((TypeName *) node))
+		return true;
+	return raw_expression_tree_walker(node, blank_literals_walker, context);
+}
+
+/*
+ * expression_tree_walker() callback of cook_untrusted(): whether a constant
+ * of an expression cooked with its string literals made NULL has a type
+ * that fails type_io_built_in(): reading the literal would run other code.
+ */
+static bool
+literal_type_walker(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Const))
+		return !type_io_built_in(((Const *) node)->consttype, 0);
+	return expression_tree_walker(node, literal_type_walker, context);
+}
+
+/*
+ * Coerces a cooked expression to a type as an assignment does, and assigns
+ * its collations; raises an error when it cannot be coerced.
+ */
+static Node *
+coerce_cooked(ParseState *pstate, Node *expr, Oid typid, int32 typmod)
+{
+	Oid			exprtype = exprType(expr);
+
+	expr = coerce_to_target_type(pstate, expr, exprtype, typid, typmod,
+								 COERCION_ASSIGNMENT, COERCE_IMPLICIT_CAST, -1);
+	if (expr == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("an expression of type %s cannot be coerced to type %s",
+						format_type_be(exprtype), format_type_be(typid))));
+	assign_expr_collations(pstate, expr);
+	return expr;
+}
+
+/*
+ * Cooks a raw expression as the server does (transformExpr() of kind, then
+ * coerced to typid as an assignment) without running code that is not built
+ * in, and returns it, or NULL when that cannot be done.  Cooking reads each
+ * string literal with the input function of the type it is given, so the
+ * expression is first cooked with its string literals made NULL, which
+ * reads none of them (no strict input function is called for a NULL, every
+ * built-in one but domain_in() is strict, and a NULL cast to a domain is
+ * read by its base type's), and is cooked as written only when the types
+ * they were given pass type_io_built_in().  Nothing is folded or evaluated:
+ * the result may still call anything (see expression_runs_user_code()).
+ */
+static Node *
+cook_untrusted(ParseState *pstate, Node *raw, ParseExprKind kind, Oid typid,
+			   int32 typmod)
+{
+	Node	   *blank = copyObject(raw);
+	Node	   *expr;
+
+	if (blank_literals_walker(blank, NULL))
+		return NULL;
+	expr = coerce_cooked(pstate, transformExpr(pstate, blank, kind), typid, typmod);
+	if (literal_type_walker(expr, NULL))
+		return NULL;
+	return coerce_cooked(pstate, transformExpr(pstate, copyObject(raw), kind),
+						 typid, typmod);
+}
+
+/*
+ * Returns the test that a column of a table (varno 1) IS NOT NULL.
+ */
+static Node *
+column_not_null_test(Form_pg_attribute attr)
+{
+	NullTest   *test = makeNode(NullTest);
+
+	test->arg = (Expr *) makeVar(1, attr->attnum, attr->atttypid, attr->atttypmod,
+								 attr->attcollation, 0);
+	test->nulltesttype = IS_NOT_NULL;
+	test->argisrow = false;
+	test->location = -1;
+	return (Node *) test;
+}
+
+/*
+ * Returns whether the NOT NULL and validated CHECK constraints of a table
+ * imply a condition (expressions ANDed, on its columns as varno 1), by the
+ * predicate prover that ALTER TABLE uses to skip its scans, with the CHECK
+ * constraints simplified as it does.  A CHECK constraint whose folding could
+ * run code that is not built in is left out: it proves nothing here.
+ */
+static bool
+constraints_imply(Relation rel, List *condition)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	TupleConstr *constr = desc->constr;
+	List	   *known = NIL;
+	int			i;
+
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute attr = TupleDescAttr(desc, i);
+
+		if (attr->attnotnull && !attr->attisdropped)
+			known = lappend(known, column_not_null_test(attr));
+	}
+	for (i = 0; constr != NULL && i < constr->num_check; i++)
+	{
+		Node	   *check;
+
+		if (!constr->check[i].ccvalid)
+			continue;
+		check = stringToNode(constr->check[i].ccbin);
+		if (expression_runs_user_code(check))
+			continue;
+		check = eval_const_expressions(NULL, check);
+		check = (Node *) canonicalize_qual((Expr *) check, true);
+		known = list_concat(known, make_ands_implicit((Expr *) check));
+	}
+	return predicate_implied_by(condition, known, true);
+}
+
+/*
  * Cooks a column default as ADD COLUMN would, coerced to the column's type,
- * and says whether it calls a volatile function.
+ * and says whether it calls a volatile function.  Undecided (-1) when the
+ * default cannot be cooked without running code that is not built in.
  */
 static void
 probe_default(void *arg)
@@ -131,16 +568,14 @@ probe_default(void *arg)
 	Oid			typid;
 	int32		typmod;
 
-	expr = transformExpr(pstate, copyObject(p->raw_default), EXPR_KIND_COLUMN_DEFAULT);
+	p->volatility = -1;
+	if (!type_modifier_built_in(p->type))
+		return;
 	typenameTypeIdAndMod(pstate, p->type, &typid, &typmod);
-	expr = coerce_to_target_type(pstate, expr, exprType(expr), typid, typmod,
-								 COERCION_ASSIGNMENT, COERCE_IMPLICIT_CAST, -1);
-	if (expr == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("default does not match the column's type")));
-	assign_expr_collations(pstate, expr);
-	p->is_volatile = contain_volatile_functions(expr);
+	expr = cook_untrusted(pstate, p->raw_default, EXPR_KIND_COLUMN_DEFAULT,
+						  typid, typmod);
+	if (expr != NULL)
+		p->volatility = contain_volatile_functions(expr) ? 1 : 0;
 }
 
 /*
@@ -157,10 +592,10 @@ lint_default_volatility(Node *raw_default, const TypeName *type)
 		return 0;
 	probe.raw_default = raw_default;
 	probe.type = type;
-	probe.is_volatile = false;
+	probe.volatility = -1;
 	if (!lint_try(probe_default, &probe))
 		return -1;
-	return probe.is_volatile ? 1 : 0;
+	return probe.volatility;
 }
 
 /*
@@ -173,8 +608,33 @@ lint_type_has_domain_constraints(const TypeName *type)
 {
 	Oid			typid = LookupTypeNameOid(NULL, type, true);
 
-	return OidIsValid(typid) && get_typtype(typid) == TYPTYPE_DOMAIN &&
-		DomainHasConstraints(typid);
+	return OidIsValid(typid) && domain_has_constraints(typid);
+}
+
+/*
+ * Returns whether the conversion of a type change ends, seen from its top
+ * through relabelling and domains without constraints, in the check of a
+ * domain with constraints: ALTER TABLE then rewrites the table, whatever is
+ * below, and constant folding cannot remove that check.
+ */
+static bool
+domain_checked_on_top(Node *expr)
+{
+	for (;;)
+	{
+		if (IsA(expr, RelabelType))
+			expr = (Node *) ((RelabelType *) expr)->arg;
+		else if (IsA(expr, CoerceToDomain))
+		{
+			CoerceToDomain *d = (CoerceToDomain *) expr;
+
+			if (domain_has_constraints(d->resulttype))
+				return true;
+			expr = (Node *) d->arg;
+		}
+		else
+			return false;
+	}
 }
 
 /*
@@ -196,7 +656,7 @@ type_change_rewrites(Node *expr, AttrNumber attnum)
 		{
 			CoerceToDomain *d = (CoerceToDomain *) expr;
 
-			if (DomainHasConstraints(d->resulttype))
+			if (domain_has_constraints(d->resulttype))
 				return true;
 			expr = (Node *) d->arg;
 		}
@@ -379,7 +839,9 @@ column_indexes_rebuilt(Relation rel, AttrNumber attnum, Oid newtype, Oid newcoll
  * Classifies ALTER COLUMN ... TYPE on an existing table the way ALTER TABLE
  * decides it: the conversion (the USING expression, or the column coerced
  * to the new type) is cooked and planned, so that a length coercion that
- * can only lengthen becomes a relabelling.
+ * can only lengthen becomes a relabelling.  A conversion whose planning
+ * could run code that is not built in is not planned: it rewrites when it
+ * checks a domain with constraints on top, otherwise it is undecided.
  */
 static void
 probe_type_change(void *arg)
@@ -387,20 +849,19 @@ probe_type_change(void *arg)
 	TypeChangeProbe *p = (TypeChangeProbe *) arg;
 	Relation	rel = relation_open(p->relid, AccessShareLock);
 	AttrNumber	attnum = get_attnum(p->relid, p->column);
-	Form_pg_attribute attr;
 	ParseState *pstate;
 	Node	   *expr;
 	Oid			newtype;
 	int32		newtypmod;
 	Oid			newcollation;
+	bool		plannable;
 
 	p->result = TYPE_CHANGE_UNKNOWN;
-	if (attnum <= 0)
+	if (attnum <= 0 || !type_modifier_built_in(p->def->typeName))
 	{
 		relation_close(rel, NoLock);
 		return;
 	}
-	attr = TupleDescAttr(RelationGetDescr(rel), attnum - 1);
 	pstate = make_parsestate(NULL);
 	typenameTypeIdAndMod(pstate, p->def->typeName, &newtype, &newtypmod);
 	newcollation = GetColumnDefCollation(pstate, p->def, newtype);
@@ -411,23 +872,31 @@ probe_type_change(void *arg)
 		nsitem = addRangeTableEntryForRelation(pstate, rel, AccessShareLock,
 											   NULL, false, true);
 		addNSItemToQuery(pstate, nsitem, false, true, true);
-		expr = transformExpr(pstate, copyObject(p->def->raw_default),
-							 EXPR_KIND_ALTER_COL_TRANSFORM);
+		expr = cook_untrusted(pstate, p->def->raw_default,
+							  EXPR_KIND_ALTER_COL_TRANSFORM, newtype, newtypmod);
 	}
 	else
-		expr = (Node *) makeVar(1, attnum, attr->atttypid, attr->atttypmod,
-								attr->attcollation, 0);
-	expr = coerce_to_target_type(pstate, expr, exprType(expr), newtype, newtypmod,
-								 COERCION_ASSIGNMENT, COERCE_IMPLICIT_CAST, -1);
+	{
+		Form_pg_attribute attr = TupleDescAttr(RelationGetDescr(rel), attnum - 1);
+
+		expr = coerce_cooked(pstate,
+							 (Node *) makeVar(1, attnum, attr->atttypid, attr->atttypmod,
+											  attr->attcollation, 0),
+							 newtype, newtypmod);
+	}
 	if (expr == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("column cannot be cast automatically")));
-	assign_expr_collations(pstate, expr);
-	expr = (Node *) expression_planner((Expr *) expr);
+	{
+		relation_close(rel, NoLock);
+		return;
+	}
+	plannable = !expression_runs_user_code(expr);
+	if (plannable)
+		expr = (Node *) expression_planner((Expr *) expr);
 
 	if (column_used_by_rule(p->relid, attnum))
 		p->result = TYPE_CHANGE_VIEW_FAILS;
+	else if (!plannable)
+		p->result = domain_checked_on_top(expr) ? TYPE_CHANGE_REWRITE : TYPE_CHANGE_UNKNOWN;
 	else if (type_change_rewrites(expr, attnum))
 		p->result = TYPE_CHANGE_REWRITE;
 	else if (column_indexes_rebuilt(rel, attnum, newtype, newcollation))
@@ -460,8 +929,8 @@ lint_type_change(Oid relid, const char *column, ColumnDef *def)
  * Returns whether SET NOT NULL on a column needs no scan: *already is set
  * when the column is NOT NULL already; otherwise a validated CHECK
  * constraint must prove it (by the server's predicate prover, so
- * "col IS NOT NULL AND col > 0" proves it too).  A column the table does not
- * have needs no scan either: the statement fails.
+ * "col IS NOT NULL AND col > 0" proves it too; see constraints_imply()).  A
+ * column the table does not have needs no scan either: the statement fails.
  */
 bool
 lint_not_null_proven(Oid relid, const char *column, bool *already)
@@ -469,7 +938,6 @@ lint_not_null_proven(Oid relid, const char *column, bool *already)
 	Relation	rel = table_open(relid, AccessShareLock);
 	AttrNumber	attnum = get_attnum(relid, column);
 	Form_pg_attribute attr;
-	NullTest   *test;
 	bool		proven;
 
 	*already = false;
@@ -485,13 +953,7 @@ lint_not_null_proven(Oid relid, const char *column, bool *already)
 		table_close(rel, NoLock);
 		return true;
 	}
-	test = makeNode(NullTest);
-	test->arg = (Expr *) makeVar(1, attnum, attr->atttypid, attr->atttypmod,
-								 attr->attcollation, 0);
-	test->nulltesttype = IS_NOT_NULL;
-	test->argisrow = false;
-	test->location = -1;
-	proven = PartConstraintImpliedByRelConstraint(rel, list_make1(test));
+	proven = constraints_imply(rel, list_make1(column_not_null_test(attr)));
 	table_close(rel, NoLock);
 	return proven;
 }
@@ -534,9 +996,203 @@ lint_nullable_index_columns(Oid relid, const char *indexname)
 }
 
 /*
+ * Returns whether the partition key of a partitioned table uses only
+ * built-in operator classes, and key expressions that call only built-in
+ * code: loading the key folds its expressions, and the bounds are sorted,
+ * compared and turned into conditions with its operator classes.
+ */
+static bool
+partition_key_built_in(Oid relid)
+{
+	HeapTuple	tuple = SearchSysCache1(PARTRELID, ObjectIdGetDatum(relid));
+	Datum		datum;
+	bool		isnull;
+	bool		built_in;
+
+	if (!HeapTupleIsValid(tuple))
+		return false;
+	datum = SysCacheGetAttr(PARTRELID, tuple, Anum_pg_partitioned_table_partclass,
+							&isnull);
+	built_in = !isnull;
+	if (built_in)
+	{
+		oidvector  *classes = (oidvector *) DatumGetPointer(datum);
+		int			i;
+
+		for (i = 0; i < classes->dim1; i++)
+			built_in = built_in && classes->values[i] < FirstNormalObjectId;
+	}
+	datum = SysCacheGetAttr(PARTRELID, tuple, Anum_pg_partitioned_table_partexprs,
+							&isnull);
+	if (built_in && !isnull)
+		built_in = !expression_runs_user_code(stringToNode(TextDatumGetCString(datum)));
+	ReleaseSysCache(tuple);
+	return built_in;
+}
+
+/*
+ * Returns whether a value of a range bound, as written, is MINVALUE or
+ * MAXVALUE (a column reference until the bound is cooked).
+ */
+static bool
+infinite_bound(Node *value)
+{
+	ColumnRef  *ref;
+	const char *name;
+
+	if (!IsA(value, ColumnRef))
+		return false;
+	ref = (ColumnRef *) value;
+	if (list_length(ref->fields) != 1 || !IsA(linitial(ref->fields), String))
+		return false;
+	name = strVal(linitial(ref->fields));
+	return strcmp(name, "minvalue") == 0 || strcmp(name, "maxvalue") == 0;
+}
+
+/*
+ * Returns whether each value of a partition bound, as written, is a
+ * constant, MINVALUE or MAXVALUE, or a constant cast to a type that is not
+ * a domain.  The server evaluates a bound value whatever it is; the lint
+ * lets it evaluate only these, once it has checked what coercing them to
+ * the partition key runs.
+ */
+static bool
+bound_values_plain(PartitionBoundSpec *bound)
+{
+	List	   *values = list_concat_copy(bound->listdatums, bound->lowerdatums);
+	ListCell   *lc;
+
+	values = list_concat(values, bound->upperdatums);
+	foreach(lc, values)
+	{
+		Node	   *value = (Node *) lfirst(lc);
+
+		if (IsA(value, TypeCast) && IsA(((TypeCast *) value)->arg, A_Const))
+		{
+			TypeName   *type = ((TypeCast *) value)->typeName;
+			Oid			typid = LookupTypeNameOid(NULL, type, true);
+
+			if (!OidIsValid(typid) || get_typtype(typid) == TYPTYPE_DOMAIN ||
+				!type_modifier_built_in(type))
+				return false;
+		}
+		else if (!IsA(value, A_Const) && !infinite_bound(value))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Judges ATTACH PARTITION by the catalog alone, before anything is cooked.
+ * It fails unless the parent is a partitioned table, the partition a table
+ * (plain, partitioned or foreign) that is no partition yet, neither the
+ * parent nor one of its ancestors, and the bound of the parent's strategy,
+ * with one value per key column for a range (DEFAULT: not for a hash parent
+ * nor for one that has a default partition already).  Its bound cannot be
+ * worked out without running code that is not built in when the partition
+ * key of the parent or of an ancestor uses such code.  Sets
+ * *default_scanned when the parent has a default partition, which a bound
+ * other than DEFAULT makes the server scan.
+ */
+static AttachCheck
+attach_check(Oid parentid, Oid partid, PartitionBoundSpec *bound,
+			 bool *default_scanned)
+{
+	char		relkind = get_rel_relkind(partid);
+	HeapTuple	tuple;
+	Form_pg_partitioned_table key;
+	char		strategy;
+	int			natts;
+	bool		has_default;
+	bool		fails;
+	List	   *ancestors;
+	ListCell   *lc;
+
+	*default_scanned = false;
+	if (get_rel_relkind(parentid) != RELKIND_PARTITIONED_TABLE || partid == parentid ||
+		(relkind != RELKIND_RELATION && relkind != RELKIND_PARTITIONED_TABLE &&
+		 relkind != RELKIND_FOREIGN_TABLE) ||
+		get_rel_relispartition(partid))
+		return ATTACH_FAILS;
+	tuple = SearchSysCache1(PARTRELID, ObjectIdGetDatum(parentid));
+	if (!HeapTupleIsValid(tuple))
+		return ATTACH_FAILS;
+	key = (Form_pg_partitioned_table) GETSTRUCT(tuple);
+	strategy = key->partstrat;
+	natts = key->partnatts;
+	has_default = OidIsValid(key->partdefid);
+	ReleaseSysCache(tuple);
+
+	if (bound->is_default)
+		fails = strategy == PARTITION_STRATEGY_HASH || has_default;
+	else
+		fails = bound->strategy != strategy ||
+			(strategy == PARTITION_STRATEGY_RANGE &&
+			 (list_length(bound->lowerdatums) != natts ||
+			  list_length(bound->upperdatums) != natts));
+	ancestors = get_partition_ancestors(parentid);
+	if (fails || list_member_oid(ancestors, partid))
+		return ATTACH_FAILS;
+	*default_scanned = !bound->is_default && has_default;
+	if (!partition_key_built_in(parentid))
+		return ATTACH_UNDECIDABLE;
+	foreach(lc, ancestors)
+		if (!partition_key_built_in(lfirst_oid(lc)))
+			return ATTACH_UNDECIDABLE;
+	return ATTACH_PROBE;
+}
+
+/*
+ * Returns whether evaluating a value of a partition bound, coerced to its
+ * column of the partition key as ATTACH PARTITION does, could run code that
+ * is not built in.
+ */
+static bool
+bound_value_runs_user_code(ParseState *pstate, PartitionKey key, int column,
+						   Node *value)
+{
+	Node	   *expr;
+
+	if (infinite_bound(value))
+		return false;
+	expr = cook_untrusted(pstate, value, EXPR_KIND_PARTITION_BOUND,
+						  get_partition_col_typid(key, column),
+						  get_partition_col_typmod(key, column));
+	return expr == NULL || expression_runs_user_code(expr);
+}
+
+/*
+ * Returns whether evaluating the values of a partition bound (of the
+ * parent's strategy, with one value per key column for a range) could run
+ * code that is not built in.
+ */
+static bool
+bound_runs_user_code(Relation parent, PartitionBoundSpec *bound)
+{
+	PartitionKey key = RelationGetPartitionKey(parent);
+	ParseState *pstate = make_parsestate(NULL);
+	ListCell   *lc;
+
+	foreach(lc, bound->listdatums)
+		if (bound_value_runs_user_code(pstate, key, 0, lfirst(lc)))
+			return true;
+	foreach(lc, bound->lowerdatums)
+		if (bound_value_runs_user_code(pstate, key, foreach_current_index(lc),
+									   lfirst(lc)))
+			return true;
+	foreach(lc, bound->upperdatums)
+		if (bound_value_runs_user_code(pstate, key, foreach_current_index(lc),
+									   lfirst(lc)))
+			return true;
+	return false;
+}
+
+/*
  * Works out, as ATTACH PARTITION does, whether the table's validated CHECK
  * and NOT NULL constraints imply the partition constraint, which spares the
- * scan of the table; and whether a default partition must be scanned.
+ * scan of the table.  The bound is evaluated only when its values are plain
+ * constants whose coercion to the key runs no code that is not built in;
+ * otherwise it is not proven.  Assumes attach_check() said ATTACH_PROBE.
  */
 static void
 probe_attach(void *arg)
@@ -544,23 +1200,26 @@ probe_attach(void *arg)
 	AttachProbe *p = (AttachProbe *) arg;
 	Relation	parent = table_open(p->parentid, AccessShareLock);
 	Relation	part = table_open(p->partid, AccessShareLock);
-	ParseState *pstate = make_parsestate(NULL);
 	PartitionBoundSpec *bound;
 	List	   *constraint;
 
-	bound = transformPartitionBound(pstate, parent, copyObject(p->bound));
-	constraint = get_qual_from_partbound(parent, bound);
-	constraint = list_concat(constraint, RelationGetPartitionQual(parent));
-	p->proven = true;
-	if (constraint != NIL)
+	p->proven = false;
+	if (bound_values_plain(p->bound) && !bound_runs_user_code(parent, p->bound))
 	{
-		constraint = (List *) eval_const_expressions(NULL, (Node *) constraint);
-		constraint = list_make1(make_ands_explicit(constraint));
-		constraint = map_partition_varattnos(constraint, 1, part, parent);
-		p->proven = PartConstraintImpliedByRelConstraint(part, constraint);
+		bound = transformPartitionBound(make_parsestate(NULL), parent,
+										copyObject(p->bound));
+		constraint = list_concat(get_qual_from_partbound(parent, bound),
+								 RelationGetPartitionQual(parent));
+		if (constraint == NIL)
+			p->proven = true;
+		else if (!expression_runs_user_code((Node *) constraint))
+		{
+			constraint = (List *) eval_const_expressions(NULL, (Node *) constraint);
+			constraint = list_make1(make_ands_explicit(constraint));
+			constraint = map_partition_varattnos(constraint, 1, part, parent);
+			p->proven = constraints_imply(part, constraint);
+		}
 	}
-	p->default_scanned = !bound->is_default &&
-		OidIsValid(get_default_oid_from_partdesc(RelationGetPartitionDesc(parent, true)));
 	table_close(part, NoLock);
 	table_close(parent, NoLock);
 }
@@ -568,7 +1227,7 @@ probe_attach(void *arg)
 /*
  * Returns whether ATTACH PARTITION of an existing table needs no scan of it;
  * *default_scanned says whether the parent's default partition is scanned.
- * Undecidable cases count as a scan.
+ * A statement that fails needs none.  Undecidable cases count as a scan.
  */
 bool
 lint_partition_bound_proven(Oid parentid, Oid partid, PartitionBoundSpec *bound,
@@ -576,13 +1235,21 @@ lint_partition_bound_proven(Oid parentid, Oid partid, PartitionBoundSpec *bound,
 {
 	AttachProbe probe;
 
+	switch (attach_check(parentid, partid, bound, default_scanned))
+	{
+		case ATTACH_FAILS:
+			return true;
+		case ATTACH_UNDECIDABLE:
+			return false;
+		case ATTACH_PROBE:
+			break;
+	}
 	memset(&probe, 0, sizeof(probe));
 	probe.parentid = parentid;
 	probe.partid = partid;
 	probe.bound = bound;
 	if (!lint_try(probe_attach, &probe))
 		return false;
-	*default_scanned = probe.default_scanned;
 	return probe.proven;
 }
 

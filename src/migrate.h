@@ -273,6 +273,7 @@ extern void safety_check_pending(List *migrations, bool for_plan);
 
 /* subxact.c */
 extern ErrorData *subxact_run(void (*work) (void *arg), void *arg);
+extern ErrorData *subxact_probe(void (*work) (void *arg), void *arg);
 
 /* apply.c */
 extern int32 migrate_get_steps(FunctionCallInfo fcinfo, int argno, bool *has_steps);
