@@ -12,6 +12,7 @@ OBJS = \
 	src/lint.o \
 	src/lint_catalog.o \
 	src/lint_table.o \
+	src/lint_trust.o \
 	src/lock.o \
 	src/reverse.o \
 	src/runner.o \

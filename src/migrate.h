@@ -9,10 +9,11 @@
  * checksum.c the SHA-256 of a definition, runner.c the execution of a body,
  * subxact.c running work in a subtransaction, reverse.c derived downs,
  * verify.c migrate_verify(), lint.c, lint_table.c and lint_catalog.c the
- * safety lint, safety.c what is done with its findings, worker.c the
- * background worker that runs a statement at top level, deploy.c the
- * procedures that commit after each migration, and define.c, apply.c and
- * status.c the other SQL-callable functions.
+ * safety lint (lint_trust.c deciding what it may evaluate), safety.c what
+ * is done with its findings, worker.c the background worker that runs a
+ * statement at top level, deploy.c the procedures that commit after each
+ * migration, and define.c, apply.c and status.c the other SQL-callable
+ * functions.
  *
  *-------------------------------------------------------------------------
  */
@@ -26,6 +27,7 @@
 #include "fmgr.h"
 #include "nodes/parsenodes.h"
 #include "nodes/pg_list.h"
+#include "parser/parse_node.h"
 
 /*
  * The migration lock is the advisory lock pg_advisory_lock(1835624306)
@@ -234,6 +236,15 @@ extern char *lint_relation_text(const RangeVar *rv);
 extern void lint_create_table(LintState *st, CreateStmt *stmt);
 extern void lint_alter_table(LintState *st, AlterTableStmt *stmt);
 extern void lint_type_name(LintState *st, const TypeName *type, const char *column);
+
+/* lint_trust.c */
+extern bool lint_domain_has_constraints(Oid typid);
+extern bool lint_type_modifier_built_in(const TypeName *type);
+extern bool lint_expression_runs_user_code(Node *expr);
+extern Node *lint_coerce_cooked(ParseState *pstate, Node *expr, Oid typid,
+								int32 typmod);
+extern Node *lint_cook_untrusted(ParseState *pstate, Node *raw,
+								 ParseExprKind kind, Oid typid, int32 typmod);
 
 /* lint_catalog.c */
 
