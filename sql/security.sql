@@ -58,6 +58,7 @@ BEGIN
 END
 $$;
 CREATE OPERATOR regress_app.= (FUNCTION = regress_app.hijack, LEFTARG = text, RIGHTARG = text);
+\set VERBOSITY terse
 CALL migrate_backfill('regress_app.items', 'n = n / 0', 'id > 0', 2);
 SET search_path = regress_app, pg_catalog, public;
 -- the planted operator is the one the deployer's own queries find
@@ -65,6 +66,7 @@ SELECT 'a'::text = 'a'::text AS planted;
 -- but not the backfill's lookup of the run to resume (it fails again on
 -- the division, having found the run)
 CALL migrate_backfill('regress_app.items', 'n = n / 0', 'id > 0', 2);
+\set VERBOSITY default
 SELECT relation, where_clause, rows_done, finished_at IS NULL AS unfinished
 FROM public.migrate_backfills;
 -- nor any other query the functions run as the owner

@@ -5,14 +5,16 @@
  *	  in key order, one committed batch at a time.
  *
  * The table is walked by keyset pagination over its primary key (or a
- * unique index on NOT NULL columns): each batch updates the next
- * batch_size rows after the last key done that match where_clause, and
- * commits together with its progress row in migrate_backfills.  Row locks
- * are thus held for one batch only, and a backfill that is interrupted (an
- * error, a cancel, a crash) resumes after its last committed batch when it
- * is called again with the same arguments, updating every row exactly
- * once.  A batch that hits a lock timeout, a serialization failure or a
- * deadlock is rolled back and tried again.
+ * unique index on NOT NULL columns), in the order of that index and with
+ * the operators of its operator families, whatever the key's type,
+ * collation or operator class: each batch updates the next batch_size rows
+ * after the last key done that match where_clause, and commits together
+ * with its progress row in migrate_backfills.  Row locks are thus held for
+ * one batch only, and a backfill that is interrupted (an error, a cancel, a
+ * crash) resumes after its last committed batch when it is called again
+ * with the same arguments, updating every row exactly once.  A batch that
+ * hits a lock timeout, a serialization failure or a deadlock is rolled back
+ * and tried again.
  *
  * The SET and WHERE fragments come from a trusted operator, but each is
  * parsed on its own first, so that it cannot break out of its place.
@@ -21,9 +23,15 @@
  */
 #include "migrate.h"
 
+#include "access/genam.h"
 #include "access/relation.h"
+#include "access/stratnum.h"
 #include "access/xact.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_collation.h"
 #include "catalog/pg_index.h"
+#include "catalog/pg_operator.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "lib/stringinfo.h"
@@ -43,6 +51,26 @@ PG_FUNCTION_INFO_V1(migrate_backfill);
 /* How often progress is reported */
 #define BACKFILL_PROGRESS_MS	5000
 
+/* The longest pause between batches, in microseconds: one day */
+#define BACKFILL_MAX_PAUSE		USECS_PER_DAY
+
+/*
+ * A column of the key, compared as the key's index orders it: with the
+ * operators of the index's operator family, each written qualified, under
+ * the index's collation, in the direction of the index.
+ */
+typedef struct BackfillKey
+{
+	char	   *name;			/* quoted */
+	char	   *cast;			/* "::type" when the index compares another
+								 * type than the column's, else "" */
+	char	   *collate;		/* " COLLATE name" when the index's collation
+								 * is not the column's, else "" */
+	char	   *before;			/* OPERATOR(schema.op): sorts in index order */
+	char	   *equal;			/* OPERATOR(schema.op): the same key */
+	char	   *after;			/* OPERATOR(schema.op): later in index order */
+} BackfillKey;
+
 /* A backfill being run */
 typedef struct Backfill
 {
@@ -53,8 +81,11 @@ typedef struct Backfill
 	int32		batch_size;
 	int64		pause_ms;
 	int			nkeys;
-	char	  **key_names;		/* quoted */
-	Oid		   *key_typids;		/* their types */
+	BackfillKey *keys;
+	Oid		   *key_typids;		/* the types of their columns */
+	bool		row_compare;	/* every column has the same "after"
+								 * operator: a row comparison selects the
+								 * keys after the last one */
 	char	   *first_sql;		/* the batch query before any key is done */
 	char	   *next_sql;		/* the batch query after a key */
 	int64		id;				/* its row in migrate_backfills */
@@ -69,12 +100,20 @@ typedef struct Backfill
 } Backfill;
 
 static void backfill_check_arguments(FunctionCallInfo fcinfo);
+static bool backfill_index_usable(Relation rel, Oid indexid);
+static char *backfill_operator(Oid opfamily, Oid type, StrategyNumber strategy);
+static char *backfill_collation(Oid collation);
 static void backfill_find_key(Backfill *bf);
 static void backfill_parse_work(void *arg);
 static void backfill_check_fragment(const char *fragment, bool is_set);
-static char *backfill_key_list(const Backfill *bf, const char *suffix,
-							   const char *qualifier);
-static char *backfill_batch_query(const Backfill *bf, const char *key_condition);
+static char *backfill_key_expr(const Backfill *bf, int i, const char *qualifier);
+static char *backfill_key_param(const Backfill *bf, int i);
+static char *backfill_key_list(const Backfill *bf, const char *qualifier);
+static char *backfill_key_order(const Backfill *bf, const char *qualifier,
+								bool backward);
+static char *backfill_where(const Backfill *bf);
+static char *backfill_selection(const Backfill *bf, bool after_key);
+static char *backfill_batch_query(const Backfill *bf, bool after_key);
 static void backfill_build_queries(Backfill *bf);
 static int	backfill_key_settings(void);
 static Datum *backfill_key_values(const Backfill *bf);
@@ -103,61 +142,133 @@ backfill_check_arguments(FunctionCallInfo fcinfo)
 	{
 		Interval   *pause = PG_GETARG_INTERVAL_P(4);
 
-		if (pause->month != 0 || pause->day < 0 || pause->time < 0 ||
-			(pause->day == 0 && pause->time < 0))
+		if (pause->month != 0 || pause->day < 0 || pause->time < 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("pause must be a non-negative interval of days, hours, minutes and seconds")));
+		/* each part on its own first: their sum cannot overflow then */
+		if (pause->day > BACKFILL_MAX_PAUSE / USECS_PER_DAY ||
+			pause->time > BACKFILL_MAX_PAUSE ||
+			pause->day * USECS_PER_DAY + pause->time > BACKFILL_MAX_PAUSE)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("pause must not be longer than 1 day"),
+					 errdetail("migrate_backfill pauses this long after every batch."),
+					 errhint("To hold a backfill back for longer, cancel it and call it again later: it resumes after its last batch.")));
 	}
 }
 
 /*
- * Finds the key to walk the table by: its primary key, or else a valid
- * unique index without expressions or predicate whose columns are all NOT
- * NULL.  An error when there is none.
+ * Says whether an index of the table can be the key the table is walked
+ * by: a valid, immediate, unique btree index without expressions or
+ * predicate, whose columns are all NOT NULL.
+ */
+static bool
+backfill_index_usable(Relation rel, Oid indexid)
+{
+	Relation	index = index_open(indexid, AccessShareLock);
+	Form_pg_index form = index->rd_index;
+	bool		usable;
+	int			i;
+
+	usable = index->rd_rel->relam == BTREE_AM_OID &&
+		form->indisunique && form->indisvalid && form->indimmediate &&
+		heap_attisnull(index->rd_indextuple, Anum_pg_index_indexprs, NULL) &&
+		heap_attisnull(index->rd_indextuple, Anum_pg_index_indpred, NULL);
+	for (i = 0; usable && i < IndexRelationGetNumberOfKeyAttributes(index); i++)
+		usable = form->indkey.values[i] > 0 &&
+			TupleDescAttr(RelationGetDescr(rel), form->indkey.values[i] - 1)->attnotnull;
+	index_close(index, AccessShareLock);
+	return usable;
+}
+
+/*
+ * Returns the operator of a btree operator family for a strategy on a
+ * type, as OPERATOR(schema.name): qualified, so that no search_path can
+ * make it another one.
+ */
+static char *
+backfill_operator(Oid opfamily, Oid type, StrategyNumber strategy)
+{
+	Oid			opno = get_opfamily_member(opfamily, type, type, strategy);
+	HeapTuple	tuple;
+	Form_pg_operator oper;
+	char	   *result;
+
+	if (!OidIsValid(opno))
+		elog(ERROR, "missing operator %d(%u,%u) in operator family %u",
+			 strategy, type, type, opfamily);
+	tuple = SearchSysCache1(OPEROID, ObjectIdGetDatum(opno));
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for operator %u", opno);
+	oper = (Form_pg_operator) GETSTRUCT(tuple);
+	result = psprintf("OPERATOR(%s.%s)",
+					  quote_identifier(get_namespace_name(oper->oprnamespace)),
+					  NameStr(oper->oprname));
+	ReleaseSysCache(tuple);
+	return result;
+}
+
+/*
+ * Returns the qualified and quoted name of a collation.
+ */
+static char *
+backfill_collation(Oid collation)
+{
+	HeapTuple	tuple = SearchSysCache1(COLLOID, ObjectIdGetDatum(collation));
+	Form_pg_collation form;
+	char	   *result;
+
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for collation %u", collation);
+	form = (Form_pg_collation) GETSTRUCT(tuple);
+	result = quote_qualified_identifier(get_namespace_name(form->collnamespace),
+										NameStr(form->collname));
+	ReleaseSysCache(tuple);
+	return result;
+}
+
+/*
+ * Finds the key to walk the table by: its primary key, or else the first
+ * usable unique index (see backfill_index_usable).  An error when the
+ * relation is not there, is not a table, or has no such key.  Each column
+ * of the key is to be compared as the index orders it, whatever the
+ * column's type and collation would resolve plain < and > to.
  */
 static void
 backfill_find_key(Backfill *bf)
 {
-	Relation	rel = relation_open(bf->relid, AccessShareLock);
-	Oid			keyindex = InvalidOid;
+	Relation	rel = try_relation_open(bf->relid, AccessShareLock);
+	Relation	index;
+	Oid			keyindex;
 	List	   *indexes;
 	ListCell   *lc;
-	HeapTuple	tuple;
-	Form_pg_index index;
 	int			i;
 
+	if (rel == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", bf->relid)));
 	if (rel->rd_rel->relkind != RELKIND_RELATION &&
 		rel->rd_rel->relkind != RELKIND_PARTITIONED_TABLE)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("\"%s\" is not a table", RelationGetRelationName(rel))));
+				 errmsg("\"%s\" is not a table", RelationGetRelationName(rel)),
+				 errdetail_relkind_not_supported(rel->rd_rel->relkind)));
 	bf->relation = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
 											  RelationGetRelationName(rel));
 	bf->estimated_rows = rel->rd_rel->reltuples;
 
-	indexes = RelationGetIndexList(rel);
 	keyindex = RelationGetPrimaryKeyIndex(rel);
+	if (OidIsValid(keyindex) && !backfill_index_usable(rel, keyindex))
+		keyindex = InvalidOid;
+	indexes = RelationGetIndexList(rel);
 	foreach(lc, indexes)
 	{
-		bool		usable = true;
-
 		if (OidIsValid(keyindex))
 			break;
-		tuple = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(lfirst_oid(lc)));
-		if (!HeapTupleIsValid(tuple))
-			continue;
-		index = (Form_pg_index) GETSTRUCT(tuple);
-		if (!index->indisunique || !index->indisvalid || !index->indimmediate ||
-			!heap_attisnull(tuple, Anum_pg_index_indexprs, NULL) ||
-			!heap_attisnull(tuple, Anum_pg_index_indpred, NULL))
-			usable = false;
-		for (i = 0; usable && i < index->indnkeyatts; i++)
-			usable = index->indkey.values[i] > 0 &&
-				TupleDescAttr(RelationGetDescr(rel), index->indkey.values[i] - 1)->attnotnull;
-		if (usable)
-			keyindex = index->indexrelid;
-		ReleaseSysCache(tuple);
+		if (backfill_index_usable(rel, lfirst_oid(lc)))
+			keyindex = lfirst_oid(lc);
 	}
 	if (!OidIsValid(keyindex))
 		ereport(ERROR,
@@ -166,22 +277,48 @@ backfill_find_key(Backfill *bf)
 				 errdetail("migrate_backfill walks the table in the order of such a key, one batch after the other."),
 				 errhint("Add a primary key (or a unique index on NOT NULL columns) first, concurrently on a busy table.")));
 
-	tuple = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(keyindex));
-	if (!HeapTupleIsValid(tuple))
-		elog(ERROR, "cache lookup failed for index %u", keyindex);
-	index = (Form_pg_index) GETSTRUCT(tuple);
-	bf->nkeys = index->indnkeyatts;
-	bf->key_names = palloc(sizeof(char *) * bf->nkeys);
+	index = index_open(keyindex, AccessShareLock);
+	bf->nkeys = IndexRelationGetNumberOfKeyAttributes(index);
+	bf->keys = palloc(sizeof(BackfillKey) * bf->nkeys);
 	bf->key_typids = palloc(sizeof(Oid) * bf->nkeys);
+	bf->row_compare = true;
 	for (i = 0; i < bf->nkeys; i++)
 	{
 		Form_pg_attribute attr = TupleDescAttr(RelationGetDescr(rel),
-											   index->indkey.values[i] - 1);
+											   index->rd_index->indkey.values[i] - 1);
+		BackfillKey *key = &bf->keys[i];
+		Oid			opfamily = index->rd_opfamily[i];
+		Oid			opcintype = index->rd_opcintype[i];
+		Oid			collation = index->rd_indcollation[i];
+		bool		descending = (index->rd_indoption[i] & INDOPTION_DESC) != 0;
 
-		bf->key_names[i] = pstrdup(quote_identifier(NameStr(attr->attname)));
+		key->name = pstrdup(quote_identifier(NameStr(attr->attname)));
 		bf->key_typids[i] = attr->atttypid;
+
+		/*
+		 * The column is cast to the type the operator class compares (a
+		 * relabeling, which the index still serves), so that the qualified
+		 * operator resolves to the operator family's own; a polymorphic
+		 * operator class takes the column's type as it is.
+		 */
+		if (opcintype == attr->atttypid || IsPolymorphicType(opcintype) ||
+			opcintype == RECORDOID)
+			key->cast = "";
+		else
+			key->cast = psprintf("::%s", format_type_be_qualified(opcintype));
+		if (!OidIsValid(collation) || collation == attr->attcollation)
+			key->collate = "";
+		else
+			key->collate = psprintf(" COLLATE %s", backfill_collation(collation));
+		key->before = backfill_operator(opfamily, opcintype,
+										descending ? BTGreaterStrategyNumber : BTLessStrategyNumber);
+		key->equal = backfill_operator(opfamily, opcintype, BTEqualStrategyNumber);
+		key->after = backfill_operator(opfamily, opcintype,
+									   descending ? BTLessStrategyNumber : BTGreaterStrategyNumber);
+		if (strcmp(key->after, bf->keys[0].after) != 0)
+			bf->row_compare = false;
 	}
-	ReleaseSysCache(tuple);
+	index_close(index, AccessShareLock);
 	relation_close(rel, AccessShareLock);
 }
 
@@ -252,40 +389,73 @@ backfill_check_fragment(const char *fragment, bool is_set)
 }
 
 /*
- * Returns the key columns as a comma-separated list, each qualified with
- * qualifier when not NULL and followed by suffix (" DESC",
- * "::pg_catalog.text", ...).
+ * Returns the expression that compares key column i as the key's index
+ * does, its column qualified with qualifier when not NULL.
  */
 static char *
-backfill_key_list(const Backfill *bf, const char *suffix, const char *qualifier)
+backfill_key_expr(const Backfill *bf, int i, const char *qualifier)
+{
+	const BackfillKey *key = &bf->keys[i];
+
+	return psprintf("%s%s%s%s%s", qualifier ? qualifier : "", qualifier ? "." : "",
+					key->name, key->cast, key->collate);
+}
+
+/*
+ * Returns the parameter that holds key column i of the last key done,
+ * compared as the key's index does.
+ */
+static char *
+backfill_key_param(const Backfill *bf, int i)
+{
+	return psprintf("$%d%s", i + 1, bf->keys[i].cast);
+}
+
+/*
+ * Returns the key columns as a comma-separated list, each qualified with
+ * qualifier when not NULL.
+ */
+static char *
+backfill_key_list(const Backfill *bf, const char *qualifier)
 {
 	StringInfoData buf;
 	int			i;
 
 	initStringInfo(&buf);
 	for (i = 0; i < bf->nkeys; i++)
-		appendStringInfo(&buf, "%s%s%s%s%s", i > 0 ? ", " : "",
+		appendStringInfo(&buf, "%s%s%s%s", i > 0 ? ", " : "",
 						 qualifier ? qualifier : "", qualifier ? "." : "",
-						 bf->key_names[i], suffix);
+						 bf->keys[i].name);
 	return buf.data;
 }
 
 /*
- * Returns a batch query whose selection of the batch starts with
- * key_condition ("" for the first batch).  It selects the next batch_size
- * keys in key order that match the WHERE fragment, updates those rows
- * (checking the fragment again on the rows it locks: a row changed or
- * deleted meanwhile is left alone), and returns how many rows it updated,
- * how many keys it selected and the greatest of them.  The fragments are
- * appended as they are, never used as a format, each on lines of its own
- * so that a line comment in one ends with it.
+ * Returns the ORDER BY list of the key in its index's order (backward: the
+ * other way round), each column sorted by its operator family's operator.
  */
 static char *
-backfill_batch_query(const Backfill *bf, const char *key_condition)
+backfill_key_order(const Backfill *bf, const char *qualifier, bool backward)
 {
-	char	   *keys = backfill_key_list(bf, "", NULL);
+	StringInfoData buf;
+	int			i;
+
+	initStringInfo(&buf);
+	for (i = 0; i < bf->nkeys; i++)
+		appendStringInfo(&buf, "%s%s USING %s", i > 0 ? ", " : "",
+						 backfill_key_expr(bf, i, qualifier),
+						 backward ? bf->keys[i].after : bf->keys[i].before);
+	return buf.data;
+}
+
+/*
+ * Returns the condition of the WHERE fragment: the fragment as it is (never
+ * used as a format), in parentheses on lines of their own, so that a line
+ * comment in it ends with it; true without a fragment.
+ */
+static char *
+backfill_where(const Backfill *bf)
+{
 	StringInfoData where;
-	StringInfoData sql;
 
 	initStringInfo(&where);
 	if (bf->where_clause != NULL)
@@ -296,27 +466,120 @@ backfill_batch_query(const Backfill *bf, const char *key_condition)
 	}
 	else
 		appendStringInfoString(&where, "true");
+	return where.data;
+}
+
+/*
+ * Returns the query that selects the keys of the next batch: the next
+ * batch_size keys in the index's order (after the last key done, in the
+ * parameters, with after_key) of the rows that match the WHERE fragment.
+ *
+ * After a key of one column, or of columns that all have the same "after"
+ * operator, a row comparison selects the later keys: an index scan starts
+ * right after the last key.  A row comparison takes one operator name for
+ * all its columns, so a key whose columns differ there (an integer and a
+ * citext, say) is selected in parts instead, one for each column: the
+ * columns before it equal to the last key's and it after.  Each part has
+ * an ORDER BY and LIMIT of its own, so that it is an index scan that starts
+ * where it should and stops after batch_size keys (the planner would read
+ * every part to its end and sort it all otherwise), and the first
+ * batch_size keys of all the parts are taken.
+ */
+static char *
+backfill_selection(const Backfill *bf, bool after_key)
+{
+	char	   *keys = backfill_key_list(bf, NULL);
+	char	   *where = backfill_where(bf);
+	char	   *order = psprintf(" ORDER BY %s LIMIT %d",
+								 backfill_key_order(bf, NULL, false), bf->batch_size);
+	StringInfoData sql;
+	int			i;
+	int			j;
 
 	initStringInfo(&sql);
-	appendStringInfo(&sql, "WITH migrate_batch AS MATERIALIZED (SELECT %s FROM %s WHERE %s",
-					 keys, bf->relation, key_condition);
-	appendStringInfoString(&sql, where.data);
-	appendStringInfo(&sql, " ORDER BY %s LIMIT %d),", keys, bf->batch_size);
+	if (!after_key || bf->row_compare)
+	{
+		appendStringInfo(&sql, "SELECT %s FROM %s WHERE ", keys, bf->relation);
+		if (after_key && bf->nkeys == 1)
+			appendStringInfo(&sql, "%s %s %s AND ", backfill_key_expr(bf, 0, NULL),
+							 bf->keys[0].after, backfill_key_param(bf, 0));
+		else if (after_key)
+		{
+			appendStringInfoString(&sql, "ROW(");
+			for (i = 0; i < bf->nkeys; i++)
+				appendStringInfo(&sql, "%s%s", i > 0 ? ", " : "",
+								 backfill_key_expr(bf, i, NULL));
+			appendStringInfo(&sql, ") %s ROW(", bf->keys[0].after);
+			for (i = 0; i < bf->nkeys; i++)
+				appendStringInfo(&sql, "%s%s", i > 0 ? ", " : "",
+								 backfill_key_param(bf, i));
+			appendStringInfoString(&sql, ") AND ");
+		}
+		appendStringInfoString(&sql, where);
+	}
+	else
+	{
+		appendStringInfo(&sql, "SELECT %s FROM (", keys);
+		for (j = 0; j < bf->nkeys; j++)
+		{
+			appendStringInfo(&sql, "%s(SELECT %s FROM %s WHERE ",
+							 j > 0 ? " UNION ALL " : "", keys, bf->relation);
+			for (i = 0; i <= j; i++)
+				appendStringInfo(&sql, "%s %s %s AND ", backfill_key_expr(bf, i, NULL),
+								 i < j ? bf->keys[i].equal : bf->keys[i].after,
+								 backfill_key_param(bf, i));
+			appendStringInfoString(&sql, where);
+			appendStringInfo(&sql, "%s)", order);
+		}
+		appendStringInfoString(&sql, ") AS migrate_after");
+	}
+	appendStringInfoString(&sql, order);
+	return sql.data;
+}
+
+/*
+ * Returns a batch query (after_key: the one that takes the last key done as
+ * parameters).  It selects the keys of the batch (backfill_selection),
+ * updates those rows (checking the WHERE fragment again on the rows it
+ * locks: a row changed or deleted meanwhile is left alone), and returns how
+ * many rows it updated, how many keys it selected and the last of them in
+ * key order.  The fragments are appended as they are, never used as a
+ * format, each on lines of its own so that a line comment in one ends with
+ * it.  Every comparison of key columns uses the operators of the key's
+ * index (see backfill_find_key).
+ */
+static char *
+backfill_batch_query(const Backfill *bf, bool after_key)
+{
+	StringInfoData sql;
+	int			i;
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "WITH migrate_batch AS MATERIALIZED (%s),",
+					 backfill_selection(bf, after_key));
 	appendStringInfo(&sql, " migrate_updated AS (UPDATE %s SET\n", bf->relation);
 	appendStringInfoString(&sql, bf->set_clause);
 	/* one key column: = ANY of an array, which an index scan serves */
 	if (bf->nkeys == 1)
-		appendStringInfo(&sql, "\n WHERE %s OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT %s FROM migrate_batch)) AND ",
-						 keys, keys);
+		appendStringInfo(&sql, "\n WHERE %s %s ANY (ARRAY(SELECT %s FROM migrate_batch)) AND ",
+						 backfill_key_expr(bf, 0, NULL), bf->keys[0].equal,
+						 backfill_key_expr(bf, 0, "migrate_batch"));
 	else
-		appendStringInfo(&sql, "\n WHERE ROW(%s) IN (SELECT %s FROM migrate_batch) AND ", keys, keys);
-	appendStringInfoString(&sql, where.data);
+	{
+		appendStringInfoString(&sql, "\n WHERE EXISTS (SELECT FROM migrate_batch WHERE ");
+		for (i = 0; i < bf->nkeys; i++)
+			appendStringInfo(&sql, "%s%s %s %s", i > 0 ? " AND " : "",
+							 backfill_key_expr(bf, i, bf->relation), bf->keys[i].equal,
+							 backfill_key_expr(bf, i, "migrate_batch"));
+		appendStringInfoString(&sql, ") AND ");
+	}
+	appendStringInfoString(&sql, backfill_where(bf));
 	appendStringInfo(&sql, " RETURNING 1)"
 					 " SELECT (SELECT pg_catalog.count(*) FROM migrate_updated),"
 					 " (SELECT pg_catalog.count(*) FROM migrate_batch), %s"
 					 " FROM migrate_batch ORDER BY %s LIMIT 1",
-					 backfill_key_list(bf, "", "migrate_batch"),
-					 backfill_key_list(bf, " DESC", "migrate_batch"));
+					 backfill_key_list(bf, "migrate_batch"),
+					 backfill_key_order(bf, "migrate_batch", true));
 	return sql.data;
 }
 
@@ -327,18 +590,8 @@ backfill_batch_query(const Backfill *bf, const char *key_condition)
 static void
 backfill_build_queries(Backfill *bf)
 {
-	char	   *keys = backfill_key_list(bf, "", NULL);
-	StringInfoData after;
-	int			i;
-
-	initStringInfo(&after);
-	appendStringInfo(&after, "ROW(%s) OPERATOR(pg_catalog.>) ROW(", keys);
-	for (i = 0; i < bf->nkeys; i++)
-		appendStringInfo(&after, "%s$%d", i > 0 ? ", " : "", i + 1);
-	appendStringInfoString(&after, ") AND ");
-
-	bf->first_sql = backfill_batch_query(bf, "");
-	bf->next_sql = backfill_batch_query(bf, after.data);
+	bf->first_sql = backfill_batch_query(bf, false);
+	bf->next_sql = backfill_batch_query(bf, true);
 }
 
 /*
@@ -638,6 +891,7 @@ migrate_backfill(PG_FUNCTION_ARGS)
 	TimestampTz last_report;
 	LOCKTAG		tag;
 
+	runner_check_primary("migrate_backfill");
 	deploy_check_call(fcinfo, "migrate_backfill");
 	backfill_check_arguments(fcinfo);
 	memset(&bf, 0, sizeof(bf));
@@ -649,7 +903,8 @@ migrate_backfill(PG_FUNCTION_ARGS)
 	{
 		Interval   *pause = PG_GETARG_INTERVAL_P(4);
 
-		bf.pause_ms = (pause->day * SECS_PER_DAY * USECS_PER_SEC + pause->time) / 1000;
+		/* at most a day (backfill_check_arguments), so no overflow */
+		bf.pause_ms = (pause->day * USECS_PER_DAY + pause->time) / 1000;
 	}
 	backfill_check_fragment(bf.set_clause, true);
 	if (bf.where_clause != NULL)

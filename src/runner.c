@@ -449,6 +449,8 @@ runner_backoff_ms(int retry)
 
 /*
  * Sleeps for ms milliseconds, interruptibly, holding no catalog snapshot.
+ * A sleep longer than WaitLatch() takes at once (about 24 days) is slept in
+ * parts.
  */
 void
 runner_sleep(long ms)
@@ -463,7 +465,7 @@ runner_sleep(long ms)
 		if (remaining <= 0)
 			break;
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-						 remaining, PG_WAIT_EXTENSION);
+						 Min(remaining, (long) PG_INT32_MAX), PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
 		CHECK_FOR_INTERRUPTS();
 	}

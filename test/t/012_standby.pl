@@ -15,8 +15,6 @@
 #   nothing else: no context line of an internal statement (it used to fail
 #   in its first internal write, "cannot execute UPDATE in a read-only
 #   transaction", with the UPDATE of migrate_checked in the context);
-#   (migrate_backfill() is marked TODO until it checks for a standby too:
-#   it still fails in its INSERT into migrate_backfills);
 # - nothing changed.
 # Then the pending migration is applied on the primary, and once the
 # standby has replayed it the standby shows it applied, and its table.
@@ -147,9 +145,6 @@ sub refused_on_standby
 for my $call (@calls)
 {
 	my ($function, $sql) = @$call;
-	local $TODO;
-	$TODO = 'migrate_backfill() does not check for a standby yet: it fails in its INSERT into migrate_backfills'
-	  if $function eq 'migrate_backfill';
 	refused_on_standby($function, $sql);
 }
 
