@@ -14,6 +14,7 @@ OBJS = \
 	src/lint_table.o \
 	src/lint_trust.o \
 	src/lock.o \
+	src/plan.o \
 	src/reverse.o \
 	src/runner.o \
 	src/safety.o \

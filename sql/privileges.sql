@@ -146,6 +146,8 @@ SET ROLE regress_migrate_junior;
 SELECT version, name, defined_by FROM migrate_define(400, 'promote_me',
     'ALTER ROLE regress_migrate_junior CREATEROLE;', '');
 RESET ROLE;
+-- migrate_plan() says so too, as it says everything apply would refuse.
+SELECT version, name FROM migrate_plan();
 SET client_min_messages = warning;
 SELECT version, name FROM migrate_apply();
 \echo :LAST_ERROR_SQLSTATE

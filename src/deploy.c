@@ -24,7 +24,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "migrate.h"
+#include "plan.h"
 
 #include "access/xact.h"
 #include "catalog/index.h"
@@ -119,53 +119,6 @@ deploy_commit(void)
 {
 	SPI_commit();
 	InvalidateCatalogSnapshot();
-}
-
-/*
- * Refuses to go on while a migration failed part-way (or its deploy was
- * interrupted): the database is in a state that only a person can judge.
- * Must be called holding the migration lock, so that no deploy is running.
- * For migrate_plan() (for_plan), which takes no lock, only warns.
- */
-void
-deploy_check_no_failed(bool for_plan)
-{
-	Datum		value = (Datum) 0;
-	HeapTuple	tuple;
-	TupleDesc	tupdesc;
-	int64		version;
-	char	   *name;
-	char	   *direction;
-	char	   *error;
-	int			completed;
-	int			statements;
-	bool		isnull;
-
-	catalog_exec(Q_PROGRESS_STOPPED, &value, "n", true, 1);
-	if (SPI_processed == 0)
-	{
-		SPI_freetuptable(SPI_tuptable);
-		return;
-	}
-	tuple = SPI_tuptable->vals[0];
-	tupdesc = SPI_tuptable->tupdesc;
-	version = catalog_getint64(tuple, tupdesc, 1, &isnull);
-	name = catalog_getvalue(tuple, tupdesc, 2);
-	direction = catalog_getvalue(tuple, tupdesc, 3);
-	completed = DatumGetInt32(SPI_getbinval(tuple, tupdesc, 4, &isnull));
-	statements = DatumGetInt32(SPI_getbinval(tuple, tupdesc, 5, &isnull));
-	error = catalog_getvalue(tuple, tupdesc, 6);
-	SPI_freetuptable(SPI_tuptable);
-
-	ereport(for_plan ? WARNING : ERROR,
-			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-			 errmsg("migration " INT64_FORMAT " \"%s\" failed part-way and must be resolved first",
-					version, name ? name : "(unknown)"),
-			 errdetail("%d of the %d statements of its %s body completed; %s",
-					   completed, statements, direction,
-					   error ? error : "the session that ran it stopped before it finished."),
-			 errhint("See migrate_status() for the INVALID indexes it left.  Repair the database, then record the outcome with migrate_resolve(" INT64_FORMAT ", 'applied') or migrate_resolve(" INT64_FORMAT ", 'pending').",
-					 version, version)));
 }
 
 /*
@@ -481,18 +434,17 @@ deploy(MigrateDirection direction, bool has_target, int64 target,
 	runner_enter(direction == MIGRATE_UP ? "migrate_deploy" : "migrate_revert", true);
 	PG_TRY();
 	{
-		List	   *migrations;
+		MigrationPlan *plan;
 		ListCell   *lc;
 
 		deploy_commit();
 		migrate_lock_acquire_deploy();
-		if (direction == MIGRATE_UP)
-			migrations = migrate_select_up(has_target, target, has_steps, steps, false);
-		else
-			migrations = migrate_select_down(has_target, target, steps, false);
+		plan = plan_build(direction == MIGRATE_UP ? PLAN_DEPLOY : PLAN_REVERT,
+						  has_target, target, has_steps, steps);
+		plan_enforce(plan);
 		deploy_commit();
 
-		foreach(lc, migrations)
+		foreach(lc, plan->migrations)
 		{
 			Migration  *m = (Migration *) lfirst(lc);
 
@@ -522,7 +474,7 @@ migrate_deploy(PG_FUNCTION_ARGS)
 	bool		has_target = !PG_ARGISNULL(0);
 	int64		target = has_target ? PG_GETARG_INT64(0) : 0;
 	bool		has_steps;
-	int32		steps = migrate_get_steps(fcinfo, 1, &has_steps);
+	int32		steps = plan_get_steps(fcinfo, 1, &has_steps);
 
 	runner_check_entry("migrate_deploy", true);
 	deploy_check_call(fcinfo, "migrate_deploy");
@@ -539,7 +491,7 @@ Datum
 migrate_revert(PG_FUNCTION_ARGS)
 {
 	bool		has_steps;
-	int32		steps = migrate_get_steps(fcinfo, 0, &has_steps);
+	int32		steps = plan_get_steps(fcinfo, 0, &has_steps);
 	bool		has_target = !PG_ARGISNULL(1);
 	int64		target = has_target ? PG_GETARG_INT64(1) : 0;
 

@@ -274,27 +274,22 @@ extern bool lint_relation_has_type(Oid relid, Oid typid);
 extern bool lint_type_default_volatile(const TypeName *type);
 
 /* safety.c */
+
+/* The comment line that accepts a rule in a migration's up */
+#define SAFETY_ASSURED_DIRECTIVE "migrate:safety-assured"
+
 extern List *safety_assured_rules(struct ArrayType *argument, const char *up,
 								  const char *down);
 extern Datum safety_rules_array(List *rules);
 extern char *safety_array_text(Datum array);
 extern void safety_record_findings(int64 version, List *up_findings,
 								   List *down_findings, List *assured);
-extern void safety_check_pending(List *migrations, bool for_plan);
 
 /* subxact.c */
 extern ErrorData *subxact_run(void (*work) (void *arg), void *arg);
 extern ErrorData *subxact_probe(void (*work) (void *arg), void *arg);
 
-/* apply.c */
-extern int32 migrate_get_steps(FunctionCallInfo fcinfo, int argno, bool *has_steps);
-extern List *migrate_select_up(bool has_target, int64 target, bool has_steps,
-							   int32 steps, bool in_transaction);
-extern List *migrate_select_down(bool has_target, int64 target, int32 steps,
-								 bool in_transaction);
-
 /* deploy.c */
-extern void deploy_check_no_failed(bool for_plan);
 extern void deploy_check_call(FunctionCallInfo fcinfo, const char *name);
 
 /* worker.c */
@@ -317,7 +312,6 @@ typedef struct RunnerHooks
 	void	   *arg;
 } RunnerHooks;
 
-extern void runner_check_definer(const Migration *m);
 extern long runner_backoff_ms(int retry);
 extern void runner_sleep(long ms);
 extern void runner_statement_errcontext(const Migration *m, MigrateDirection direction,

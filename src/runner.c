@@ -186,36 +186,6 @@ runner_interval(TimestampTz started, TimestampTz finished)
 }
 
 /*
- * Refuses to run a migration whose definer lacks the privileges of the role
- * applying it: a less privileged role must not plant SQL for a more
- * privileged one to run.  The definer may be the applier, a role with the
- * applier's privileges, or a superuser.
- */
-void
-runner_check_definer(const Migration *m)
-{
-	Oid			applier = GetUserId();
-	Oid			definer = m->defined_by ? get_role_oid(m->defined_by, true) : InvalidOid;
-	char	   *applier_name = GetUserNameFromId(applier, false);
-
-	if (OidIsValid(definer) &&
-		(definer == applier || superuser_arg(definer) ||
-		 has_privs_of_role(definer, applier)))
-		return;
-
-	ereport(ERROR,
-			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-			 OidIsValid(definer) ?
-			 errmsg("migration " INT64_FORMAT " \"%s\" was defined by role \"%s\", which lacks the privileges of role \"%s\"",
-					m->version, m->name, m->defined_by, applier_name) :
-			 errmsg("migration " INT64_FORMAT " \"%s\" was defined by role \"%s\", which no longer exists",
-					m->version, m->name, m->defined_by ? m->defined_by : "?"),
-			 errdetail("Its SQL would run with the privileges of role \"%s\".", applier_name),
-			 errhint("Review the migration's body, then define it again as role \"%s\" with migrate_define().",
-					 applier_name)));
-}
-
-/*
  * Error context callback: names the migration and, inside a statement, the
  * statement's number and line.  An exhausted lock table (out of shared
  * memory) gets a hint that fits migrations.

@@ -22,7 +22,6 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
-#define ASSURED_DIRECTIVE "migrate:safety-assured"
 
 static List *add_rule_ids(List *rules, const char *text);
 static List *directive_rules(List *rules, const char *body);
@@ -68,9 +67,9 @@ directive_rules(List *rules, const char *body)
 			p += 2;
 			while (*p == ' ' || *p == '\t')
 				p++;
-			if (strncmp(p, ASSURED_DIRECTIVE, strlen(ASSURED_DIRECTIVE)) == 0)
+			if (strncmp(p, SAFETY_ASSURED_DIRECTIVE, strlen(SAFETY_ASSURED_DIRECTIVE)) == 0)
 			{
-				p += strlen(ASSURED_DIRECTIVE);
+				p += strlen(SAFETY_ASSURED_DIRECTIVE);
 				rules = add_rule_ids(rules, end ? pnstrdup(p, end - p) : p);
 			}
 		}
@@ -194,67 +193,4 @@ safety_record_findings(int64 version, List *up_findings, List *down_findings,
 			catalog_exec(Q_INSERT_FINDING, values, nulls, false, 0);
 		}
 	}
-}
-
-/*
- * Applies migrate.safety to the migrations about to be applied (in version
- * order): with error, refuses the first one whose up has an unassured
- * error-level finding, naming the rule and its safe recipe; with warn, says
- * so for each.  For migrate_plan() (for_plan), only warns that apply would
- * refuse.
- */
-void
-safety_check_pending(List *migrations, bool for_plan)
-{
-	ListCell   *lc = list_head(migrations);
-	uint64		i;
-
-	if (migrate_safety == SAFETY_OFF || migrations == NIL)
-		return;
-
-	catalog_exec(Q_UNASSURED_ERRORS, NULL, NULL, false, 0);
-	for (i = 0; i < SPI_processed && lc != NULL; i++)
-	{
-		HeapTuple	tuple = SPI_tuptable->vals[i];
-		TupleDesc	tupdesc = SPI_tuptable->tupdesc;
-		bool		isnull;
-		int64		version = catalog_getint64(tuple, tupdesc, 1, &isnull);
-		Migration  *m;
-		char	   *rule;
-		char	   *message;
-		char	   *hint;
-		int			statement;
-		int			line;
-
-		/* both lists are in version order: skip migrations not selected */
-		while (lc != NULL && ((Migration *) lfirst(lc))->version < version)
-			lc = lnext(migrations, lc);
-		if (lc == NULL || ((Migration *) lfirst(lc))->version != version)
-			continue;
-		m = (Migration *) lfirst(lc);
-
-		statement = DatumGetInt32(SPI_getbinval(tuple, tupdesc, 2, &isnull));
-		line = DatumGetInt32(SPI_getbinval(tuple, tupdesc, 3, &isnull));
-		rule = catalog_getvalue(tuple, tupdesc, 4);
-		message = catalog_getvalue(tuple, tupdesc, 5);
-		hint = catalog_getvalue(tuple, tupdesc, 6);
-
-		if (for_plan)
-		{
-			if (migrate_safety == SAFETY_ERROR)
-				ereport(WARNING,
-						(errmsg("migrate_apply() would refuse migration " INT64_FORMAT " \"%s\": %s",
-								m->version, m->name, message),
-						 errdetail("Rule %s, statement %d (line %d) of its up body.",
-								   rule, statement, line)));
-			continue;
-		}
-		ereport(migrate_safety == SAFETY_ERROR ? ERROR : WARNING,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("migration " INT64_FORMAT " \"%s\" is unsafe: %s", m->version, m->name, message),
-				 errdetail("Rule %s, statement %d (line %d) of its up body.", rule, statement, line),
-				 errhint("%s%sIf it is safe here, accept the rule: define the migration again with safety_assured => '{%s}', or add the line \"-- " ASSURED_DIRECTIVE " %s\" to its up.",
-						 hint ? hint : "", hint ? "  " : "", rule, rule)));
-	}
-	SPI_freetuptable(SPI_tuptable);
 }

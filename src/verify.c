@@ -26,7 +26,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "migrate.h"
+#include "plan.h"
 
 #include "access/htup_details.h"
 #include "access/xact.h"
@@ -583,8 +583,6 @@ static void add_failure(VerifyState *st, VerifyResult *result, ErrorData *edata)
 static void verify_pending_one(VerifyState *st, VerifyPlan *plan);
 static void verify_pending(VerifyState *st, List *plans);
 static void verify_applied(VerifyState *st, VerifyPlan *plan);
-static List *select_pending(int64 up_to);
-static Migration *select_one(int64 version, bool *applied);
 static void emit_row(FunctionCallInfo fcinfo, const Migration *m,
 					 const VerifyResult *result, bool applied);
 
@@ -1490,74 +1488,6 @@ verify_applied(VerifyState *st, VerifyPlan *plan)
 }
 
 /*
- * Returns the pending migrations in version order, up to a version when
- * up_to is not 0.
- */
-static List *
-select_pending(int64 up_to)
-{
-	List	   *pending = NIL;
-	uint64		i;
-
-	catalog_exec(Q_APPLY_CANDIDATES, NULL, NULL, true, 0);
-	for (i = 0; i < SPI_processed; i++)
-	{
-		Migration  *m = catalog_read_migration(SPI_tuptable->vals[i], SPI_tuptable->tupdesc);
-
-		/* the candidates include applied migrations whose definition changed */
-		if (m->applied_checksum != NULL || (up_to != 0 && m->version > up_to))
-			continue;
-		pending = lappend(pending, m);
-	}
-	SPI_freetuptable(SPI_tuptable);
-	return pending;
-}
-
-/*
- * Returns the migration with the given version, and whether it is applied.
- * An unknown version, an applied migration whose definition is gone, and
- * one whose definition changed since it was applied are errors.
- */
-static Migration *
-select_one(int64 version, bool *applied)
-{
-	Datum		values[1];
-	Migration  *m = NULL;
-
-	values[0] = Int64GetDatum(version);
-	catalog_exec(Q_DEFINITION, values, " ", true, 1);
-	if (SPI_processed == 1)
-		m = catalog_read_migration(SPI_tuptable->vals[0], SPI_tuptable->tupdesc);
-	SPI_freetuptable(SPI_tuptable);
-	if (m == NULL)
-	{
-		bool		missing;
-
-		catalog_exec(Q_APPLIED_CHECKSUM, values, " ", true, 1);
-		missing = SPI_processed == 1;
-		SPI_freetuptable(SPI_tuptable);
-		if (missing)
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("migration " INT64_FORMAT " cannot be verified because its definition is missing",
-							version),
-					 errhint("Define it again with the content that was applied.")));
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("migration " INT64_FORMAT " does not exist", version)));
-	}
-	*applied = m->applied_checksum != NULL;
-	if (*applied && strcmp(m->checksum, m->applied_checksum) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("migration " INT64_FORMAT " \"%s\" was changed after it was applied",
-						m->version, m->name),
-				 errdetail("Its down body may not undo what was applied."),
-				 errhint("Define it again with the content that was applied.")));
-	return m;
-}
-
-/*
  * Adds the result row of a migration: ok is NULL when it was not verified,
  * false when something was found; detail holds one finding per line.
  */
@@ -1613,6 +1543,7 @@ migrate_verify(PG_FUNCTION_ARGS)
 	PG_TRY();
 	{
 		VerifyState st;
+		MigrationPlan *selection;
 		List	   *migrations;
 		List	   *plans = NIL;
 		bool		applied = false;
@@ -1626,18 +1557,10 @@ migrate_verify(PG_FUNCTION_ARGS)
 		migrate_lock_acquire(false);
 		catalog_check_snapshot();
 
-		if (has_version)
-		{
-			Migration  *m = select_one(version, &applied);
-
-			migrations = applied ? list_make1(m) : select_pending(version);
-		}
-		else
-			migrations = select_pending(0);
-
-		/* refuse before anything runs, as apply does */
-		foreach(lc, migrations)
-			runner_check_definer((Migration *) lfirst(lc));
+		selection = plan_build(PLAN_VERIFY, has_version, version, false, 0);
+		plan_enforce(selection);
+		applied = selection->applied_one;
+		migrations = selection->migrations;
 		foreach(lc, migrations)
 		{
 			Migration  *m = (Migration *) lfirst(lc);
@@ -1646,9 +1569,7 @@ migrate_verify(PG_FUNCTION_ARGS)
 		}
 
 		if (plans == NIL)
-			ereport(NOTICE,
-					(errmsg("no pending migration to verify"),
-					 errhint("Pass the version of an applied migration to verify its down and up.")));
+			 /* plan_enforce() said so */ ;
 		else if (applied)
 			verify_applied(&st, linitial(plans));
 		else
