@@ -849,7 +849,9 @@ backfill_batch(Backfill *bf)
 /*
  * Every BACKFILL_PROGRESS_MS (and at the end, with final), says how far the
  * backfill is: rows and batches done, the rate, and the time left, when
- * the table's statistics allow an estimate.
+ * the table's statistics allow an estimate.  As migrate.progress says: the
+ * periodic lines, which carry a rate and come with time, only when on; the
+ * final tally, the same on every run, unless off.
  */
 static void
 backfill_report(Backfill *bf, TimestampTz *last_report, bool final)
@@ -859,6 +861,8 @@ backfill_report(Backfill *bf, TimestampTz *last_report, bool final)
 	int64		rows = bf->rows_done - bf->rows_at_start;
 	double		rate = seconds > 0 ? rows / seconds : 0;
 
+	if (!migrate_progress_shown(!final))
+		return;
 	if (!final && !TimestampDifferenceExceeds(*last_report, now, BACKFILL_PROGRESS_MS))
 		return;
 	*last_report = now;

@@ -354,9 +354,10 @@ deploy_top_level(const Migration *m, MigrateDirection direction, const char *rol
 	int			completed = 0;
 	ListCell   *lc;
 
-	ereport(NOTICE,
-			(errmsg("== Running " INT64_FORMAT " %s (%s)",
-					m->version, m->name, direction_name(direction))));
+	if (migrate_progress_shown(false))
+		ereport(NOTICE,
+				(errmsg("== Running " INT64_FORMAT " %s (%s)",
+						m->version, m->name, direction_name(direction))));
 	values[0] = Int64GetDatum(m->version);
 	values[1] = CStringGetTextDatum(direction_name(direction));
 	values[2] = Int32GetDatum(list_length(parsed->statements));
@@ -411,9 +412,13 @@ deploy_top_level(const Migration *m, MigrateDirection direction, const char *rol
 	catalog_exec(Q_PROGRESS_DELETE, values, " ", false, 0);
 	catalog_record_run(m, direction, started, finished, role);
 	deploy_commit();
-	ereport(NOTICE,
-			(errmsg("== Migrated " INT64_FORMAT " in %.3fs",
-					m->version, (double) (finished - started) / USECS_PER_SEC)));
+	if (migrate_progress_shown(true))
+		ereport(NOTICE,
+				(errmsg("== Migrated " INT64_FORMAT " in %.3fs",
+						m->version, (double) (finished - started) / USECS_PER_SEC)));
+	else if (migrate_progress_shown(false))
+		ereport(NOTICE,
+				(errmsg("== Migrated " INT64_FORMAT, m->version)));
 }
 
 /*

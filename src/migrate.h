@@ -41,6 +41,8 @@ extern int	migrate_lock_timeout;
 extern int	migrate_statement_timeout;
 extern int	migrate_lock_retries;
 extern int	migrate_safety;
+extern int	migrate_progress;
+extern bool migrate_progress_shown(bool varies);
 
 /* Values of migrate.safety */
 typedef enum MigrateSafety
@@ -49,6 +51,14 @@ typedef enum MigrateSafety
 	SAFETY_WARN,
 	SAFETY_ERROR
 } MigrateSafety;
+
+/* Values of migrate.progress */
+typedef enum MigrateProgress
+{
+	PROGRESS_OFF,
+	PROGRESS_STABLE,
+	PROGRESS_ON
+} MigrateProgress;
 
 /* Which body of a migration runs */
 typedef enum MigrateDirection

@@ -592,9 +592,9 @@ runner_execute_with_retries(const Migration *m, MigrateDirection direction)
 /*
  * Runs one migration in the given direction as the calling role: prints the
  * "== Running" line, executes the body under the migrate.* timeouts, records
- * the run in the catalog and prints the "== Migrated" line.  Errors keep
- * their SQLSTATE and name the migration and statement.  Returns the start
- * and end times.
+ * the run in the catalog and prints the "== Migrated" line, both as
+ * migrate.progress says.  Errors keep their SQLSTATE and name the migration
+ * and statement.  Returns the start and end times.
  */
 void
 runner_run_migration(const Migration *m, MigrateDirection direction,
@@ -607,9 +607,10 @@ runner_run_migration(const Migration *m, MigrateDirection direction,
 	TimestampTz start;
 	TimestampTz end;
 
-	ereport(NOTICE,
-			(errmsg("== Running " INT64_FORMAT " %s (%s)",
-					m->version, m->name, direction_name(direction))));
+	if (migrate_progress_shown(false))
+		ereport(NOTICE,
+				(errmsg("== Running " INT64_FORMAT " %s (%s)",
+						m->version, m->name, direction_name(direction))));
 
 	runcontext = AllocSetContextCreate(CurrentMemoryContext, "migrate run",
 									   ALLOCSET_DEFAULT_SIZES);
@@ -633,9 +634,13 @@ runner_run_migration(const Migration *m, MigrateDirection direction,
 	MemoryContextSwitchTo(oldcontext);
 	MemoryContextDelete(runcontext);
 
-	ereport(NOTICE,
-			(errmsg("== Migrated " INT64_FORMAT " in %.3fs",
-					m->version, (double) (end - start) / USECS_PER_SEC)));
+	if (migrate_progress_shown(true))
+		ereport(NOTICE,
+				(errmsg("== Migrated " INT64_FORMAT " in %.3fs",
+						m->version, (double) (end - start) / USECS_PER_SEC)));
+	else if (migrate_progress_shown(false))
+		ereport(NOTICE,
+				(errmsg("== Migrated " INT64_FORMAT, m->version)));
 	*started = start;
 	*finished = end;
 }

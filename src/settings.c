@@ -8,6 +8,10 @@
  * of a migration while it runs, and migrate.lock_retries says how often a
  * migration that timed out waiting for a lock is tried again.
  *
+ * migrate.safety says what apply does with unsafe migrations, and
+ * migrate.progress which progress NOTICEs are raised: all, only those whose
+ * text is the same on every run (for a test's expected output), or none.
+ *
  *-------------------------------------------------------------------------
  */
 #include "migrate.h"
@@ -40,6 +44,38 @@ static const struct config_enum_entry safety_options[] = {
 	{"error", SAFETY_ERROR, false},
 	{NULL, 0, false}
 };
+
+/* Which progress NOTICEs are raised: all (on), the stable ones, or none */
+int			migrate_progress = PROGRESS_ON;
+
+static const struct config_enum_entry progress_options[] = {
+	{"off", PROGRESS_OFF, false},
+	{"stable", PROGRESS_STABLE, false},
+	{"on", PROGRESS_ON, false},
+	{"false", PROGRESS_OFF, true},
+	{"true", PROGRESS_ON, true},
+	{"no", PROGRESS_OFF, true},
+	{"yes", PROGRESS_ON, true},
+	{"0", PROGRESS_OFF, true},
+	{"1", PROGRESS_ON, true},
+	{NULL, 0, false}
+};
+
+/*
+ * Returns whether a progress NOTICE is to be raised: one that follows a
+ * migration or a backfill through its run ("== Running", "== Migrated",
+ * the index build's and the backfill's progress).  migrate.progress = off
+ * raises none; stable only those whose text is the same on every run of
+ * the same work, so not one that varies (a duration, a rate, a process ID,
+ * or a line raised every few seconds, whose very presence depends on time).
+ */
+bool
+migrate_progress_shown(bool varies)
+{
+	if (migrate_progress == PROGRESS_OFF)
+		return false;
+	return migrate_progress == PROGRESS_ON || !varies;
+}
 
 /*
  * Defines the settings when the library is loaded and reserves the
@@ -89,6 +125,15 @@ _PG_init(void)
 							 "error refuses it before anything runs, warn applies it with a WARNING, off ignores findings.",
 							 &migrate_safety,
 							 SAFETY_ERROR, safety_options,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomEnumVariable("migrate.progress",
+							 "Which progress NOTICEs migrations, deploys and backfills raise.",
+							 "on raises all of them, stable leaves out timings and the lines whose text or presence varies from run to run (for a test's expected output), off raises none.",
+							 &migrate_progress,
+							 PROGRESS_ON, progress_options,
 							 PGC_USERSET,
 							 0,
 							 NULL, NULL, NULL);

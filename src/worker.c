@@ -281,7 +281,8 @@ index_build_phase(int64 phase)
  * Every WORKER_PROGRESS_MS, says in a NOTICE how the worker's index build
  * (CREATE INDEX or REINDEX CONCURRENTLY) is getting on: its phase, and
  * which transaction it waits for.  Reads the server's activity array, which
- * needs no snapshot.
+ * needs no snapshot.  Only with migrate.progress = on: its lines name
+ * processes and come with time.
  */
 static void
 worker_report_progress(pid_t pid, TimestampTz *last_report)
@@ -290,6 +291,8 @@ worker_report_progress(pid_t pid, TimestampTz *last_report)
 	int			n;
 	int			i;
 
+	if (!migrate_progress_shown(true))
+		return;
 	if (!TimestampDifferenceExceeds(*last_report, now, WORKER_PROGRESS_MS))
 		return;
 	*last_report = now;
