@@ -25,16 +25,19 @@ OBJS = \
 	src/verify.o \
 	src/worker.o
 
-DATA = sql/migrate--1.0.sql
+# The install script and every upgrade script beside it (migrate--1.0--1.1.sql).
+DATA = $(wildcard migrate--*.sql)
 PGFILEDESC = "migrate - schema migrations inside PostgreSQL"
 
-# Regression tests (sql/, expected/), isolation specs (test/specs, test/expected)
-# and TAP tests (test/t).  test/run.sh runs all of them against a private
-# cluster; "make installcheck" runs them against an already running server.
-REGRESS = $(sort $(basename $(notdir $(filter-out sql/migrate--%,$(wildcard sql/*.sql)))))
-REGRESS_OPTS = --inputdir=.
-ISOLATION = $(sort $(basename $(notdir $(wildcard test/specs/*.spec))))
-ISOLATION_OPTS = --inputdir=test
+# Tests laid out as in contrib: regression tests in sql/, isolation specs in
+# specs/, the expected output of both in expected/, TAP tests in t/.  Against
+# a running server with the extension installed, "make installcheck" runs
+# all three suites and "make prove_installcheck" the TAP tests alone (they
+# start their own clusters with the binaries of pg_config --bindir).
+# test/run.sh runs the same suites against a private cluster it builds.
+REGRESS = $(sort $(basename $(notdir $(wildcard sql/*.sql))))
+ISOLATION = $(sort $(basename $(notdir $(wildcard specs/*.spec))))
+TAP_TESTS = 1
 
 PG_CPPFLAGS = -I$(srcdir)/src
 
@@ -44,3 +47,9 @@ include $(PGXS)
 
 # Every object depends on the shared header.
 $(OBJS): src/migrate.h
+
+# PGXS runs the TAP tests only at the end of "make installcheck"; this runs
+# them alone, e.g. make prove_installcheck PROVE_TESTS=t/001_notices.pl.
+.PHONY: prove_installcheck
+prove_installcheck:
+	$(prove_installcheck)

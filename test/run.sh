@@ -7,8 +7,9 @@
 # a private install tree under /tmp, starts a throwaway cluster there and
 # runs, from the build copy owned by the postgres OS user:
 #   - the pg_regress tests sql/*.sql (expected output in expected/),
-#   - the isolation specs test/specs/*.spec (expected output in test/expected/),
-#   - the TAP tests test/t/*.pl, each of which starts clusters of its own.
+#   - the isolation specs specs/*.spec (expected output in expected/ too),
+#   - the TAP tests t/*.pl, each of which starts clusters of its own,
+# the suites that "make installcheck" runs against a server of your own.
 # A failing suite does not stop the others.  Failures print their diffs or
 # TAP output.  The last line is "N passed, N failed", counting regression
 # tests, isolation specs and TAP test files; the exit status is non-zero if
@@ -201,10 +202,10 @@ migrate_as_postgres chmod -R go+rX "$SRC"
 echo "== Starting a cluster on port $PORT"
 migrate_start_cluster "$PORT" || { record 1 cluster; finish; }
 
-# Regression tests: every sql/*.sql but the install scripts, in sorted order,
-# in one database (as "make installcheck" runs them).
+# Regression tests: every sql/*.sql, in sorted order, in one database (as
+# "make installcheck" runs them).
 mapfile -t regress_tests < <(cd "$SRC/sql" 2>/dev/null && ls -- *.sql 2>/dev/null |
-    grep -v '^migrate--' | sed 's/\.sql$//' | LC_ALL=C sort)
+    sed 's/\.sql$//' | LC_ALL=C sort)
 if [ "${#regress_tests[@]}" -gt 0 ]; then
     echo "== Regression tests (${#regress_tests[@]})"
     run_regress_suite regress "$PG_REGRESS" . . contrib_regression "${regress_tests[@]}"
@@ -212,12 +213,12 @@ else
     echo "== Regression tests: none"
 fi
 
-# Isolation specs: every test/specs/*.spec, expected output in test/expected/.
-mapfile -t isolation_tests < <(cd "$SRC/test/specs" 2>/dev/null && ls -- *.spec 2>/dev/null |
+# Isolation specs: every specs/*.spec, expected output in expected/.
+mapfile -t isolation_tests < <(cd "$SRC/specs" 2>/dev/null && ls -- *.spec 2>/dev/null |
     sed 's/\.spec$//' | LC_ALL=C sort)
 if [ "${#isolation_tests[@]}" -gt 0 ]; then
     echo "== Isolation specs (${#isolation_tests[@]})"
-    run_regress_suite isolation "$PG_ISOLATION_REGRESS" test output_iso isolation_regression \
+    run_regress_suite isolation "$PG_ISOLATION_REGRESS" . output_iso isolation_regression \
         "${isolation_tests[@]}"
 else
     echo "== Isolation specs: none"
@@ -234,18 +235,19 @@ fi
 # TAP tests, each in its own prove run so that each file counts once and a
 # failure shows that file's output.  They start their own clusters with the
 # private binaries found first in PATH, which load the freshly built
-# extension; the variables are those that PGXS's prove_installcheck sets.
-mapfile -t tap_tests < <(cd "$SRC/test" 2>/dev/null && ls -- t/*.pl 2>/dev/null | LC_ALL=C sort)
+# extension; the variables and -I directories are those that PGXS's
+# prove_installcheck sets (t/MigrateTest.pm is found beside the tests).
+mapfile -t tap_tests < <(cd "$SRC" 2>/dev/null && ls -- t/*.pl 2>/dev/null | LC_ALL=C sort)
 if [ "${#tap_tests[@]}" -gt 0 ]; then
     echo "== TAP tests (${#tap_tests[@]})"
-    run_in "$SRC" -- rm -rf "$SRC/test/tmp_check"
-    run_in "$SRC" -- mkdir -p "$SRC/test/tmp_check"
+    run_in "$SRC" -- rm -rf "$SRC/tmp_check"
+    run_in "$SRC" -- mkdir -p "$SRC/tmp_check"
     for t in "${tap_tests[@]}"; do
         log=$LOGDIR/tap_$(basename "$t" .pl).log
-        run_in "$SRC/test" \
+        run_in "$SRC" \
             PATH="$PGBIN:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
             PERL5LIB="$PGXS_DIR/src/test/perl" \
-            TESTDIR="$SRC/test" \
+            TESTDIR="$SRC" \
             PG_REGRESS="$PG_REGRESS" \
             LANG=C.UTF-8 \
             -- prove -I "$PGXS_DIR/src/test/perl" -I . -v "$t" >"$log" 2>&1
@@ -256,7 +258,7 @@ if [ "${#tap_tests[@]}" -gt 0 ]; then
         else
             echo "$t ... FAILED; its output:"
             cat "$log"
-            regress_log=$SRC/test/tmp_check/log/regress_log_$(basename "$t" .pl)
+            regress_log=$SRC/tmp_check/log/regress_log_$(basename "$t" .pl)
             if [ -f "$regress_log" ]; then
                 echo "--- last lines of $regress_log:"
                 tail -n 80 "$regress_log"
