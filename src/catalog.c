@@ -14,6 +14,16 @@
  * can be redirected to a caller's function running as the owner.  Plans are
  * prepared once per backend and kept until the extension is recreated.
  *
+ * The long queries (the status rows, and the schema fingerprint and watched
+ * relations of migrate_verify()) are views of the extension, granted to
+ * nobody; the queries here select from them.  A view's names are resolved
+ * when the extension script creates it, under a search_path of pg_catalog;
+ * only the text of the deparsers it calls depends on search_path when it is
+ * read, and reading it here pins that.
+ *
+ * catalog_open() also refuses to work on a catalog older than this library
+ * needs, until ALTER EXTENSION migrate UPDATE brings it up to date.
+ *
  *-------------------------------------------------------------------------
  */
 #include "migrate.h"
@@ -25,7 +35,6 @@
 #include "catalog/indexing.h"
 #include "catalog/pg_extension.h"
 #include "catalog/pg_type.h"
-#include "commands/extension.h"
 #include "commands/trigger.h"
 #include "fmgr.h"
 #include "miscadmin.h"
@@ -53,6 +62,13 @@ typedef struct CatalogQueryDef
  */
 #define MIGRATION_COLUMNS \
 	"m.version, m.name, m.up, m.down, m.transactional, m.checksum, "
+
+/*
+ * The oldest version of the extension's catalog (its SQL objects) that this
+ * library works with: the version whose upgrade script created the views it
+ * reads.
+ */
+#define CATALOG_REQUIRED_VERSION "1.1"
 
 PG_FUNCTION_INFO_V1(migrate_catalog_changed);
 
@@ -168,55 +184,10 @@ static const CatalogQueryDef catalog_queries[NUM_CATALOG_QUERIES] = {
 		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
 		8, {INT8OID, TEXTOID, TEXTOID, TIMESTAMPTZOID, INTERVALOID, NAMEOID, BOOLOID, TEXTOID}
 	},
+	/* the view names MIGRATE_LOCK_KEY_LOW as a constant */
 	[Q_STATUS] = {
-		"SELECT COALESCE(m.version, a.version, p.version),"
-		" COALESCE(m.name, (SELECT h.name FROM %1$s.migrate_history h"
-		"                   WHERE h.version OPERATOR(pg_catalog.=) COALESCE(a.version, p.version)"
-		"                   ORDER BY h.id DESC LIMIT 1)),"
-		" CASE WHEN p.version IS NOT NULL THEN"
-		"        CASE WHEN r.pid IS NOT NULL THEN 'running' ELSE 'failed' END"
-		"      WHEN a.version IS NULL THEN 'pending'"
-		"      WHEN m.version IS NULL THEN 'missing'"
-		"      WHEN a.checksum OPERATOR(pg_catalog.<>) m.checksum THEN 'changed'"
-		"      ELSE 'applied' END,"
-		" a.applied_at, m.transactional,"
-		" CASE WHEN m.version IS NOT NULL THEN m.down IS NOT NULL END,"
-		" CASE WHEN m.version IS NOT NULL THEN"
-		"   COALESCE((SELECT pg_catalog.array_agg(DISTINCT f.rule ORDER BY f.rule)"
-		"             FROM %1$s.migrate_findings f"
-		"             WHERE f.version OPERATOR(pg_catalog.=) m.version"
-		"             AND f.body OPERATOR(pg_catalog.=) 'up'"
-		"             AND f.severity OPERATOR(pg_catalog.=) 'error'"
-		"             AND NOT (f.rule OPERATOR(pg_catalog.=) ANY (m.safety_assured))),"
-		"            '{}'::pg_catalog.text[]) END,"
-		" CASE WHEN p.version IS NULL THEN NULL"
-		"      WHEN r.pid IS NOT NULL THEN"
-		"        pg_catalog.format('%%s: statement %%s of %%s running in process %%s',"
-		"                          p.direction, p.completed OPERATOR(pg_catalog.+) 1, p.statements, p.pid)"
-		"      ELSE pg_catalog.concat_ws('; ',"
-		"        pg_catalog.format('%%s: %%s of %%s statements completed',"
-		"                          p.direction, p.completed, p.statements),"
-		"        COALESCE(p.error, pg_catalog.format("
-		"          'interrupted: the session that ran it (process %%s) stopped before it finished', p.pid)),"
-		"        (SELECT 'INVALID indexes: ' OPERATOR(pg_catalog.||) pg_catalog.string_agg("
-		"                   i.indexrelid::pg_catalog.regclass::pg_catalog.text, ', '"
-		"                   ORDER BY i.indexrelid::pg_catalog.regclass::pg_catalog.text)"
-		"         FROM pg_catalog.pg_index i"
-		"         WHERE i.indrelid OPERATOR(pg_catalog.=) ANY (p.relations) AND NOT i.indisvalid))"
-		" END"
-		" FROM %1$s.migrate_migrations m"
-		" FULL JOIN %1$s.migrate_applied a ON a.version OPERATOR(pg_catalog.=) m.version"
-		" FULL JOIN %1$s.migrate_progress p"
-		"   ON p.version OPERATOR(pg_catalog.=) COALESCE(m.version, a.version)"
-		" LEFT JOIN LATERAL (SELECT l.pid FROM pg_catalog.pg_locks l"
-		"   WHERE l.locktype OPERATOR(pg_catalog.=) 'advisory' AND l.granted"
-		"   AND l.pid OPERATOR(pg_catalog.=) p.pid"
-		"   AND l.objid OPERATOR(pg_catalog.=) '" CppAsString2(MIGRATE_LOCK_KEY_LOW) "'::pg_catalog.oid"
-		"   AND l.objsubid OPERATOR(pg_catalog.=) 1"
-		"   AND l.database OPERATOR(pg_catalog.=) (SELECT d.oid FROM pg_catalog.pg_database d"
-		"                       WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database())"
-		"   LIMIT 1) r ON true"
-		" ORDER BY 1",
+		"SELECT version, name, state, applied_at, transactional, reversible, unassured, detail"
+		" FROM %1$s.migrate_status_rows ORDER BY version",
 		0, {0}
 	},
 	[Q_PROGRESS_START] = {
@@ -296,6 +267,14 @@ static const CatalogQueryDef catalog_queries[NUM_CATALOG_QUERIES] = {
 		" FROM pending",
 		2, {INT8OID, NAMEOID}
 	},
+	[Q_SCHEMA_FINGERPRINT] = {
+		"SELECT kind, identity, description FROM %1$s.migrate_schema_fingerprint",
+		0, {0}
+	},
+	[Q_WATCHED_RELATIONS] = {
+		"SELECT relid, kind, name FROM %1$s.migrate_watched_relations",
+		0, {0}
+	},
 };
 
 /* The caller's identity and settings, while an internal query runs */
@@ -320,6 +299,8 @@ static bool callbacks_registered = false;
 /* The transaction that last marked the catalog clean in migrate_checked */
 static LocalTransactionId checked_lxid = InvalidLocalTransactionId;
 
+static bool catalog_version_older(const char *version, const char *required);
+static void catalog_lookup(bool check_version);
 static void catalog_become_owner(CatalogIdentity *saved);
 static void catalog_restore_caller(const CatalogIdentity *saved);
 static void catalog_forget_plans(void);
@@ -350,50 +331,124 @@ catalog_forget_plans(void)
 }
 
 /*
- * Looks up the installed extension: its schema and owner.  Must run after
- * SPI_connect() in every SQL-callable entry point, before any other function
- * of this file.
+ * Returns whether an extension version ("1.0") is older than the required
+ * one, comparing their dot-separated numbers in turn.  A version that is not
+ * made of numbers is taken as older: no script of this extension installs
+ * one.
  */
-void
-catalog_open(void)
+static bool
+catalog_version_older(const char *version, const char *required)
 {
-	Oid			extension_oid = get_extension_oid("migrate", true);
+	const char *v = version;
+	const char *r = required;
+
+	for (;;)
+	{
+		char	   *end;
+		long		vn;
+		long		rn;
+
+		if (!isdigit((unsigned char) *v))
+			return true;
+		vn = strtol(v, &end, 10);
+		v = end;
+		rn = strtol(r, &end, 10);
+		r = end;
+		if (vn != rn)
+			return vn < rn;
+		if (*r == '\0')
+			return false;
+		if (*v != '.')
+			return true;
+		v++;
+		r++;
+	}
+}
+
+/*
+ * Looks up the installed extension: its schema and owner, remembered (with
+ * the plans prepared for them) until the extension is created again, and its
+ * version, read at every call, so that an ALTER EXTENSION UPDATE in this
+ * backend is seen at once.  With check_version, a catalog older than this
+ * library needs is an error.  One index scan of pg_extension, as finding the
+ * extension's OID takes anyway.
+ */
+static void
+catalog_lookup(bool check_version)
+{
 	Relation	rel;
 	ScanKeyData key;
 	SysScanDesc scan;
 	HeapTuple	tuple;
-	Form_pg_extension form;
-	char	   *schema;
+	Oid			extension_oid = InvalidOid;
+	Oid			namespace_oid = InvalidOid;
+	Oid			owner = InvalidOid;
+	char	   *version = NULL;
+
+	rel = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber, F_NAMEEQ,
+				CStringGetDatum("migrate"));
+	scan = systable_beginscan(rel, ExtensionNameIndexId, true, NULL, 1, &key);
+	tuple = systable_getnext(scan);
+	if (HeapTupleIsValid(tuple))
+	{
+		Form_pg_extension form = (Form_pg_extension) GETSTRUCT(tuple);
+		Datum		datum;
+		bool		isnull;
+
+		extension_oid = form->oid;
+		namespace_oid = form->extnamespace;
+		owner = form->extowner;
+		datum = heap_getattr(tuple, Anum_pg_extension_extversion,
+							 RelationGetDescr(rel), &isnull);
+		if (isnull)
+			elog(ERROR, "extension \"migrate\" has no version");
+		version = TextDatumGetCString(datum);
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
 
 	if (!OidIsValid(extension_oid))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("extension \"migrate\" is not installed in this database"),
 				 errhint("Run CREATE EXTENSION migrate.")));
-	if (extension_oid == catalog_extension_oid)
-		return;
 
-	rel = table_open(ExtensionRelationId, AccessShareLock);
-	ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ,
-				ObjectIdGetDatum(extension_oid));
-	scan = systable_beginscan(rel, ExtensionOidIndexId, true, NULL, 1, &key);
-	tuple = systable_getnext(scan);
-	if (!HeapTupleIsValid(tuple))
-		elog(ERROR, "could not find extension \"migrate\" with OID %u", extension_oid);
-	form = (Form_pg_extension) GETSTRUCT(tuple);
-	schema = get_namespace_name(form->extnamespace);
-	if (schema == NULL)
-		elog(ERROR, "could not find the schema of extension \"migrate\"");
+	if (extension_oid != catalog_extension_oid)
+	{
+		char	   *schema = get_namespace_name(namespace_oid);
 
-	catalog_forget_plans();
-	if (catalog_schema != NULL)
-		pfree(catalog_schema);
-	catalog_schema = MemoryContextStrdup(TopMemoryContext, quote_identifier(schema));
-	catalog_owner = form->extowner;
-	catalog_extension_oid = extension_oid;
+		if (schema == NULL)
+			elog(ERROR, "could not find the schema of extension \"migrate\"");
+		catalog_forget_plans();
+		if (catalog_schema != NULL)
+			pfree(catalog_schema);
+		catalog_schema = MemoryContextStrdup(TopMemoryContext, quote_identifier(schema));
+		catalog_owner = owner;
+		catalog_extension_oid = extension_oid;
+	}
 
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
+	if (check_version && catalog_version_older(version, CATALOG_REQUIRED_VERSION))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("extension \"migrate\" must be updated to version %s",
+						CATALOG_REQUIRED_VERSION),
+				 errdetail("This database has version %s of the extension; the installed library needs version %s or later.",
+						   version, CATALOG_REQUIRED_VERSION),
+				 errhint("Run ALTER EXTENSION migrate UPDATE.")));
+	pfree(version);
+}
+
+/*
+ * Looks up the installed extension (see catalog_lookup()) and refuses to go
+ * on when its catalog is older than this library needs.  Must run after
+ * SPI_connect() in every SQL-callable entry point, before any other function
+ * of this file.
+ */
+void
+catalog_open(void)
+{
+	catalog_lookup(true);
 }
 
 /*
@@ -674,7 +729,12 @@ migrate_catalog_changed(PG_FUNCTION_ARGS)
 	if (!catalog_bumped_in_this_transaction() || checked_lxid == MyProc->lxid)
 	{
 		SPI_connect();
-		catalog_open();
+		/*
+		 * Whatever the catalog's version: the epoch is there in every one,
+		 * and a restore or a superuser's write into a catalog not yet
+		 * updated must not fail.
+		 */
+		catalog_lookup(false);
 		catalog_bump_epoch();
 		SPI_finish();
 	}

@@ -40,8 +40,10 @@ copy_result_rows(FunctionCallInfo fcinfo)
 
 /*
  * migrate_status(): every known version in order, with its state (applied,
- * pending, changed or missing), when it was applied, whether it runs in a
- * transaction and whether it has a down body.
+ * pending, changed, missing, running or failed), when it was applied,
+ * whether it runs in a transaction and whether it has a down body.  The rows
+ * are those of the extension's internal view migrate_status_rows, read as
+ * the extension owner (see catalog.c).
  */
 Datum
 migrate_status(PG_FUNCTION_ARGS)

@@ -12,9 +12,10 @@
  * a second fingerprint is compared with the first, and the up runs again.
  * For an applied migration: fingerprint, down, up, fingerprint, compare.
  *
- * The fingerprint is one catalog query over every schema but the system
- * ones, leaving out objects that belong to an extension: relations and
- * their columns, constraints, indexes, triggers, rules and policies, views,
+ * The fingerprint is one catalog query, the extension's view
+ * migrate_schema_fingerprint, over every schema but the system ones,
+ * leaving out objects that belong to an extension: relations and their
+ * columns, constraints, indexes, triggers, rules and policies, views,
  * sequences, types and domains, functions, statistics objects, schemas,
  * extensions, comments, owners and privileges.  It names every object in
  * words a DBA reads ("column public.users.email") and describes it from the
@@ -138,416 +139,12 @@ typedef struct VerifySubxact
 	ResourceOwner owner;
 } VerifySubxact;
 
-/* The queries, prepared once per backend */
-typedef enum VerifyQuery
-{
-	VQ_FINGERPRINT,
-	VQ_WATCHED,
-	NUM_VERIFY_QUERIES
-} VerifyQuery;
-
 /* The lock modes worth reporting: they block writes, or reads too */
 static const LOCKMODE strong_lock_modes[] = {
 	AccessExclusiveLock, ExclusiveLock, ShareRowExclusiveLock, ShareLock
 };
 
-/*
- * The fingerprint: rows (kind, identity, description) for every object of
- * the user schema.  Every name is qualified and every operator written as
- * OPERATOR(pg_catalog.x); it runs with search_path = pg_catalog, so that the
- * deparsed definitions qualify every user object.  Objects that belong to
- * an extension are left out (the extension itself is listed), as are the
- * objects a server creates along with another (array types, range
- * constructors).
- */
-static const char *const fingerprint_query =
-	"WITH nsp AS (\n"
-	"    SELECT n.oid, n.nspname, n.nspowner, n.nspacl\n"
-	"      FROM pg_catalog.pg_namespace n\n"
-	"     WHERE n.nspname OPERATOR(pg_catalog.!~) '^pg_'\n"
-	"       AND n.nspname OPERATOR(pg_catalog.<>) 'information_schema'\n"
-	"       AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend x\n"
-	"                        WHERE x.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_namespace'::pg_catalog.regclass\n"
-	"                          AND x.objid OPERATOR(pg_catalog.=) n.oid\n"
-	"                          AND x.deptype OPERATOR(pg_catalog.=) 'e')\n"
-	"), rel AS (\n"
-	"    SELECT c.oid, c.relkind, c.relowner, c.relacl, c.relpersistence, c.relrowsecurity,\n"
-	"           c.relforcerowsecurity, c.relreplident, c.reloptions, c.reltablespace,\n"
-	"           c.relispartition, c.relpartbound,\n"
-	"           pg_catalog.format('%I.%I', n.nspname, c.relname) AS ident,\n"
-	"           CASE WHEN c.relkind OPERATOR(pg_catalog.=) 'r' THEN 'table'\n"
-	"                WHEN c.relkind OPERATOR(pg_catalog.=) 'p' THEN 'partitioned table'\n"
-	"                WHEN c.relkind OPERATOR(pg_catalog.=) 'v' THEN 'view'\n"
-	"                WHEN c.relkind OPERATOR(pg_catalog.=) 'm' THEN 'materialized view'\n"
-	"                WHEN c.relkind OPERATOR(pg_catalog.=) 'S' THEN 'sequence'\n"
-	"                WHEN c.relkind OPERATOR(pg_catalog.=) 'f' THEN 'foreign table'\n"
-	"                ELSE 'composite type' END AS kind\n"
-	"      FROM pg_catalog.pg_class c\n"
-	"      JOIN nsp n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace\n"
-	"     WHERE c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,v,m,S,f,c}'::pg_catalog.\"char\"[])\n"
-	"       AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend x\n"
-	"                        WHERE x.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass\n"
-	"                          AND x.objid OPERATOR(pg_catalog.=) c.oid\n"
-	"                          AND x.deptype OPERATOR(pg_catalog.=) 'e')\n"
-	"), col AS (\n"
-	"    SELECT r.oid AS relid, r.ident, r.kind, r.relkind, a.attnum, a.attname, a.atttypid,\n"
-	"           a.atttypmod, a.attcollation, a.attnotnull, a.attidentity, a.attgenerated,\n"
-	"           a.attstorage, a.attcompression, a.attstattarget, a.attacl\n"
-	"      FROM rel r\n"
-	"      JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) r.oid\n"
-	"     WHERE a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped\n"
-	"       AND r.relkind OPERATOR(pg_catalog.<>) 'S'\n"
-	"), fn AS (\n"
-	"    SELECT p.oid, p.prokind, p.proowner, p.proacl,\n"
-	"           CASE WHEN p.prokind OPERATOR(pg_catalog.=) 'p' THEN 'procedure'\n"
-	"                WHEN p.prokind OPERATOR(pg_catalog.=) 'a' THEN 'aggregate'\n"
-	"                ELSE 'function' END AS kind,\n"
-	"           pg_catalog.format('%I.%I(%s)', n.nspname, p.proname,\n"
-	"                             pg_catalog.pg_get_function_identity_arguments(p.oid)) AS ident\n"
-	"      FROM pg_catalog.pg_proc p\n"
-	"      JOIN nsp n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace\n"
-	"     WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_depend x\n"
-	"                        WHERE x.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass\n"
-	"                          AND x.objid OPERATOR(pg_catalog.=) p.oid\n"
-	"                          AND x.deptype OPERATOR(pg_catalog.=) ANY ('{e,i}'::pg_catalog.\"char\"[]))\n"
-	"), typ AS (\n"
-	"    SELECT t.oid, t.typtype, t.typowner, t.typacl, t.typbasetype, t.typtypmod, t.typnotnull,\n"
-	"           t.typdefault, t.typcollation,\n"
-	"           CASE WHEN t.typtype OPERATOR(pg_catalog.=) 'd' THEN 'domain' ELSE 'type' END AS kind,\n"
-	"           pg_catalog.format('%I.%I', n.nspname, t.typname) AS ident\n"
-	"      FROM pg_catalog.pg_type t\n"
-	"      JOIN nsp n ON n.oid OPERATOR(pg_catalog.=) t.typnamespace\n"
-	"     WHERE t.typtype OPERATOR(pg_catalog.=) ANY ('{b,c,d,e,r}'::pg_catalog.\"char\"[])\n"
-	"       AND (t.typrelid OPERATOR(pg_catalog.=) 0\n"
-	"            OR EXISTS (SELECT FROM pg_catalog.pg_class c\n"
-	"                        WHERE c.oid OPERATOR(pg_catalog.=) t.typrelid\n"
-	"                          AND c.relkind OPERATOR(pg_catalog.=) 'c'))\n"
-	"       AND NOT EXISTS (SELECT FROM pg_catalog.pg_type e\n"
-	"                        WHERE e.typarray OPERATOR(pg_catalog.=) t.oid)\n"
-	"       AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend x\n"
-	"                        WHERE x.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass\n"
-	"                          AND x.objid OPERATOR(pg_catalog.=) t.oid\n"
-	"                          AND x.deptype OPERATOR(pg_catalog.=) 'e')\n"
-	"), acl AS (\n"
-	"    SELECT pg_catalog.format('schema %I', n.nspname) AS object,\n"
-	"           COALESCE(n.nspacl, pg_catalog.acldefault('n', n.nspowner)) AS acl\n"
-	"      FROM nsp n\n"
-	"    UNION ALL\n"
-	"    SELECT pg_catalog.format('%s %s', r.kind, r.ident),\n"
-	"           COALESCE(r.relacl,\n"
-	"                    pg_catalog.acldefault(CASE WHEN r.relkind OPERATOR(pg_catalog.=) 'S'\n"
-	"                                               THEN 's'::pg_catalog.\"char\"\n"
-	"                                               ELSE 'r'::pg_catalog.\"char\" END, r.relowner))\n"
-	"      FROM rel r\n"
-	"     WHERE r.relkind OPERATOR(pg_catalog.<>) 'c'\n"
-	"    UNION ALL\n"
-	"    SELECT pg_catalog.format('column %s.%I', c.ident, c.attname), c.attacl\n"
-	"      FROM col c\n"
-	"     WHERE c.attacl IS NOT NULL\n"
-	"    UNION ALL\n"
-	"    SELECT pg_catalog.format('%s %s', f.kind, f.ident),\n"
-	"           COALESCE(f.proacl, pg_catalog.acldefault('f', f.proowner))\n"
-	"      FROM fn f\n"
-	"    UNION ALL\n"
-	"    SELECT pg_catalog.format('%s %s', t.kind, t.ident),\n"
-	"           COALESCE(t.typacl, pg_catalog.acldefault('T', t.typowner))\n"
-	"      FROM typ t\n"
-	")\n"
-	/* schemas */
-	"SELECT 'schema', pg_catalog.quote_ident(n.nspname),\n"
-	"       pg_catalog.concat_ws(', ',\n"
-	"           pg_catalog.format('owner %I', pg_catalog.pg_get_userbyid(n.nspowner)),\n"
-	"           pg_catalog.textcat('comment ',\n"
-	"               pg_catalog.quote_literal(pg_catalog.obj_description(n.oid, 'pg_namespace'))))\n"
-	"  FROM nsp n\n"
-	"UNION ALL\n"
-	/* tables, views, materialized views, sequences and foreign tables */
-	"SELECT r.kind, r.ident,\n"
-	"       pg_catalog.concat_ws(', ',\n"
-	"           pg_catalog.format('owner %I', pg_catalog.pg_get_userbyid(r.relowner)),\n"
-	"           CASE WHEN r.relpersistence OPERATOR(pg_catalog.=) 'u' THEN 'unlogged' END,\n"
-	"           CASE WHEN r.relkind OPERATOR(pg_catalog.=) 'p'\n"
-	"                THEN pg_catalog.textcat('partition by ', pg_catalog.pg_get_partkeydef(r.oid)) END,\n"
-	"           (SELECT pg_catalog.format('partition of %I.%I %s', pn.nspname, pc.relname,\n"
-	"                                     pg_catalog.pg_get_expr(r.relpartbound, r.oid))\n"
-	"              FROM pg_catalog.pg_inherits i\n"
-	"              JOIN pg_catalog.pg_class pc ON pc.oid OPERATOR(pg_catalog.=) i.inhparent\n"
-	"              JOIN pg_catalog.pg_namespace pn ON pn.oid OPERATOR(pg_catalog.=) pc.relnamespace\n"
-	"             WHERE i.inhrelid OPERATOR(pg_catalog.=) r.oid AND r.relispartition),\n"
-	"           (SELECT pg_catalog.textcat('inherits ',\n"
-	"                       pg_catalog.string_agg(pg_catalog.format('%I.%I', pn.nspname, pc.relname),\n"
-	"                                             ', ' ORDER BY i.inhseqno))\n"
-	"              FROM pg_catalog.pg_inherits i\n"
-	"              JOIN pg_catalog.pg_class pc ON pc.oid OPERATOR(pg_catalog.=) i.inhparent\n"
-	"              JOIN pg_catalog.pg_namespace pn ON pn.oid OPERATOR(pg_catalog.=) pc.relnamespace\n"
-	"             WHERE i.inhrelid OPERATOR(pg_catalog.=) r.oid AND NOT r.relispartition),\n"
-	"           CASE WHEN r.relrowsecurity THEN 'row level security' END,\n"
-	"           CASE WHEN r.relforcerowsecurity THEN 'row level security forced' END,\n"
-	"           CASE WHEN r.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,m}'::pg_catalog.\"char\"[]) THEN\n"
-	"               CASE WHEN r.relreplident OPERATOR(pg_catalog.=) 'n' THEN 'replica identity nothing'\n"
-	"                    WHEN r.relreplident OPERATOR(pg_catalog.=) 'f' THEN 'replica identity full'\n"
-	"                    WHEN r.relreplident OPERATOR(pg_catalog.=) 'i' THEN 'replica identity index'\n"
-	"               END\n"
-	"           END,\n"
-	"           pg_catalog.textcat('options ', pg_catalog.array_to_string(r.reloptions, ', ')),\n"
-	"           (SELECT pg_catalog.format('tablespace %I', s.spcname)\n"
-	"              FROM pg_catalog.pg_tablespace s\n"
-	"             WHERE s.oid OPERATOR(pg_catalog.=) r.reltablespace),\n"
-	"           CASE WHEN r.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog.\"char\"[])\n"
-	"                THEN pg_catalog.textcat('as ', pg_catalog.pg_get_viewdef(r.oid)) END,\n"
-	"           (SELECT pg_catalog.format('%s, start %s, increment %s, minimum %s, maximum %s, cache %s%s',\n"
-	"                                     pg_catalog.format_type(s.seqtypid, NULL), s.seqstart,\n"
-	"                                     s.seqincrement, s.seqmin, s.seqmax, s.seqcache,\n"
-	"                                     CASE WHEN s.seqcycle THEN ', cycle' ELSE '' END)\n"
-	"              FROM pg_catalog.pg_sequence s\n"
-	"             WHERE s.seqrelid OPERATOR(pg_catalog.=) r.oid),\n"
-	"           (SELECT pg_catalog.format('owned by %I.%I.%I', tn.nspname, t.relname, a.attname)\n"
-	"              FROM pg_catalog.pg_depend d\n"
-	"              JOIN pg_catalog.pg_class t ON t.oid OPERATOR(pg_catalog.=) d.refobjid\n"
-	"              JOIN pg_catalog.pg_namespace tn ON tn.oid OPERATOR(pg_catalog.=) t.relnamespace\n"
-	"              JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) t.oid\n"
-	"                                            AND a.attnum OPERATOR(pg_catalog.=) d.refobjsubid\n"
-	"             WHERE r.relkind OPERATOR(pg_catalog.=) 'S'\n"
-	"               AND d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass\n"
-	"               AND d.objid OPERATOR(pg_catalog.=) r.oid\n"
-	"               AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass\n"
-	"               AND d.refobjsubid OPERATOR(pg_catalog.>) 0\n"
-	"               AND d.deptype OPERATOR(pg_catalog.=) ANY ('{a,i}'::pg_catalog.\"char\"[])),\n"
-	"           pg_catalog.textcat('comment ',\n"
-	"               pg_catalog.quote_literal(pg_catalog.obj_description(r.oid, 'pg_class'))))\n"
-	"  FROM rel r\n"
-	" WHERE r.relkind OPERATOR(pg_catalog.<>) 'c'\n"
-	"UNION ALL\n"
-	/* indexes */
-	"SELECT CASE WHEN i.relkind OPERATOR(pg_catalog.=) 'I' THEN 'partitioned index' ELSE 'index' END,\n"
-	"       pg_catalog.format('%I.%I', n.nspname, i.relname),\n"
-	"       pg_catalog.concat_ws(', ',\n"
-	"           pg_catalog.pg_get_indexdef(i.oid),\n"
-	"           CASE WHEN NOT x.indisvalid THEN 'invalid' END,\n"
-	"           CASE WHEN x.indisclustered THEN 'clustered' END,\n"
-	"           (SELECT pg_catalog.format('tablespace %I', s.spcname)\n"
-	"              FROM pg_catalog.pg_tablespace s\n"
-	"             WHERE s.oid OPERATOR(pg_catalog.=) i.reltablespace),\n"
-	"           pg_catalog.textcat('comment ',\n"
-	"               pg_catalog.quote_literal(pg_catalog.obj_description(i.oid, 'pg_class'))))\n"
-	"  FROM pg_catalog.pg_index x\n"
-	"  JOIN rel r ON r.oid OPERATOR(pg_catalog.=) x.indrelid\n"
-	"  JOIN pg_catalog.pg_class i ON i.oid OPERATOR(pg_catalog.=) x.indexrelid\n"
-	"  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) i.relnamespace\n"
-	"UNION ALL\n"
-	/* columns, and attributes of composite types */
-	"SELECT CASE WHEN c.relkind OPERATOR(pg_catalog.=) 'c' THEN 'attribute' ELSE 'column' END,\n"
-	"       pg_catalog.format('%s.%I', c.ident, c.attname),\n"
-	"       pg_catalog.concat_ws(', ',\n"
-	"           pg_catalog.format_type(c.atttypid, c.atttypmod),\n"
-	"           (SELECT pg_catalog.format('collate %I.%I', cn.nspname, co.collname)\n"
-	"              FROM pg_catalog.pg_collation co\n"
-	"              JOIN pg_catalog.pg_namespace cn ON cn.oid OPERATOR(pg_catalog.=) co.collnamespace\n"
-	"              JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) c.atttypid\n"
-	"             WHERE co.oid OPERATOR(pg_catalog.=) c.attcollation\n"
-	"               AND co.oid OPERATOR(pg_catalog.<>) t.typcollation),\n"
-	"           CASE WHEN c.attnotnull THEN 'not null' END,\n"
-	"           CASE WHEN c.attidentity OPERATOR(pg_catalog.=) 'a' THEN 'generated always as identity'\n"
-	"                WHEN c.attidentity OPERATOR(pg_catalog.=) 'd' THEN 'generated by default as identity'\n"
-	"           END,\n"
-	"           (SELECT CASE WHEN c.attgenerated OPERATOR(pg_catalog.=) 's'\n"
-	"                        THEN pg_catalog.format('generated always as (%s) stored',\n"
-	"                                               pg_catalog.pg_get_expr(d.adbin, d.adrelid))\n"
-	"                        ELSE pg_catalog.textcat('default ', pg_catalog.pg_get_expr(d.adbin, d.adrelid))\n"
-	"                   END\n"
-	"              FROM pg_catalog.pg_attrdef d\n"
-	"             WHERE d.adrelid OPERATOR(pg_catalog.=) c.relid\n"
-	"               AND d.adnum OPERATOR(pg_catalog.=) c.attnum),\n"
-	"           (SELECT CASE WHEN c.attstorage OPERATOR(pg_catalog.=) 'p' THEN 'storage plain'\n"
-	"                        WHEN c.attstorage OPERATOR(pg_catalog.=) 'e' THEN 'storage external'\n"
-	"                        WHEN c.attstorage OPERATOR(pg_catalog.=) 'm' THEN 'storage main'\n"
-	"                        ELSE 'storage extended' END\n"
-	"              FROM pg_catalog.pg_type t\n"
-	"             WHERE t.oid OPERATOR(pg_catalog.=) c.atttypid\n"
-	"               AND t.typstorage OPERATOR(pg_catalog.<>) c.attstorage),\n"
-	"           CASE WHEN c.attcompression OPERATOR(pg_catalog.=) 'p' THEN 'compression pglz'\n"
-	"                WHEN c.attcompression OPERATOR(pg_catalog.=) 'l' THEN 'compression lz4'\n"
-	"           END,\n"
-	"           CASE WHEN c.attstattarget OPERATOR(pg_catalog.>=) 0\n"
-	"                THEN pg_catalog.format('statistics %s', c.attstattarget) END,\n"
-	"           pg_catalog.textcat('comment ',\n"
-	"               pg_catalog.quote_literal(pg_catalog.col_description(c.relid, c.attnum))))\n"
-	"  FROM col c\n"
-	"UNION ALL\n"
-	/* the order of the columns, and their set (to tell a new order from a changed set) */
-	"SELECT 'column order', pg_catalog.format('%s %s', c.kind, c.ident),\n"
-	"       pg_catalog.string_agg(pg_catalog.quote_ident(c.attname), ', ' ORDER BY c.attnum)\n"
-	"  FROM col c\n"
-	" GROUP BY c.kind, c.ident\n"
-	"UNION ALL\n"
-	"SELECT 'column set', pg_catalog.format('%s %s', c.kind, c.ident),\n"
-	"       pg_catalog.string_agg(pg_catalog.quote_ident(c.attname), ', ' ORDER BY c.attname)\n"
-	"  FROM col c\n"
-	" GROUP BY c.kind, c.ident\n"
-	"UNION ALL\n"
-	/* constraints of tables and domains */
-	"SELECT 'constraint', pg_catalog.format('%I on %s %s', co.conname, r.kind, r.ident),\n"
-	"       pg_catalog.concat_ws(', ',\n"
-	"           pg_catalog.pg_get_constraintdef(co.oid),\n"
-	"           pg_catalog.textcat('comment ',\n"
-	"               pg_catalog.quote_literal(pg_catalog.obj_description(co.oid, 'pg_constraint'))))\n"
-	"  FROM pg_catalog.pg_constraint co\n"
-	"  JOIN rel r ON r.oid OPERATOR(pg_catalog.=) co.conrelid\n"
-	"UNION ALL\n"
-	"SELECT 'constraint', pg_catalog.format('%I on %s %s', co.conname, t.kind, t.ident),\n"
-	"       pg_catalog.concat_ws(', ',\n"
-	"           pg_catalog.pg_get_constraintdef(co.oid),\n"
-	"           pg_catalog.textcat('comment ',\n"
-	"               pg_catalog.quote_literal(pg_catalog.obj_description(co.oid, 'pg_constraint'))))\n"
-	"  FROM pg_catalog.pg_constraint co\n"
-	"  JOIN typ t ON t.oid OPERATOR(pg_catalog.=) co.contypid\n"
-	"UNION ALL\n"
-	/* triggers */
-	"SELECT 'trigger', pg_catalog.format('%I on %s %s', tg.tgname, r.kind, r.ident),\n"
-	"       pg_catalog.concat_ws(', ',\n"
-	"           pg_catalog.pg_get_triggerdef(tg.oid),\n"
-	"           CASE WHEN tg.tgenabled OPERATOR(pg_catalog.=) 'D' THEN 'disabled'\n"
-	"                WHEN tg.tgenabled OPERATOR(pg_catalog.=) 'R' THEN 'enabled on replicas only'\n"
-	"                WHEN tg.tgenabled OPERATOR(pg_catalog.=) 'A' THEN 'enabled always'\n"
-	"           END,\n"
-	"           pg_catalog.textcat('comment ',\n"
-	"               pg_catalog.quote_literal(pg_catalog.obj_description(tg.oid, 'pg_trigger'))))\n"
-	"  FROM pg_catalog.pg_trigger tg\n"
-	"  JOIN rel r ON r.oid OPERATOR(pg_catalog.=) tg.tgrelid\n"
-	" WHERE NOT tg.tgisinternal\n"
-	"UNION ALL\n"
-	/* rules other than those of views */
-	"SELECT 'rule', pg_catalog.format('%I on %s %s', rw.rulename, r.kind, r.ident),\n"
-	"       pg_catalog.pg_get_ruledef(rw.oid)\n"
-	"  FROM pg_catalog.pg_rewrite rw\n"
-	"  JOIN rel r ON r.oid OPERATOR(pg_catalog.=) rw.ev_class\n"
-	" WHERE rw.rulename OPERATOR(pg_catalog.<>) '_RETURN'\n"
-	"UNION ALL\n"
-	/* row level security policies */
-	"SELECT 'policy', pg_catalog.format('%I on %s %s', po.polname, r.kind, r.ident),\n"
-	"       pg_catalog.concat_ws(', ',\n"
-	"           CASE WHEN po.polpermissive THEN 'permissive' ELSE 'restrictive' END,\n"
-	"           CASE WHEN po.polcmd OPERATOR(pg_catalog.=) 'r' THEN 'for select'\n"
-	"                WHEN po.polcmd OPERATOR(pg_catalog.=) 'a' THEN 'for insert'\n"
-	"                WHEN po.polcmd OPERATOR(pg_catalog.=) 'w' THEN 'for update'\n"
-	"                WHEN po.polcmd OPERATOR(pg_catalog.=) 'd' THEN 'for delete'\n"
-	"                ELSE 'for all' END,\n"
-	"           (SELECT pg_catalog.textcat('to ',\n"
-	"                       pg_catalog.string_agg(CASE WHEN g.role OPERATOR(pg_catalog.=) 0 THEN 'public'\n"
-	"                                                  ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(g.role))\n"
-	"                                             END, ', ' ORDER BY 1))\n"
-	"              FROM pg_catalog.unnest(po.polroles) AS g(role)),\n"
-	"           pg_catalog.textcat('using ', pg_catalog.pg_get_expr(po.polqual, po.polrelid)),\n"
-	"           pg_catalog.textcat('with check ', pg_catalog.pg_get_expr(po.polwithcheck, po.polrelid)))\n"
-	"  FROM pg_catalog.pg_policy po\n"
-	"  JOIN rel r ON r.oid OPERATOR(pg_catalog.=) po.polrelid\n"
-	"UNION ALL\n"
-	/* types and domains */
-	"SELECT t.kind, t.ident,\n"
-	"       pg_catalog.concat_ws(', ',\n"
-	"           pg_catalog.format('owner %I', pg_catalog.pg_get_userbyid(t.typowner)),\n"
-	"           CASE WHEN t.typtype OPERATOR(pg_catalog.=) 'e' THEN\n"
-	"                    (SELECT pg_catalog.format('enum (%s)',\n"
-	"                                pg_catalog.string_agg(pg_catalog.quote_literal(e.enumlabel), ', '\n"
-	"                                                      ORDER BY e.enumsortorder))\n"
-	"                       FROM pg_catalog.pg_enum e\n"
-	"                      WHERE e.enumtypid OPERATOR(pg_catalog.=) t.oid)\n"
-	"                WHEN t.typtype OPERATOR(pg_catalog.=) 'd' THEN\n"
-	"                    pg_catalog.format_type(t.typbasetype, t.typtypmod)\n"
-	"                WHEN t.typtype OPERATOR(pg_catalog.=) 'c' THEN 'composite'\n"
-	"                WHEN t.typtype OPERATOR(pg_catalog.=) 'r' THEN\n"
-	"                    (SELECT pg_catalog.format('range of %s', pg_catalog.format_type(rg.rngsubtype, NULL))\n"
-	"                       FROM pg_catalog.pg_range rg\n"
-	"                      WHERE rg.rngtypid OPERATOR(pg_catalog.=) t.oid)\n"
-	"                ELSE 'base type' END,\n"
-	"           (SELECT pg_catalog.format('collate %I.%I', cn.nspname, co.collname)\n"
-	"              FROM pg_catalog.pg_collation co\n"
-	"              JOIN pg_catalog.pg_namespace cn ON cn.oid OPERATOR(pg_catalog.=) co.collnamespace\n"
-	"              JOIN pg_catalog.pg_type b ON b.oid OPERATOR(pg_catalog.=) t.typbasetype\n"
-	"             WHERE co.oid OPERATOR(pg_catalog.=) t.typcollation\n"
-	"               AND co.oid OPERATOR(pg_catalog.<>) b.typcollation),\n"
-	"           CASE WHEN t.typnotnull THEN 'not null' END,\n"
-	"           pg_catalog.textcat('default ', t.typdefault),\n"
-	"           pg_catalog.textcat('comment ',\n"
-	"               pg_catalog.quote_literal(pg_catalog.obj_description(t.oid, 'pg_type'))))\n"
-	"  FROM typ t\n"
-	"UNION ALL\n"
-	/* functions, procedures and aggregates */
-	"SELECT f.kind, f.ident,\n"
-	"       pg_catalog.concat_ws(', ',\n"
-	"           pg_catalog.format('owner %I', pg_catalog.pg_get_userbyid(f.proowner)),\n"
-	"           CASE WHEN f.prokind OPERATOR(pg_catalog.=) 'a'\n"
-	"                THEN pg_catalog.textcat('returns ', pg_catalog.pg_get_function_result(f.oid))\n"
-	"                ELSE pg_catalog.pg_get_functiondef(f.oid) END,\n"
-	"           pg_catalog.textcat('comment ',\n"
-	"               pg_catalog.quote_literal(pg_catalog.obj_description(f.oid, 'pg_proc'))))\n"
-	"  FROM fn f\n"
-	"UNION ALL\n"
-	/* extended statistics */
-	"SELECT 'statistics object', pg_catalog.format('%I.%I', n.nspname, s.stxname),\n"
-	"       pg_catalog.concat_ws(', ',\n"
-	"           pg_catalog.format('owner %I', pg_catalog.pg_get_userbyid(s.stxowner)),\n"
-	"           pg_catalog.pg_get_statisticsobjdef(s.oid))\n"
-	"  FROM pg_catalog.pg_statistic_ext s\n"
-	"  JOIN nsp n ON n.oid OPERATOR(pg_catalog.=) s.stxnamespace\n"
-	"UNION ALL\n"
-	/* extensions other than this one */
-	"SELECT 'extension', pg_catalog.quote_ident(e.extname),\n"
-	"       pg_catalog.format('version %s, schema %I, owner %I', e.extversion, n.nspname,\n"
-	"                         pg_catalog.pg_get_userbyid(e.extowner))\n"
-	"  FROM pg_catalog.pg_extension e\n"
-	"  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace\n"
-	" WHERE e.extname OPERATOR(pg_catalog.<>) 'migrate'\n"
-	"UNION ALL\n"
-	/* privileges, one row per grantee and privilege */
-	"SELECT 'privilege',\n"
-	"       pg_catalog.format('%s on %s to %s', g.privilege_type, a.object,\n"
-	"                         CASE WHEN g.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'\n"
-	"                              ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(g.grantee)) END),\n"
-	"       pg_catalog.concat_ws(', ',\n"
-	"           pg_catalog.format('granted by %I', pg_catalog.pg_get_userbyid(g.grantor)),\n"
-	"           CASE WHEN g.is_grantable THEN 'with grant option' END)\n"
-	"  FROM acl a\n"
-	" CROSS JOIN LATERAL pg_catalog.aclexplode(a.acl) g\n"
-	"UNION ALL\n"
-	/* default privileges */
-	"SELECT 'default privileges',\n"
-	"       pg_catalog.format('of role %I%s for %s', pg_catalog.pg_get_userbyid(d.defaclrole),\n"
-	"                         CASE WHEN n.nspname IS NOT NULL\n"
-	"                              THEN pg_catalog.format(' in schema %I', n.nspname) ELSE '' END,\n"
-	"                         CASE WHEN d.defaclobjtype OPERATOR(pg_catalog.=) 'r' THEN 'tables'\n"
-	"                              WHEN d.defaclobjtype OPERATOR(pg_catalog.=) 'S' THEN 'sequences'\n"
-	"                              WHEN d.defaclobjtype OPERATOR(pg_catalog.=) 'f' THEN 'functions'\n"
-	"                              WHEN d.defaclobjtype OPERATOR(pg_catalog.=) 'T' THEN 'types'\n"
-	"                              ELSE 'schemas' END),\n"
-	"       pg_catalog.array_to_string(d.defaclacl, ', ')\n"
-	"  FROM pg_catalog.pg_default_acl d\n"
-	"  LEFT JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) d.defaclnamespace\n";
-
-/*
- * The relations whose rewrites, scans and strong locks an up can cause:
- * tables, partitioned tables, views, materialized views and foreign tables
- * of the user schema.
- */
-static const char *const watched_query =
-	"SELECT c.oid,"
-	" CASE WHEN c.relkind OPERATOR(pg_catalog.=) 'r' THEN 'table'"
-	"      WHEN c.relkind OPERATOR(pg_catalog.=) 'p' THEN 'partitioned table'"
-	"      WHEN c.relkind OPERATOR(pg_catalog.=) 'v' THEN 'view'"
-	"      WHEN c.relkind OPERATOR(pg_catalog.=) 'm' THEN 'materialized view'"
-	"      ELSE 'foreign table' END,"
-	" pg_catalog.format('%I.%I', n.nspname, c.relname)"
-	" FROM pg_catalog.pg_class c"
-	" JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
-	" WHERE c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,v,m,f}'::pg_catalog.\"char\"[])"
-	" AND n.nspname OPERATOR(pg_catalog.!~) '^pg_'"
-	" AND n.nspname OPERATOR(pg_catalog.<>) 'information_schema'"
-	" AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend x"
-	"  WHERE x.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
-	"  AND x.objid OPERATOR(pg_catalog.=) c.oid"
-	"  AND x.deptype OPERATOR(pg_catalog.=) 'e')";
-
-static int	verify_query(VerifyQuery query);
+static int	verify_query(CatalogQuery query);
 static int	fingerprint_row_compare(const void *a, const void *b);
 static int	fingerprint_row_order(const void *a, const void *b);
 static Fingerprint *fingerprint_take(VerifyState *st);
@@ -588,41 +185,26 @@ static void emit_row(FunctionCallInfo fcinfo, const Migration *m,
 
 PG_FUNCTION_INFO_V1(migrate_verify);
 
-/* The verification queries, prepared on first use */
-static SPIPlanPtr verify_plans[NUM_VERIFY_QUERIES];
-
 /*
- * Runs one of the verification queries as the calling role, with
- * search_path set to pg_catalog alone for the query (and its preparation),
- * so that deparsed definitions qualify every user object whatever the
- * caller's search_path, or a migration body's SET, says.  Sees what the
- * current subtransaction did.  Returns the number of rows, left in
- * SPI_tuptable.
+ * Runs one of the verification queries, Q_SCHEMA_FINGERPRINT or
+ * Q_WATCHED_RELATIONS, which read the views migrate_schema_fingerprint and
+ * migrate_watched_relations.  They run as every internal query does (see
+ * catalog.c): as the extension owner, in a security-restricted operation,
+ * with search_path pinned to pg_catalog, pg_temp, so that deparsed
+ * definitions qualify every user object whatever the caller's search_path,
+ * or a migration body's SET, says.  Sees what the current subtransaction
+ * did.  Returns the number of rows, left in SPI_tuptable.
  */
 static int
-verify_query(VerifyQuery query)
+verify_query(CatalogQuery query)
 {
 	int			nestlevel = NewGUCNestLevel();
 	int			ret;
 
-	(void) set_config_option("search_path", "pg_catalog", PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
-	/* compiling this large query would cost more than it saves */
+	/* compiling the fingerprint's large plan would cost more than it saves */
 	(void) set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
-	if (verify_plans[query] == NULL)
-	{
-		SPIPlanPtr	plan = SPI_prepare(query == VQ_FINGERPRINT ? fingerprint_query : watched_query,
-									   0, NULL);
-
-		if (plan == NULL)
-			elog(ERROR, "could not prepare verification query %d: %s",
-				 (int) query, SPI_result_code_string(SPI_result));
-		if (SPI_keepplan(plan) != 0)
-			elog(ERROR, "could not keep verification query %d", (int) query);
-		verify_plans[query] = plan;
-	}
-	ret = SPI_execute_plan(verify_plans[query], NULL, NULL, false, 0);
+	ret = catalog_exec(query, NULL, NULL, false, 0);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "verification query %d failed: %s", (int) query,
 			 SPI_result_code_string(ret));
@@ -674,7 +256,7 @@ fingerprint_take(VerifyState *st)
 	int			i;
 
 	st->phase = PHASE_FINGERPRINT;
-	n = verify_query(VQ_FINGERPRINT);
+	n = verify_query(Q_SCHEMA_FINGERPRINT);
 	oldcontext = MemoryContextSwitchTo(st->fingerprints);
 	fp = palloc(sizeof(Fingerprint));
 	fp->nrows = n;
@@ -827,7 +409,7 @@ static void
 watch_relations(VerifyState *st)
 {
 	MemoryContext oldcontext;
-	int			n = verify_query(VQ_WATCHED);
+	int			n = verify_query(Q_WATCHED_RELATIONS);
 	int			i;
 
 	oldcontext = MemoryContextSwitchTo(st->context);

@@ -1,0 +1,494 @@
+/* migrate--1.0--1.1.sql: upgrade of the migrate extension from 1.0 to 1.1 */
+
+\echo Use "ALTER EXTENSION migrate UPDATE TO '1.1'" to load this file. \quit
+
+/*
+ * Internal views: the catalog queries of migrate_verify() and
+ * migrate_status(), which the C code selects from as the extension owner,
+ * with search_path pinned to pg_catalog, pg_temp (see src/catalog.c).
+ *
+ * A view stores its references resolved: the names below are looked up once,
+ * when this script runs, under the search_path set here, so that every
+ * function, operator, type and system catalog is pg_catalog's and nothing
+ * can resolve through another schema, now or when the view is read.  The
+ * extension's own tables are named through its schema.  What still depends
+ * on search_path when a view is read is the text of the server's deparsers
+ * (pg_get_viewdef() and the like), and the C code pins it.
+ *
+ * SET LOCAL ends with this script.
+ */
+SET LOCAL search_path = pg_catalog, pg_temp;
+
+/*
+ * The schema fingerprint that migrate_verify() takes before and after a
+ * migration's down: one row (kind, identity, description) per object of the
+ * user schema, in every schema but the system ones.  Relations and their
+ * columns, indexes, constraints, triggers, rules, policies, types and
+ * domains, functions, statistics objects, schemas, extensions, privileges
+ * and default privileges, with their owners and comments.  Each object is
+ * named in words a DBA reads ("column public.users.email") and described
+ * from the server's own deparsers, so that a difference reads as a
+ * sentence.  Objects that belong to an extension are left out (the
+ * extension itself is listed), as are the objects the server creates along
+ * with another (array types, range constructors).
+ *
+ * The deparsed definitions qualify every object outside search_path: read
+ * with search_path = pg_catalog, pg_temp, as the C code reads it, they
+ * qualify every user object.
+ */
+CREATE VIEW @extschema@.migrate_schema_fingerprint AS
+WITH nsp AS (
+    SELECT n.oid, n.nspname, n.nspowner, n.nspacl
+      FROM pg_namespace n
+     WHERE n.nspname !~ '^pg_'
+       AND n.nspname <> 'information_schema'
+       AND NOT EXISTS (SELECT FROM pg_depend x
+                        WHERE x.classid = 'pg_namespace'::regclass
+                          AND x.objid = n.oid
+                          AND x.deptype = 'e')
+), rel AS (
+    SELECT c.oid, c.relkind, c.relowner, c.relacl, c.relpersistence, c.relrowsecurity,
+           c.relforcerowsecurity, c.relreplident, c.reloptions, c.reltablespace,
+           c.relispartition, c.relpartbound,
+           format('%I.%I', n.nspname, c.relname) AS ident,
+           CASE WHEN c.relkind = 'r' THEN 'table'
+                WHEN c.relkind = 'p' THEN 'partitioned table'
+                WHEN c.relkind = 'v' THEN 'view'
+                WHEN c.relkind = 'm' THEN 'materialized view'
+                WHEN c.relkind = 'S' THEN 'sequence'
+                WHEN c.relkind = 'f' THEN 'foreign table'
+                ELSE 'composite type' END AS kind
+      FROM pg_class c
+      JOIN nsp n ON n.oid = c.relnamespace
+     WHERE c.relkind = ANY ('{r,p,v,m,S,f,c}'::"char"[])
+       AND NOT EXISTS (SELECT FROM pg_depend x
+                        WHERE x.classid = 'pg_class'::regclass
+                          AND x.objid = c.oid
+                          AND x.deptype = 'e')
+), col AS (
+    SELECT r.oid AS relid, r.ident, r.kind, r.relkind, a.attnum, a.attname, a.atttypid,
+           a.atttypmod, a.attcollation, a.attnotnull, a.attidentity, a.attgenerated,
+           a.attstorage, a.attcompression, a.attstattarget, a.attacl
+      FROM rel r
+      JOIN pg_attribute a ON a.attrelid = r.oid
+     WHERE a.attnum > 0 AND NOT a.attisdropped
+       AND r.relkind <> 'S'
+), fn AS (
+    SELECT p.oid, p.prokind, p.proowner, p.proacl,
+           CASE WHEN p.prokind = 'p' THEN 'procedure'
+                WHEN p.prokind = 'a' THEN 'aggregate'
+                ELSE 'function' END AS kind,
+           format('%I.%I(%s)', n.nspname, p.proname,
+                  pg_get_function_identity_arguments(p.oid)) AS ident
+      FROM pg_proc p
+      JOIN nsp n ON n.oid = p.pronamespace
+     WHERE NOT EXISTS (SELECT FROM pg_depend x
+                        WHERE x.classid = 'pg_proc'::regclass
+                          AND x.objid = p.oid
+                          AND x.deptype = ANY ('{e,i}'::"char"[]))
+), typ AS (
+    SELECT t.oid, t.typtype, t.typowner, t.typacl, t.typbasetype, t.typtypmod, t.typnotnull,
+           t.typdefault, t.typcollation,
+           CASE WHEN t.typtype = 'd' THEN 'domain' ELSE 'type' END AS kind,
+           format('%I.%I', n.nspname, t.typname) AS ident
+      FROM pg_type t
+      JOIN nsp n ON n.oid = t.typnamespace
+     WHERE t.typtype = ANY ('{b,c,d,e,r}'::"char"[])
+       AND (t.typrelid = 0
+            OR EXISTS (SELECT FROM pg_class c
+                        WHERE c.oid = t.typrelid
+                          AND c.relkind = 'c'))
+       AND NOT EXISTS (SELECT FROM pg_type e
+                        WHERE e.typarray = t.oid)
+       AND NOT EXISTS (SELECT FROM pg_depend x
+                        WHERE x.classid = 'pg_type'::regclass
+                          AND x.objid = t.oid
+                          AND x.deptype = 'e')
+), acl AS (
+    SELECT format('schema %I', n.nspname) AS object,
+           COALESCE(n.nspacl, acldefault('n', n.nspowner)) AS acl
+      FROM nsp n
+    UNION ALL
+    SELECT format('%s %s', r.kind, r.ident),
+           COALESCE(r.relacl,
+                    acldefault(CASE WHEN r.relkind = 'S' THEN 's'::"char"
+                                    ELSE 'r'::"char" END, r.relowner))
+      FROM rel r
+     WHERE r.relkind <> 'c'
+    UNION ALL
+    SELECT format('column %s.%I', c.ident, c.attname), c.attacl
+      FROM col c
+     WHERE c.attacl IS NOT NULL
+    UNION ALL
+    SELECT format('%s %s', f.kind, f.ident),
+           COALESCE(f.proacl, acldefault('f', f.proowner))
+      FROM fn f
+    UNION ALL
+    SELECT format('%s %s', t.kind, t.ident),
+           COALESCE(t.typacl, acldefault('T', t.typowner))
+      FROM typ t
+)
+-- schemas
+SELECT 'schema' AS kind,
+       quote_ident(n.nspname) AS identity,
+       concat_ws(', ',
+           format('owner %I', pg_get_userbyid(n.nspowner)),
+           'comment ' || quote_literal(obj_description(n.oid, 'pg_namespace'))) AS description
+  FROM nsp n
+UNION ALL
+-- tables, views, materialized views, sequences and foreign tables
+SELECT r.kind, r.ident,
+       concat_ws(', ',
+           format('owner %I', pg_get_userbyid(r.relowner)),
+           CASE WHEN r.relpersistence = 'u' THEN 'unlogged' END,
+           CASE WHEN r.relkind = 'p'
+                THEN 'partition by ' || pg_get_partkeydef(r.oid) END,
+           (SELECT format('partition of %I.%I %s', pn.nspname, pc.relname,
+                          pg_get_expr(r.relpartbound, r.oid))
+              FROM pg_inherits i
+              JOIN pg_class pc ON pc.oid = i.inhparent
+              JOIN pg_namespace pn ON pn.oid = pc.relnamespace
+             WHERE i.inhrelid = r.oid AND r.relispartition),
+           (SELECT 'inherits ' || string_agg(format('%I.%I', pn.nspname, pc.relname),
+                                             ', ' ORDER BY i.inhseqno)
+              FROM pg_inherits i
+              JOIN pg_class pc ON pc.oid = i.inhparent
+              JOIN pg_namespace pn ON pn.oid = pc.relnamespace
+             WHERE i.inhrelid = r.oid AND NOT r.relispartition),
+           CASE WHEN r.relrowsecurity THEN 'row level security' END,
+           CASE WHEN r.relforcerowsecurity THEN 'row level security forced' END,
+           CASE WHEN r.relkind = ANY ('{r,p,m}'::"char"[]) THEN
+               CASE WHEN r.relreplident = 'n' THEN 'replica identity nothing'
+                    WHEN r.relreplident = 'f' THEN 'replica identity full'
+                    WHEN r.relreplident = 'i' THEN 'replica identity index'
+               END
+           END,
+           'options ' || array_to_string(r.reloptions, ', '),
+           (SELECT format('tablespace %I', s.spcname)
+              FROM pg_tablespace s
+             WHERE s.oid = r.reltablespace),
+           CASE WHEN r.relkind = ANY ('{v,m}'::"char"[])
+                THEN 'as ' || pg_get_viewdef(r.oid) END,
+           (SELECT format('%s, start %s, increment %s, minimum %s, maximum %s, cache %s%s',
+                          format_type(s.seqtypid, NULL), s.seqstart,
+                          s.seqincrement, s.seqmin, s.seqmax, s.seqcache,
+                          CASE WHEN s.seqcycle THEN ', cycle' ELSE '' END)
+              FROM pg_sequence s
+             WHERE s.seqrelid = r.oid),
+           (SELECT format('owned by %I.%I.%I', tn.nspname, t.relname, a.attname)
+              FROM pg_depend d
+              JOIN pg_class t ON t.oid = d.refobjid
+              JOIN pg_namespace tn ON tn.oid = t.relnamespace
+              JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid
+             WHERE r.relkind = 'S'
+               AND d.classid = 'pg_class'::regclass
+               AND d.objid = r.oid
+               AND d.refclassid = 'pg_class'::regclass
+               AND d.refobjsubid > 0
+               AND d.deptype = ANY ('{a,i}'::"char"[])),
+           'comment ' || quote_literal(obj_description(r.oid, 'pg_class')))
+  FROM rel r
+ WHERE r.relkind <> 'c'
+UNION ALL
+-- indexes
+SELECT CASE WHEN i.relkind = 'I' THEN 'partitioned index' ELSE 'index' END,
+       format('%I.%I', n.nspname, i.relname),
+       concat_ws(', ',
+           pg_get_indexdef(i.oid),
+           CASE WHEN NOT x.indisvalid THEN 'invalid' END,
+           CASE WHEN x.indisclustered THEN 'clustered' END,
+           (SELECT format('tablespace %I', s.spcname)
+              FROM pg_tablespace s
+             WHERE s.oid = i.reltablespace),
+           'comment ' || quote_literal(obj_description(i.oid, 'pg_class')))
+  FROM pg_index x
+  JOIN rel r ON r.oid = x.indrelid
+  JOIN pg_class i ON i.oid = x.indexrelid
+  JOIN pg_namespace n ON n.oid = i.relnamespace
+UNION ALL
+-- columns, and attributes of composite types
+SELECT CASE WHEN c.relkind = 'c' THEN 'attribute' ELSE 'column' END,
+       format('%s.%I', c.ident, c.attname),
+       concat_ws(', ',
+           format_type(c.atttypid, c.atttypmod),
+           (SELECT format('collate %I.%I', cn.nspname, co.collname)
+              FROM pg_collation co
+              JOIN pg_namespace cn ON cn.oid = co.collnamespace
+              JOIN pg_type t ON t.oid = c.atttypid
+             WHERE co.oid = c.attcollation
+               AND co.oid <> t.typcollation),
+           CASE WHEN c.attnotnull THEN 'not null' END,
+           CASE WHEN c.attidentity = 'a' THEN 'generated always as identity'
+                WHEN c.attidentity = 'd' THEN 'generated by default as identity'
+           END,
+           (SELECT CASE WHEN c.attgenerated = 's'
+                        THEN format('generated always as (%s) stored',
+                                    pg_get_expr(d.adbin, d.adrelid))
+                        ELSE 'default ' || pg_get_expr(d.adbin, d.adrelid)
+                   END
+              FROM pg_attrdef d
+             WHERE d.adrelid = c.relid
+               AND d.adnum = c.attnum),
+           (SELECT CASE WHEN c.attstorage = 'p' THEN 'storage plain'
+                        WHEN c.attstorage = 'e' THEN 'storage external'
+                        WHEN c.attstorage = 'm' THEN 'storage main'
+                        ELSE 'storage extended' END
+              FROM pg_type t
+             WHERE t.oid = c.atttypid
+               AND t.typstorage <> c.attstorage),
+           CASE WHEN c.attcompression = 'p' THEN 'compression pglz'
+                WHEN c.attcompression = 'l' THEN 'compression lz4'
+           END,
+           CASE WHEN c.attstattarget >= 0
+                THEN format('statistics %s', c.attstattarget) END,
+           'comment ' || quote_literal(col_description(c.relid, c.attnum)))
+  FROM col c
+UNION ALL
+-- the order of the columns, and their set (to tell a new order from a changed set)
+SELECT 'column order', format('%s %s', c.kind, c.ident),
+       string_agg(quote_ident(c.attname), ', ' ORDER BY c.attnum)
+  FROM col c
+ GROUP BY c.kind, c.ident
+UNION ALL
+SELECT 'column set', format('%s %s', c.kind, c.ident),
+       string_agg(quote_ident(c.attname), ', ' ORDER BY c.attname)
+  FROM col c
+ GROUP BY c.kind, c.ident
+UNION ALL
+-- constraints of tables and domains
+SELECT 'constraint', format('%I on %s %s', co.conname, r.kind, r.ident),
+       concat_ws(', ',
+           pg_get_constraintdef(co.oid),
+           'comment ' || quote_literal(obj_description(co.oid, 'pg_constraint')))
+  FROM pg_constraint co
+  JOIN rel r ON r.oid = co.conrelid
+UNION ALL
+SELECT 'constraint', format('%I on %s %s', co.conname, t.kind, t.ident),
+       concat_ws(', ',
+           pg_get_constraintdef(co.oid),
+           'comment ' || quote_literal(obj_description(co.oid, 'pg_constraint')))
+  FROM pg_constraint co
+  JOIN typ t ON t.oid = co.contypid
+UNION ALL
+-- triggers
+SELECT 'trigger', format('%I on %s %s', tg.tgname, r.kind, r.ident),
+       concat_ws(', ',
+           pg_get_triggerdef(tg.oid),
+           CASE WHEN tg.tgenabled = 'D' THEN 'disabled'
+                WHEN tg.tgenabled = 'R' THEN 'enabled on replicas only'
+                WHEN tg.tgenabled = 'A' THEN 'enabled always'
+           END,
+           'comment ' || quote_literal(obj_description(tg.oid, 'pg_trigger')))
+  FROM pg_trigger tg
+  JOIN rel r ON r.oid = tg.tgrelid
+ WHERE NOT tg.tgisinternal
+UNION ALL
+-- rules other than those of views
+SELECT 'rule', format('%I on %s %s', rw.rulename, r.kind, r.ident),
+       pg_get_ruledef(rw.oid)
+  FROM pg_rewrite rw
+  JOIN rel r ON r.oid = rw.ev_class
+ WHERE rw.rulename <> '_RETURN'
+UNION ALL
+-- row level security policies
+SELECT 'policy', format('%I on %s %s', po.polname, r.kind, r.ident),
+       concat_ws(', ',
+           CASE WHEN po.polpermissive THEN 'permissive' ELSE 'restrictive' END,
+           CASE WHEN po.polcmd = 'r' THEN 'for select'
+                WHEN po.polcmd = 'a' THEN 'for insert'
+                WHEN po.polcmd = 'w' THEN 'for update'
+                WHEN po.polcmd = 'd' THEN 'for delete'
+                ELSE 'for all' END,
+           (SELECT 'to ' || string_agg(CASE WHEN g.role = 0 THEN 'public'
+                                            ELSE quote_ident(pg_get_userbyid(g.role))
+                                       END, ', ' ORDER BY 1)
+              FROM unnest(po.polroles) AS g(role)),
+           'using ' || pg_get_expr(po.polqual, po.polrelid),
+           'with check ' || pg_get_expr(po.polwithcheck, po.polrelid))
+  FROM pg_policy po
+  JOIN rel r ON r.oid = po.polrelid
+UNION ALL
+-- types and domains
+SELECT t.kind, t.ident,
+       concat_ws(', ',
+           format('owner %I', pg_get_userbyid(t.typowner)),
+           CASE WHEN t.typtype = 'e' THEN
+                    (SELECT format('enum (%s)',
+                                   string_agg(quote_literal(e.enumlabel), ', '
+                                              ORDER BY e.enumsortorder))
+                       FROM pg_enum e
+                      WHERE e.enumtypid = t.oid)
+                WHEN t.typtype = 'd' THEN
+                    format_type(t.typbasetype, t.typtypmod)
+                WHEN t.typtype = 'c' THEN 'composite'
+                WHEN t.typtype = 'r' THEN
+                    (SELECT format('range of %s', format_type(rg.rngsubtype, NULL))
+                       FROM pg_range rg
+                      WHERE rg.rngtypid = t.oid)
+                ELSE 'base type' END,
+           (SELECT format('collate %I.%I', cn.nspname, co.collname)
+              FROM pg_collation co
+              JOIN pg_namespace cn ON cn.oid = co.collnamespace
+              JOIN pg_type b ON b.oid = t.typbasetype
+             WHERE co.oid = t.typcollation
+               AND co.oid <> b.typcollation),
+           CASE WHEN t.typnotnull THEN 'not null' END,
+           'default ' || t.typdefault,
+           'comment ' || quote_literal(obj_description(t.oid, 'pg_type')))
+  FROM typ t
+UNION ALL
+-- functions, procedures and aggregates
+SELECT f.kind, f.ident,
+       concat_ws(', ',
+           format('owner %I', pg_get_userbyid(f.proowner)),
+           CASE WHEN f.prokind = 'a'
+                THEN 'returns ' || pg_get_function_result(f.oid)
+                ELSE pg_get_functiondef(f.oid) END,
+           'comment ' || quote_literal(obj_description(f.oid, 'pg_proc')))
+  FROM fn f
+UNION ALL
+-- extended statistics
+SELECT 'statistics object', format('%I.%I', n.nspname, s.stxname),
+       concat_ws(', ',
+           format('owner %I', pg_get_userbyid(s.stxowner)),
+           pg_get_statisticsobjdef(s.oid))
+  FROM pg_statistic_ext s
+  JOIN nsp n ON n.oid = s.stxnamespace
+UNION ALL
+-- extensions other than this one
+SELECT 'extension', quote_ident(e.extname),
+       format('version %s, schema %I, owner %I', e.extversion, n.nspname,
+              pg_get_userbyid(e.extowner))
+  FROM pg_extension e
+  JOIN pg_namespace n ON n.oid = e.extnamespace
+ WHERE e.extname <> 'migrate'
+UNION ALL
+-- privileges, one row per grantee and privilege
+SELECT 'privilege',
+       format('%s on %s to %s', g.privilege_type, a.object,
+              CASE WHEN g.grantee = 0 THEN 'PUBLIC'
+                   ELSE quote_ident(pg_get_userbyid(g.grantee)) END),
+       concat_ws(', ',
+           format('granted by %I', pg_get_userbyid(g.grantor)),
+           CASE WHEN g.is_grantable THEN 'with grant option' END)
+  FROM acl a
+ CROSS JOIN LATERAL aclexplode(a.acl) g
+UNION ALL
+-- default privileges
+SELECT 'default privileges',
+       format('of role %I%s for %s', pg_get_userbyid(d.defaclrole),
+              CASE WHEN n.nspname IS NOT NULL
+                   THEN format(' in schema %I', n.nspname) ELSE '' END,
+              CASE WHEN d.defaclobjtype = 'r' THEN 'tables'
+                   WHEN d.defaclobjtype = 'S' THEN 'sequences'
+                   WHEN d.defaclobjtype = 'f' THEN 'functions'
+                   WHEN d.defaclobjtype = 'T' THEN 'types'
+                   ELSE 'schemas' END),
+       array_to_string(d.defaclacl, ', ')
+  FROM pg_default_acl d
+  LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace;
+
+COMMENT ON VIEW @extschema@.migrate_schema_fingerprint IS
+    'internal: the user schema, one row per object, as migrate_verify() compares it';
+
+/*
+ * The relations whose rewrites, scans and strong locks a migration's up can
+ * cause, which migrate_verify() watches while it runs: tables, partitioned
+ * tables, views, materialized views and foreign tables of the user schema,
+ * leaving out those that belong to an extension.
+ */
+CREATE VIEW @extschema@.migrate_watched_relations AS
+SELECT c.oid AS relid,
+       CASE WHEN c.relkind = 'r' THEN 'table'
+            WHEN c.relkind = 'p' THEN 'partitioned table'
+            WHEN c.relkind = 'v' THEN 'view'
+            WHEN c.relkind = 'm' THEN 'materialized view'
+            ELSE 'foreign table' END AS kind,
+       format('%I.%I', n.nspname, c.relname) AS name
+  FROM pg_class c
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relkind = ANY ('{r,p,v,m,f}'::"char"[])
+   AND n.nspname !~ '^pg_'
+   AND n.nspname <> 'information_schema'
+   AND NOT EXISTS (SELECT FROM pg_depend x
+                    WHERE x.classid = 'pg_class'::regclass
+                      AND x.objid = c.oid
+                      AND x.deptype = 'e');
+
+COMMENT ON VIEW @extschema@.migrate_watched_relations IS
+    'internal: the relations of the user schema that migrate_verify() watches while an up runs';
+
+/*
+ * The rows of migrate_status(): every version that is defined, applied or
+ * in migrate_progress, with its state.  A migration in migrate_progress is
+ * running while the session that runs it holds the migration lock, and
+ * failed otherwise; a failed one names the INVALID indexes a failed index
+ * build left on the tables it acts on.  The migration lock is the advisory
+ * lock of the bigint key 1835624306 (MIGRATE_LOCK_KEY_LOW in the C code),
+ * which pg_locks shows as objid 1835624306 with objsubid 1.  The name of a
+ * migration whose definition is gone comes from its latest history row.
+ */
+CREATE VIEW @extschema@.migrate_status_rows AS
+SELECT COALESCE(m.version, a.version, p.version) AS version,
+       COALESCE(m.name, (SELECT h.name
+                           FROM @extschema@.migrate_history h
+                          WHERE h.version = COALESCE(a.version, p.version)
+                          ORDER BY h.id DESC LIMIT 1)) AS name,
+       CASE WHEN p.version IS NOT NULL THEN
+                CASE WHEN r.pid IS NOT NULL THEN 'running' ELSE 'failed' END
+            WHEN a.version IS NULL THEN 'pending'
+            WHEN m.version IS NULL THEN 'missing'
+            WHEN a.checksum <> m.checksum THEN 'changed'
+            ELSE 'applied' END AS state,
+       a.applied_at,
+       m.transactional,
+       CASE WHEN m.version IS NOT NULL THEN m.down IS NOT NULL END AS reversible,
+       CASE WHEN m.version IS NOT NULL THEN
+                COALESCE((SELECT array_agg(DISTINCT f.rule ORDER BY f.rule)
+                            FROM @extschema@.migrate_findings f
+                           WHERE f.version = m.version
+                             AND f.body = 'up'
+                             AND f.severity = 'error'
+                             AND NOT (f.rule = ANY (m.safety_assured))),
+                         '{}'::text[]) END AS unassured,
+       CASE WHEN p.version IS NULL THEN NULL
+            WHEN r.pid IS NOT NULL THEN
+                format('%s: statement %s of %s running in process %s',
+                       p.direction, p.completed + 1, p.statements, p.pid)
+            ELSE concat_ws('; ',
+                format('%s: %s of %s statements completed',
+                       p.direction, p.completed, p.statements),
+                COALESCE(p.error,
+                         format('interrupted: the session that ran it (process %s) stopped before it finished',
+                                p.pid)),
+                (SELECT 'INVALID indexes: '
+                        || string_agg(i.indexrelid::regclass::text, ', '
+                                      ORDER BY i.indexrelid::regclass::text)
+                   FROM pg_index i
+                  WHERE i.indrelid = ANY (p.relations) AND NOT i.indisvalid))
+       END AS detail
+  FROM @extschema@.migrate_migrations m
+  FULL JOIN @extschema@.migrate_applied a ON a.version = m.version
+  FULL JOIN @extschema@.migrate_progress p ON p.version = COALESCE(m.version, a.version)
+  LEFT JOIN LATERAL (SELECT l.pid
+                       FROM pg_locks l
+                      WHERE l.locktype = 'advisory' AND l.granted
+                        AND l.pid = p.pid
+                        AND l.objid = '1835624306'::oid
+                        AND l.objsubid = 1
+                        AND l.database = (SELECT d.oid FROM pg_database d
+                                           WHERE d.datname = current_database())
+                      LIMIT 1) r ON true;
+
+COMMENT ON VIEW @extschema@.migrate_status_rows IS
+    'internal: the rows of migrate_status(), unordered';
+
+/*
+ * Granted to nobody: the C code reads these views as the extension owner.
+ * They show every object of the database, and a view reads the tables it
+ * names with its owner's privileges, so a grant would bypass those of the
+ * tables.  A superuser may read them to see what migrate_verify() or
+ * migrate_status() was given.
+ */
+REVOKE ALL ON TABLE @extschema@.migrate_schema_fingerprint, @extschema@.migrate_watched_relations,
+    @extschema@.migrate_status_rows FROM PUBLIC;
