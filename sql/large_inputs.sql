@@ -108,6 +108,37 @@ SELECT * FROM migrate_apply();
 SELECT count(*) FROM big.steps;
 SELECT count(*) FILTER (WHERE state = 'applied') AS applied FROM migrate_status();
 
+--
+-- The lint of 4,000 ALTER TABLE statements of one existing table, in groups
+-- of 8 on a column c_g: add it, SET NOT NULL, change its type, add a CHECK
+-- NOT VALID, validate it, add a foreign key NOT VALID, add a UNIQUE
+-- constraint (even groups; odd ones set a default), rename the column.
+-- Each statement looks up what the earlier ones did, and each finding is
+-- there: one per group for the first three, the foreign keys without an
+-- index in odd groups, multiple-alter-table once.
+--
+CREATE TABLE big.parent (id bigint PRIMARY KEY);
+CREATE TABLE big.wide (id bigint PRIMARY KEY, v text);
+SELECT rule, severity, count(*), min(statement), max(statement),
+       count(*) FILTER (WHERE line = statement) AS on_own_line
+  FROM migrate_lint((
+    SELECT string_agg(CASE k
+        WHEN 1 THEN format('ALTER TABLE big.wide ADD COLUMN c_%s bigint;', g)
+        WHEN 2 THEN format('ALTER TABLE big.wide ALTER COLUMN c_%s SET NOT NULL;', g)
+        WHEN 3 THEN format('ALTER TABLE big.wide ALTER COLUMN c_%s TYPE numeric;', g)
+        WHEN 4 THEN format('ALTER TABLE big.wide ADD CONSTRAINT k_%s CHECK (c_%s > 0) NOT VALID;', g, g)
+        WHEN 5 THEN format('ALTER TABLE big.wide VALIDATE CONSTRAINT k_%s;', g)
+        WHEN 6 THEN format('ALTER TABLE big.wide ADD CONSTRAINT f_%s FOREIGN KEY (c_%s) REFERENCES big.parent NOT VALID;', g, g)
+        WHEN 7 THEN CASE WHEN g % 2 = 0
+                         THEN format('ALTER TABLE big.wide ADD CONSTRAINT u_%s UNIQUE (c_%s);', g, g)
+                         ELSE format('ALTER TABLE big.wide ALTER COLUMN c_%s SET DEFAULT 0;', g) END
+        ELSE format('ALTER TABLE big.wide RENAME COLUMN c_%s TO d_%s;', g, g)
+      END, E'\n' ORDER BY s)
+      FROM generate_series(1, 4000) AS s,
+           LATERAL (SELECT (s - 1) / 8 + 1 AS g, (s - 1) % 8 + 1 AS k) AS grp))
+ GROUP BY rule, severity
+ ORDER BY rule;
+
 DROP EXTENSION migrate;
 SET client_min_messages = warning;
 DROP SCHEMA big CASCADE;

@@ -22,6 +22,7 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "commands/defrem.h"
+#include "common/hashfn.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
@@ -34,6 +35,51 @@
 #include "utils/tuplestore.h"
 
 PG_FUNCTION_INFO_V1(migrate_lint);
+
+/*
+ * The key of a LintNameTable: a relation as lint_resolve() returns it and a
+ * name (NULL for none).  The strings are not copied: they live as long as
+ * the LintNames added.
+ */
+typedef struct LintNameKey
+{
+	const char *schemaname;
+	const char *relname;
+	const char *name;
+} LintNameKey;
+
+/* The LintNames added to a LintNameTable under one key */
+typedef struct LintNameEntry
+{
+	LintNameKey key;
+	uint32		hash;			/* of the key */
+	char		status;			/* used by simplehash */
+	List	   *names;			/* of LintName *, in the order added */
+	List	   *positions;		/* of int: the order of each in the table */
+} LintNameEntry;
+
+static uint32 lint_name_key_hash(const LintNameKey *key);
+static bool lint_name_keys_equal(const LintNameKey *a, const LintNameKey *b);
+
+#define SH_PREFIX		lintnames
+#define SH_ELEMENT_TYPE	LintNameEntry
+#define SH_KEY_TYPE		LintNameKey
+#define SH_KEY			key
+#define SH_HASH_KEY(tb, k)	lint_name_key_hash(&(k))
+#define SH_EQUAL(tb, a, b)	lint_name_keys_equal(&(a), &(b))
+#define SH_STORE_HASH
+#define SH_GET_HASH(tb, a)	((a)->hash)
+#define SH_SCOPE		static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
+/* A LintNameTable of LintState: a hash table of LintNameEntry */
+struct LintNameTable
+{
+	lintnames_hash *hash;		/* of LintNameEntry */
+	int			added;			/* LintNames added so far */
+};
 
 /* A rule of the lint and the safe recipe its findings suggest */
 typedef struct LintRule
@@ -173,6 +219,14 @@ static const LintRule lint_rules[] = {
 	"Review what it runs: the lint cannot see inside it (migrate.lock_timeout still applies to it)."},
 };
 
+static uint32 lint_string_hash(const char *s);
+static bool lint_strings_equal(const char *a, const char *b);
+static LintNameEntry *lint_names_entry(LintNameTable *table, const RangeVar *relation,
+									   const char *key);
+static LintName *lint_names_newest_before(LintNameTable *table,
+										  const RangeVar *relation,
+										  const char *key, int *before);
+static void lint_names_free(LintNameTable **table);
 static const char *lint_rule_hint(const char *rule);
 static void lint_add_finding(LintState *st, const char *rule, const char *severity,
 							 const char *hint, const char *fmt, va_list args)
@@ -311,6 +365,155 @@ lint_names_match(const RangeVar *a, const RangeVar *b)
 }
 
 /*
+ * Hashes a string of a LintNameKey, which may be NULL.
+ */
+static uint32
+lint_string_hash(const char *s)
+{
+	if (s == NULL)
+		return 0x5bd1e995;
+	return hash_bytes((const unsigned char *) s, strlen(s));
+}
+
+/*
+ * The hash function of a LintNameTable: of the strings a LintNameKey points
+ * to, not of the pointers.
+ */
+static uint32
+lint_name_key_hash(const LintNameKey *key)
+{
+	uint32		hash = lint_string_hash(key->schemaname);
+
+	hash = hash_combine(hash, lint_string_hash(key->relname));
+	return hash_combine(hash, lint_string_hash(key->name));
+}
+
+/*
+ * Returns whether two strings of LintNameKeys are the same: both NULL, or
+ * equal.  So a relation without a schema matches only one without a schema,
+ * as in lint_names_match().
+ */
+static bool
+lint_strings_equal(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+/*
+ * Returns whether two LintNameKeys are the same.
+ */
+static bool
+lint_name_keys_equal(const LintNameKey *a, const LintNameKey *b)
+{
+	return lint_strings_equal(a->relname, b->relname) &&
+		lint_strings_equal(a->schemaname, b->schemaname) &&
+		lint_strings_equal(a->name, b->name);
+}
+
+/*
+ * Adds a LintName to a table (created on first use, in the current memory
+ * context) under its relation, already resolved, and a key: the column or
+ * constraint it is looked up by, or NULL.
+ */
+void
+lint_names_add(LintNameTable **table, LintName *n, const char *key)
+{
+	LintNameTable *t = *table;
+	LintNameKey k;
+	LintNameEntry *entry;
+	bool		found;
+
+	if (t == NULL)
+	{
+		t = palloc(sizeof(LintNameTable));
+		t->hash = lintnames_create(CurrentMemoryContext, 16, NULL);
+		t->added = 0;
+		*table = t;
+	}
+	k.schemaname = n->relation->schemaname;
+	k.relname = n->relation->relname;
+	k.name = key;
+	entry = lintnames_insert(t->hash, k, &found);
+	if (!found)
+	{
+		entry->names = NIL;
+		entry->positions = NIL;
+	}
+	entry->names = lappend(entry->names, n);
+	entry->positions = lappend_int(entry->positions, t->added++);
+}
+
+/*
+ * Returns the entry of a table for a relation, resolved, and a key; NULL if
+ * nothing was added under them.
+ */
+static LintNameEntry *
+lint_names_entry(LintNameTable *table, const RangeVar *relation, const char *key)
+{
+	LintNameKey k;
+
+	if (table == NULL)
+		return NULL;
+	k.schemaname = relation->schemaname;
+	k.relname = relation->relname;
+	k.name = key;
+	return lintnames_lookup(table->hash, k);
+}
+
+/*
+ * Returns the LintNames added to a table under a relation, resolved, and a
+ * key, in the order they were added; NIL for none.
+ */
+List *
+lint_names_find(LintNameTable *table, const RangeVar *relation, const char *key)
+{
+	LintNameEntry *entry = lint_names_entry(table, relation, key);
+
+	return entry != NULL ? entry->names : NIL;
+}
+
+/*
+ * Returns the newest LintName added to a table under a relation and a key
+ * before the one at position *before (INT_MAX: the newest of all), and sets
+ * *before to its position; NULL if there is none.  Following renames back
+ * one step at a time, each step looks only at older renames.
+ */
+static LintName *
+lint_names_newest_before(LintNameTable *table, const RangeVar *relation,
+						 const char *key, int *before)
+{
+	LintNameEntry *entry = lint_names_entry(table, relation, key);
+	int			i;
+
+	if (entry == NULL)
+		return NULL;
+	for (i = list_length(entry->positions) - 1; i >= 0; i--)
+	{
+		if (list_nth_int(entry->positions, i) < *before)
+		{
+			*before = list_nth_int(entry->positions, i);
+			return (LintName *) list_nth(entry->names, i);
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Frees a table, not the LintNames and lists it held, and forgets it.
+ */
+static void
+lint_names_free(LintNameTable **table)
+{
+	if (*table == NULL)
+		return;
+	lintnames_destroy((*table)->hash);
+	pfree(*table);
+	*table = NULL;
+}
+
+/*
  * Returns whether an earlier statement of the body created
  * schemaname.relname, or (with renamed) renamed a relation to it.
  */
@@ -319,18 +522,12 @@ lint_created_in(LintState *st, const char *schemaname, const char *relname,
 				bool renamed)
 {
 	RangeVar	probe;
-	ListCell   *lc;
 
 	probe.schemaname = (char *) schemaname;
 	probe.relname = (char *) relname;
-	foreach(lc, st->created)
-		if (lint_names_match(((LintName *) lfirst(lc))->relation, &probe))
-			return true;
-	if (renamed)
-		foreach(lc, st->renamed)
-			if (lint_names_match(((LintName *) lfirst(lc))->relation, &probe))
-				return true;
-	return false;
+	if (lint_names_find(st->created, &probe, NULL) != NIL)
+		return true;
+	return renamed && lint_names_find(st->renamed, &probe, NULL) != NIL;
 }
 
 /*
@@ -436,19 +633,15 @@ Oid
 lint_existing_relation(LintState *st, RangeVar *rv)
 {
 	RangeVar   *resolved;
-	int			i;
+	LintName   *r;
+	int			before = INT_MAX;
 
 	if (rv == NULL || lint_relation_created(st, rv))
 		return InvalidOid;
 	resolved = lint_resolve(st, rv);
 	/* follow the renames, newest first, back to the name in the catalog */
-	for (i = list_length(st->renamed) - 1; i >= 0; i--)
-	{
-		LintName   *r = (LintName *) list_nth(st->renamed, i);
-
-		if (lint_names_match(r->relation, resolved))
-			resolved = makeRangeVar(resolved->schemaname, (char *) r->name, -1);
-	}
+	while ((r = lint_names_newest_before(st->renamed, resolved, NULL, &before)) != NULL)
+		resolved = makeRangeVar(resolved->schemaname, (char *) r->name, -1);
 	if (resolved->schemaname == NULL)
 		return InvalidOid;
 	return get_relname_relid(resolved->relname,
@@ -462,17 +655,7 @@ lint_existing_relation(LintState *st, RangeVar *rv)
 bool
 lint_column_added(LintState *st, const RangeVar *rv, const char *column)
 {
-	RangeVar   *resolved = lint_resolve(st, rv);
-	ListCell   *lc;
-
-	foreach(lc, st->added_columns)
-	{
-		LintName   *n = (LintName *) lfirst(lc);
-
-		if (strcmp(n->name, column) == 0 && lint_names_match(n->relation, resolved))
-			return true;
-	}
-	return false;
+	return lint_names_find(st->added_columns, lint_resolve(st, rv), column) != NIL;
 }
 
 /*
@@ -483,15 +666,12 @@ const char *
 lint_column_catalog_name(LintState *st, const RangeVar *rv, const char *column)
 {
 	RangeVar   *resolved = lint_resolve(st, rv);
-	int			i;
+	LintName   *r;
+	int			before = INT_MAX;
 
-	for (i = list_length(st->renamed_columns) - 1; i >= 0; i--)
-	{
-		LintName   *r = (LintName *) list_nth(st->renamed_columns, i);
-
-		if (strcmp(r->name, column) == 0 && lint_names_match(r->relation, resolved))
-			column = strVal(linitial(r->columns));
-	}
+	while ((r = lint_names_newest_before(st->renamed_columns, resolved, column,
+										 &before)) != NULL)
+		column = strVal(linitial(r->columns));
 	return column;
 }
 
@@ -556,11 +736,13 @@ lint_index(LintState *st, IndexStmt *stmt)
 			break;				/* an expression: later columns do not lead */
 		index->columns = lappend(index->columns, makeString(elem->name));
 	}
-	st->indexes = lappend(st->indexes, index);
+	lint_names_add(&st->indexes, index,
+				   index->columns != NIL ? strVal(linitial(index->columns)) : NULL);
 	if (stmt->idxname != NULL)
-		st->created = lappend(st->created,
-							  lint_name(st, makeRangeVar(index->relation->schemaname,
-														 stmt->idxname, -1), NULL));
+		lint_names_add(&st->created,
+					   lint_name(st, makeRangeVar(index->relation->schemaname,
+												  stmt->idxname, -1), NULL),
+					   NULL);
 
 	if (!stmt->unique && list_length(stmt->indexParams) > 3)
 		lint_report(st, "many-columns-index", "warning",
@@ -659,8 +841,8 @@ lint_rename(LintState *st, RenameStmt *stmt)
 			if (!OidIsValid(relid) || lint_column_added(st, stmt->relation, stmt->subname))
 			{
 				/* a new column: so is its new name */
-				st->added_columns = lappend(st->added_columns,
-											lint_name(st, stmt->relation, stmt->newname));
+				lint_names_add(&st->added_columns,
+							   lint_name(st, stmt->relation, stmt->newname), stmt->newname);
 				break;
 			}
 			lint_report(st, "renaming-column", "error",
@@ -670,7 +852,7 @@ lint_rename(LintState *st, RenameStmt *stmt)
 				LintName   *renamed = lint_name(st, stmt->relation, stmt->newname);
 
 				renamed->columns = list_make1(makeString(pstrdup(lint_column_catalog_name(st, stmt->relation, stmt->subname))));
-				st->renamed_columns = lappend(st->renamed_columns, renamed);
+				lint_names_add(&st->renamed_columns, renamed, stmt->newname);
 			}
 			lint_lock_table(st, stmt->relation);
 			break;
@@ -686,7 +868,7 @@ lint_rename(LintState *st, RenameStmt *stmt)
 
 				if (!OidIsValid(relid))
 				{
-					st->created = lappend(st->created, lint_name(st, renamed, NULL));
+					lint_names_add(&st->created, lint_name(st, renamed, NULL), NULL);
 					break;
 				}
 				if (stmt->renameType == OBJECT_TABLE)
@@ -696,8 +878,8 @@ lint_rename(LintState *st, RenameStmt *stmt)
 								lint_relation_text(stmt->relation), stmt->newname);
 					lint_lock_table(st, renamed);
 				}
-				st->renamed = lappend(st->renamed,
-									  lint_name(st, renamed, stmt->relation->relname));
+				lint_names_add(&st->renamed,
+							   lint_name(st, renamed, stmt->relation->relname), NULL);
 				break;
 			}
 		case OBJECT_SCHEMA:
@@ -986,7 +1168,7 @@ lint_relation_created_by(LintState *st, Node *node)
 	RangeVar   *rv = statements_created_relation(node);
 
 	if (rv != NULL)
-		st->created = lappend(st->created, lint_created_name(st, rv));
+		lint_names_add(&st->created, lint_created_name(st, rv), NULL);
 }
 
 /*
@@ -1133,14 +1315,16 @@ lint_body_index_covers(LintState *st, const LintName *fk)
 {
 	ListCell   *lc;
 
-	foreach(lc, st->indexes)
+	/* only the indexes of the table that lead with the key's first column */
+	foreach(lc, lint_names_find(st->indexes, fk->relation,
+								strVal(linitial(fk->columns))))
 	{
 		LintName   *index = (LintName *) lfirst(lc);
 		ListCell   *a;
 		ListCell   *b;
 		bool		covers = list_length(index->columns) >= list_length(fk->columns);
 
-		if (!covers || !lint_names_match(index->relation, fk->relation))
+		if (!covers)
 			continue;
 		forboth(a, fk->columns, b, index->columns)
 		{
@@ -1234,8 +1418,8 @@ lint_body(const char *body, MigrateBody *parsed, bool transactional,
 		/* keep what the up leaves behind, not what its transaction held */
 		lint_walk(&st, up, up_parsed);
 		st.findings = NIL;
-		st.altered = NIL;
-		st.not_valid = NIL;
+		lint_names_free(&st.altered);
+		lint_names_free(&st.not_valid);
 		st.foreign_keys = NIL;
 		st.enum_labels = NIL;
 		st.locked_table = NULL;
@@ -1250,6 +1434,13 @@ lint_body(const char *body, MigrateBody *parsed, bool transactional,
 					"this transaction is never committed");
 	}
 	lint_foreign_key_indexes(&st);
+	lint_names_free(&st.created);
+	lint_names_free(&st.renamed);
+	lint_names_free(&st.added_columns);
+	lint_names_free(&st.renamed_columns);
+	lint_names_free(&st.altered);
+	lint_names_free(&st.not_valid);
+	lint_names_free(&st.indexes);
 	list_sort(st.findings, lint_finding_compare);
 	return st.findings;
 }

@@ -193,7 +193,8 @@ column_list_text(List *columns)
 }
 
 /*
- * Records an index that the body creates on a table, by its key columns.
+ * Records an index that the body creates on a table, by its key columns,
+ * found by its table and first column.
  */
 static void
 record_index(LintState *st, RangeVar *rv, List *keys)
@@ -201,7 +202,7 @@ record_index(LintState *st, RangeVar *rv, List *keys)
 	LintName   *index = lint_name(st, rv, NULL);
 
 	index->columns = keys;
-	st->indexes = lappend(st->indexes, index);
+	lint_names_add(&st->indexes, index, keys != NIL ? strVal(linitial(keys)) : NULL);
 }
 
 /*
@@ -327,7 +328,7 @@ lint_table_constraint(LintState *st, RangeVar *rv, Oid relid, Constraint *c)
 		record_foreign_key(st, rv, c->fk_attrs);
 	if ((c->contype == CONSTR_CHECK || c->contype == CONSTR_FOREIGN) &&
 		c->skip_validation && c->conname != NULL)
-		st->not_valid = lappend(st->not_valid, lint_name(st, rv, c->conname));
+		lint_names_add(&st->not_valid, lint_name(st, rv, c->conname), c->conname);
 	if (!OidIsValid(relid))
 		return;
 
@@ -461,19 +462,12 @@ lint_set_not_null(LintState *st, RangeVar *rv, Oid relid, const char *column)
 static void
 lint_validate(LintState *st, RangeVar *rv, const char *constraint)
 {
-	ListCell   *lc;
-	bool		added_here = false;
+	bool		added_here;
 	RangeVar   *resolved = lint_resolve(st, rv);
 
 	if (!st->transactional)
 		return;
-	foreach(lc, st->not_valid)
-	{
-		LintName   *n = (LintName *) lfirst(lc);
-
-		if (strcmp(n->name, constraint) == 0 && lint_names_match(n->relation, resolved))
-			added_here = true;
-	}
+	added_here = lint_names_find(st->not_valid, resolved, constraint) != NIL;
 	if (added_here ||
 		(st->locked_relation != NULL && lint_names_match(st->locked_relation, resolved)))
 		lint_report(st, "validate-in-same-transaction", "error",
@@ -538,7 +532,8 @@ lint_alter_table_cmd(LintState *st, RangeVar *rv, Oid relid, AlterTableCmd *cmd)
 				lint_column_def(st, rv, def);
 				if (OidIsValid(relid))
 					lint_added_column(st, rv, def);
-				st->added_columns = lappend(st->added_columns, lint_name(st, rv, def->colname));
+				lint_names_add(&st->added_columns, lint_name(st, rv, def->colname),
+							   def->colname);
 				break;
 			}
 		case AT_AlterColumnType:
@@ -686,17 +681,14 @@ lint_alter_table(LintState *st, AlterTableStmt *stmt)
 	relid = lint_existing_relation(st, rv);
 	if (OidIsValid(relid))
 	{
-		int			earlier = 0;
+		LintName   *altered = lint_name(st, rv, NULL);
 
-		foreach(lc, st->altered)
-			if (lint_names_match(((LintName *) lfirst(lc))->relation, lint_resolve(st, rv)))
-				earlier++;
 		/* said once, at the second statement */
-		if (earlier == 1)
+		if (list_length(lint_names_find(st->altered, altered->relation, NULL)) == 1)
 			lint_report(st, "multiple-alter-table", "warning",
 						"table %s is altered by more than one statement of the migration",
 						lint_relation_text(rv));
-		st->altered = lappend(st->altered, lint_name(st, rv, NULL));
+		lint_names_add(&st->altered, altered, NULL);
 	}
 
 	foreach(lc, stmt->cmds)

@@ -203,6 +203,13 @@ typedef struct LintName
 	int			line;
 } LintName;
 
+/*
+ * LintNames kept by relation and a name (a column, a constraint, or none),
+ * so that a statement finds what earlier ones did in constant time, however
+ * many there were; see lint_names_add().  NULL until the first is added.
+ */
+typedef struct LintNameTable LintNameTable;
+
 /* What the lint knows while it walks the statements of one body */
 typedef struct LintState
 {
@@ -211,16 +218,21 @@ typedef struct LintState
 	bool		several;		/* the body has more than one statement */
 	const MigrateStatement *stmt;	/* the statement being linted */
 	List	   *findings;		/* of LintFinding * */
-	List	   *created;		/* LintName: relations created earlier */
-	List	   *renamed;		/* LintName: relation (new name) renamed
-								 * from name (old name) */
-	List	   *added_columns;	/* LintName: columns added earlier */
-	List	   *renamed_columns;	/* LintName: existing column renamed to
-									 * name from columns' only element */
-	List	   *altered;		/* LintName: existing tables altered earlier */
-	List	   *not_valid;		/* LintName: constraints added NOT VALID */
+	LintNameTable *created;		/* by relation: relations created earlier */
+	LintNameTable *renamed;		/* by relation (new name): renamed from
+								 * name (old name) */
+	LintNameTable *added_columns;	/* by relation and column: columns added
+									 * earlier */
+	LintNameTable *renamed_columns; /* by relation and name (new name):
+									 * existing column renamed from columns'
+									 * only element */
+	LintNameTable *altered;		/* by relation: existing tables altered
+								 * earlier */
+	LintNameTable *not_valid;	/* by relation and constraint: constraints
+								 * added NOT VALID */
 	List	   *foreign_keys;	/* LintName: FKs added, with their columns */
-	List	   *indexes;		/* LintName: indexes created, with columns */
+	LintNameTable *indexes;		/* by relation and first key column:
+								 * indexes created, with their columns */
 	List	   *enum_labels;	/* LintName: enum values added earlier */
 	char	   *locked_table;	/* existing table an earlier statement locked
 								 * against writes (as written), or NULL */
@@ -242,6 +254,9 @@ extern Oid	lint_existing_relation(LintState *st, RangeVar *rv);
 extern bool lint_column_added(LintState *st, const RangeVar *rv, const char *column);
 extern bool lint_names_match(const RangeVar *a, const RangeVar *b);
 extern LintName *lint_name(LintState *st, RangeVar *rv, const char *name);
+extern void lint_names_add(LintNameTable **table, LintName *n, const char *key);
+extern List *lint_names_find(LintNameTable *table, const RangeVar *relation,
+							 const char *key);
 extern char *lint_relation_text(const RangeVar *rv);
 
 /* lint_table.c */

@@ -18,21 +18,44 @@
 #include "migrate.h"
 
 #include "catalog/pg_type.h"
+#include "common/hashfn.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
 
-static List *add_rule_ids(List *rules, const char *text);
-static List *directive_rules(List *rules, const char *body);
-static bool rule_assured(List *assured, const char *rule);
+/* A rule id in a set of them */
+typedef struct RuleEntry
+{
+	const char *rule;			/* not copied */
+	uint32		hash;
+	char		status;			/* used by simplehash */
+} RuleEntry;
+
+#define SH_PREFIX		ruleset
+#define SH_ELEMENT_TYPE	RuleEntry
+#define SH_KEY_TYPE		const char *
+#define SH_KEY			rule
+#define SH_HASH_KEY(tb, k)	hash_bytes((const unsigned char *) (k), strlen(k))
+#define SH_EQUAL(tb, a, b)	(strcmp((a), (b)) == 0)
+#define SH_STORE_HASH
+#define SH_GET_HASH(tb, a)	((a)->hash)
+#define SH_SCOPE		static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
+static List *add_rule_ids(List *rules, ruleset_hash *seen, const char *text);
+static List *directive_rules(List *rules, ruleset_hash *seen, const char *body);
+static ruleset_hash *rule_set(List *rules);
+static bool rule_assured(ruleset_hash *assured, const char *rule);
 
 /*
  * Adds the rule ids in a comma- or space-separated list to rules, skipping
- * duplicates.
+ * duplicates: those in the set seen, which holds the rules of the list.
  */
 static List *
-add_rule_ids(List *rules, const char *text)
+add_rule_ids(List *rules, ruleset_hash *seen, const char *text)
 {
 	char	   *copy = pstrdup(text);
 	char	   *token;
@@ -41,9 +64,16 @@ add_rule_ids(List *rules, const char *text)
 	for (token = strtok_r(copy, ", \t\r", &save); token != NULL;
 		 token = strtok_r(NULL, ", \t\r", &save))
 	{
-		if (!rule_assured(rules, token))
-			rules = lappend(rules, pstrdup(token));
+		char	   *rule = pstrdup(token);
+		bool		found;
+
+		ruleset_insert(seen, rule, &found);
+		if (found)
+			pfree(rule);
+		else
+			rules = lappend(rules, rule);
 	}
+	pfree(copy);
 	return rules;
 }
 
@@ -51,7 +81,7 @@ add_rule_ids(List *rules, const char *text)
  * Adds the rules named on "-- migrate:safety-assured" lines of a body.
  */
 static List *
-directive_rules(List *rules, const char *body)
+directive_rules(List *rules, ruleset_hash *seen, const char *body)
 {
 	const char *line = body;
 
@@ -70,7 +100,7 @@ directive_rules(List *rules, const char *body)
 			if (strncmp(p, SAFETY_ASSURED_DIRECTIVE, strlen(SAFETY_ASSURED_DIRECTIVE)) == 0)
 			{
 				p += strlen(SAFETY_ASSURED_DIRECTIVE);
-				rules = add_rule_ids(rules, end ? pnstrdup(p, end - p) : p);
+				rules = add_rule_ids(rules, seen, end ? pnstrdup(p, end - p) : p);
 			}
 		}
 		line = end ? end + 1 : NULL;
@@ -79,17 +109,31 @@ directive_rules(List *rules, const char *body)
 }
 
 /*
- * Returns whether a rule id is in the list of accepted rules.
+ * Returns a set of the rule ids of a list, in the current memory context.
  */
-static bool
-rule_assured(List *assured, const char *rule)
+static ruleset_hash *
+rule_set(List *rules)
 {
+	ruleset_hash *set = ruleset_create(CurrentMemoryContext,
+									   Max(list_length(rules), 16), NULL);
 	ListCell   *lc;
 
-	foreach(lc, assured)
-		if (strcmp((char *) lfirst(lc), rule) == 0)
-			return true;
-	return false;
+	foreach(lc, rules)
+	{
+		bool		found;
+
+		ruleset_insert(set, (const char *) lfirst(lc), &found);
+	}
+	return set;
+}
+
+/*
+ * Returns whether a rule id is in the set of accepted rules.
+ */
+static bool
+rule_assured(ruleset_hash *assured, const char *rule)
+{
+	return ruleset_lookup(assured, rule) != NULL;
 }
 
 /*
@@ -100,6 +144,7 @@ List *
 safety_assured_rules(ArrayType *argument, const char *up, const char *down)
 {
 	List	   *rules = NIL;
+	ruleset_hash *seen = ruleset_create(CurrentMemoryContext, 16, NULL);
 
 	if (argument != NULL)
 	{
@@ -111,11 +156,12 @@ safety_assured_rules(ArrayType *argument, const char *up, const char *down)
 		deconstruct_array(argument, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
 		for (i = 0; i < n; i++)
 			if (!nulls[i])
-				rules = add_rule_ids(rules, TextDatumGetCString(elems[i]));
+				rules = add_rule_ids(rules, seen, TextDatumGetCString(elems[i]));
 	}
-	rules = directive_rules(rules, up);
+	rules = directive_rules(rules, seen, up);
 	if (down != NULL)
-		rules = directive_rules(rules, down);
+		rules = directive_rules(rules, seen, down);
+	ruleset_destroy(seen);
 	return rules;
 }
 
@@ -159,7 +205,10 @@ safety_record_findings(int64 version, List *up_findings, List *down_findings,
 	Datum		values[8];
 	ListCell   *lc;
 	int			pass;
+	ruleset_hash *assured_set = NULL;
 
+	if (migrate_safety != SAFETY_OFF && (up_findings != NIL || down_findings != NIL))
+		assured_set = rule_set(assured);
 	values[0] = Int64GetDatum(version);
 	catalog_exec(Q_DELETE_FINDINGS, values, " ", false, 0);
 
@@ -172,7 +221,7 @@ safety_record_findings(int64 version, List *up_findings, List *down_findings,
 			LintFinding *f = (LintFinding *) lfirst(lc);
 			char		nulls[8] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
 
-			if (migrate_safety != SAFETY_OFF && !rule_assured(assured, f->rule))
+			if (assured_set != NULL && !rule_assured(assured_set, f->rule))
 				ereport(strcmp(f->severity, "error") == 0 ? WARNING : NOTICE,
 						(errmsg("%s body of migration " INT64_FORMAT ", statement %d (line %d): %s",
 								body, version, f->statement, f->line, f->message),
@@ -193,4 +242,6 @@ safety_record_findings(int64 version, List *up_findings, List *down_findings,
 			catalog_exec(Q_INSERT_FINDING, values, nulls, false, 0);
 		}
 	}
+	if (assured_set != NULL)
+		ruleset_destroy(assured_set);
 }
