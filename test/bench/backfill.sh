@@ -55,16 +55,6 @@ SET_CLAUSE='filled = md5(id::text), counter = counter + 1'
 
 
 
-# Fails unless the query $1 returns $2 in database $DB.
-check() {
-    local got
-    got=$(bench_psql -t -A -c "$1")
-    if [ "$got" != "$2" ]; then
-        echo "bench: expected \"$2\" from: $1, got \"$got\"" >&2
-        return 1
-    fi
-}
-
 # Creates the table t afresh with $1 rows, none filled: the rows first, then
 # the primary key, in the transaction that creates the table; then vacuums
 # (setting the visibility map, as on a table at rest) and analyzes it.  The
@@ -119,14 +109,14 @@ run_variant() {
         ;;
     backfill:*)
         ms=$(time_ms bench_psql -c "CALL migrate_backfill('t', '$SET_CLAUSE', 'filled IS NULL', $b)")
-        check "SELECT rows_done || ' ' || (finished_at IS NOT NULL) FROM migrate_backfills" "$n true"
+        bench_check "SELECT rows_done || ' ' || (finished_at IS NOT NULL) FROM migrate_backfills" "$n true"
         ;;
     offset:*)
         offset_loop "$b" >"$GEN/offset.sql"
         ms=$(time_ms bench_psql -f - <"$GEN/offset.sql")
         ;;
     esac
-    check "SELECT count(*) FILTER (WHERE counter = 1 AND filled = md5(id::text)) || ' ' || count(*) FROM t" "$n $n"
+    bench_check "SELECT count(*) FILTER (WHERE counter = 1 AND filled = md5(id::text)) || ' ' || count(*) FROM t" "$n $n"
     echo "$n $variant $ms" >>"$GEN/round"
 }
 

@@ -71,24 +71,14 @@ noop_ms() {
 }
 
 
-# Fails unless the query $1 returns $2 in database $DB.
-check() {
-    local got
-    got=$(bench_psql -t -A -c "$1")
-    if [ "$got" != "$2" ]; then
-        echo "bench: expected \"$2\" from: $1, got \"$got\"" >&2
-        return 1
-    fi
-}
-
 # The baseline: psql runs the up bodies, then the down bodies, each script in
 # one transaction.  Appends its timings to this round's results.
 run_baseline() {
     local n=$1 up down
     up=$(time_ms bench_psql -1 -f - <"$GEN/up_$n.sql")
-    check "SELECT count(*) FROM pg_class WHERE relname ~ '^t_[0-9]+\$'" "$n"
+    bench_check "SELECT count(*) FROM pg_class WHERE relname ~ '^t_[0-9]+\$'" "$n"
     down=$(time_ms bench_psql -1 -f - <"$GEN/down_$n.sql")
-    check "SELECT count(*) FROM pg_class WHERE relname ~ '^t_[0-9]+\$'" 0
+    bench_check "SELECT count(*) FROM pg_class WHERE relname ~ '^t_[0-9]+\$'" 0
     echo "$n psql_up $up" >>"$GEN/round"
     echo "$n psql_down $down" >>"$GEN/round"
 }
@@ -99,18 +89,18 @@ run_migrate() {
     local n=$1 define apply noop_fresh noop rollback
     bench_psql -c 'CREATE EXTENSION migrate'
     define=$(time_ms bench_psql -1 -f - <"$GEN/define_$n.sql")
-    check "SELECT count(*) FROM migrate_migrations" "$n"
+    bench_check "SELECT count(*) FROM migrate_migrations" "$n"
     apply=$(time_ms bench_psql -c 'SELECT count(*) FROM migrate_apply()')
-    check "SELECT count(*) FROM migrate_applied" "$n"
-    check "SELECT count(*) FROM pg_class WHERE relname ~ '^t_[0-9]+\$'" "$n"
+    bench_check "SELECT count(*) FROM migrate_applied" "$n"
+    bench_check "SELECT count(*) FROM pg_class WHERE relname ~ '^t_[0-9]+\$'" "$n"
     # Right after a large first apply the catalog tables have no statistics
     # yet; once autovacuum (here: ANALYZE) has seen them, plans change.
     noop_fresh=$(noop_ms)
     bench_psql -c 'ANALYZE migrate_migrations, migrate_applied'
     noop=$(noop_ms)
     rollback=$(time_ms bench_psql -c 'SELECT count(*) FROM migrate_rollback(target => 0)')
-    check "SELECT count(*) FROM migrate_applied" 0
-    check "SELECT count(*) FROM pg_class WHERE relname ~ '^t_[0-9]+\$'" 0
+    bench_check "SELECT count(*) FROM migrate_applied" 0
+    bench_check "SELECT count(*) FROM pg_class WHERE relname ~ '^t_[0-9]+\$'" 0
     bench_psql -c 'DROP EXTENSION migrate'
     {
         echo "$n define $define"

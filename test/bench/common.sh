@@ -25,6 +25,16 @@ bench_psql() {
     PGOPTIONS="-c client_min_messages=warning" migrate_psql -d "$DB" -q -v ON_ERROR_STOP=1 "$@"
 }
 
+# Fails unless the query $1 returns $2 in database $DB.
+bench_check() {
+    local got
+    got=$(bench_psql -t -A -c "$1")
+    if [ "$got" != "$2" ]; then
+        echo "bench: expected \"$2\" from: $1, got \"$got\"" >&2
+        return 1
+    fi
+}
+
 # Prints the wall-clock milliseconds a command takes, after a checkpoint so
 # that no earlier run's writes are flushed during it.
 time_ms() {

@@ -43,16 +43,6 @@ ROUNDS=${BENCH_ROUNDS:-3}
 # shellcheck source=test/bench/common.sh
 . "$ROOT/test/bench/common.sh"
 
-# Fails unless the query $1 returns $2 in database $DB.
-check() {
-    local got
-    got=$(bench_psql -t -A -c "$1")
-    if [ "$got" != "$2" ]; then
-        echo "bench: expected \"$2\" from: $1, got \"$got\"" >&2
-        return 1
-    fi
-}
-
 # Runs the statement $1 alone in a new session, after the settings $2, and
 # sets MS to the milliseconds psql's \timing gives for it and OUT to what it
 # returned.
@@ -160,9 +150,9 @@ for round in $(seq 1 "$ROUNDS"); do
             down => 'DROP INDEX bench.t_v_$version;',
             safety_assured => (SELECT rules FROM bench.arrays WHERE n = $n));" \
             "SET client_min_messages = error;"
-        check "SELECT cardinality(safety_assured), cardinality(ARRAY(SELECT DISTINCT unnest(safety_assured)))
+        bench_check "SELECT cardinality(safety_assured), cardinality(ARRAY(SELECT DISTINCT unnest(safety_assured)))
                  FROM migrate_migrations WHERE version = $version" "$n|$n"
-        check "SELECT rule FROM migrate_findings WHERE version = $version" \
+        bench_check "SELECT rule FROM migrate_findings WHERE version = $version" \
             require-concurrent-index-creation
         echo "$n assured $MS" >>"$RESULTS"
         printf 'round %s: define with %s assured rules: %s ms  (%s s so far)\n' \
