@@ -18,6 +18,7 @@
  *-------------------------------------------------------------------------
  */
 #include "migrate.h"
+#include "lint_rules.h"
 
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
@@ -93,129 +94,129 @@ typedef struct LintRule
  * has the rule.
  */
 static const LintRule lint_rules[] = {
-	{"adding-field-with-default",
+	{RULE_ADDING_FIELD_WITH_DEFAULT,
 	"Add the column without a default, set the default with ALTER COLUMN ... SET DEFAULT (it applies to new rows only), then fill the existing rows in batches."},
-	{"adding-generated-stored-column",
+	{RULE_ADDING_GENERATED_STORED_COLUMN,
 	"Add a plain nullable column kept up to date by a trigger, and fill the existing rows in batches."},
-	{"adding-serial-or-identity-column",
+	{RULE_ADDING_SERIAL_OR_IDENTITY_COLUMN,
 	"Add a nullable bigint column, give it a default with ALTER COLUMN ... SET DEFAULT nextval(...), and fill the existing rows in batches."},
-	{"adding-column-with-constrained-domain",
+	{RULE_ADDING_COLUMN_WITH_CONSTRAINED_DOMAIN,
 	"Add the column with the domain's base type, then a table CHECK constraint NOT VALID, validated in a later migration."},
-	{"adding-required-field",
+	{RULE_ADDING_REQUIRED_FIELD,
 	"Give the column a non-volatile DEFAULT, or add it nullable, fill it, and make it NOT NULL through a validated CHECK (column IS NOT NULL) constraint."},
-	{"adding-column-with-check",
+	{RULE_ADDING_COLUMN_WITH_CHECK,
 	"Add the column without the CHECK, then ADD CONSTRAINT ... CHECK (...) NOT VALID, and VALIDATE CONSTRAINT in a later migration."},
-	{"adding-column-with-unique-or-pk",
+	{RULE_ADDING_COLUMN_WITH_UNIQUE_OR_PK,
 	"Add the column without the constraint, build the index with CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... UNIQUE (or PRIMARY KEY) USING INDEX."},
-	{"adding-column-with-foreign-key",
+	{RULE_ADDING_COLUMN_WITH_FOREIGN_KEY,
 	"Add the column without REFERENCES, then ADD CONSTRAINT ... FOREIGN KEY ... NOT VALID, and VALIDATE CONSTRAINT in a later migration."},
-	{"adding-json-column",
+	{RULE_ADDING_JSON_COLUMN,
 	"Use jsonb: json has no equality operator, so DISTINCT, UNION and GROUP BY over the column fail."},
-	{"adding-not-nullable-field",
+	{RULE_ADDING_NOT_NULLABLE_FIELD,
 	"Add CHECK (column IS NOT NULL) NOT VALID, validate it in a later migration, then SET NOT NULL (no scan once a validated CHECK proves it) and drop the CHECK."},
-	{"constraint-missing-not-valid",
+	{RULE_CONSTRAINT_MISSING_NOT_VALID,
 	"Add the constraint NOT VALID (no scan), then VALIDATE CONSTRAINT in a later migration: validating blocks neither reads nor writes."},
-	{"validate-in-same-transaction",
+	{RULE_VALIDATE_IN_SAME_TRANSACTION,
 	"Validate the constraint in a later migration, applied by a separate call, so that the lock taken by the earlier statement is released before the scan."},
-	{"adding-foreign-key-constraint",
+	{RULE_ADDING_FOREIGN_KEY_CONSTRAINT,
 	"Add the foreign key NOT VALID, then VALIDATE CONSTRAINT in a later migration: validating blocks the writes of neither table."},
-	{"disallowed-unique-constraint",
+	{RULE_DISALLOWED_UNIQUE_CONSTRAINT,
 	"Build the index with CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... UNIQUE USING INDEX."},
-	{"adding-serial-primary-key-field",
+	{RULE_ADDING_SERIAL_PRIMARY_KEY_FIELD,
 	"Build the index with CREATE UNIQUE INDEX CONCURRENTLY on NOT NULL columns, then ADD CONSTRAINT ... PRIMARY KEY USING INDEX."},
-	{"primary-key-using-index-on-nullable",
+	{RULE_PRIMARY_KEY_USING_INDEX_ON_NULLABLE,
 	"Make the columns NOT NULL first, through a validated CHECK (column IS NOT NULL) constraint, so that no scan is needed."},
-	{"adding-exclusion-constraint",
+	{RULE_ADDING_EXCLUSION_CONSTRAINT,
 	"An exclusion constraint cannot be added without the lock: create a new table with it and copy the rows over, or accept the lock on a small table."},
-	{"ban-drop-not-null",
+	{RULE_BAN_DROP_NOT_NULL,
 	"Make sure every reader of the column handles NULL before anything writes one."},
-	{"dropping-fk-locks-parent",
+	{RULE_DROPPING_FK_LOCKS_PARENT,
 	"The lock is brief once granted, and migrate.lock_timeout bounds the wait for it; run it when the referenced table is quiet."},
-	{"changing-column-type",
+	{RULE_CHANGING_COLUMN_TYPE,
 	"Expand and contract: add a column of the new type, write both, fill it in batches, move the reads, then drop the old column."},
-	{"prefer-text-field",
+	{RULE_PREFER_TEXT_FIELD,
 	"Use text with a CHECK (length(column) <= n) constraint: changing that limit later needs no type change."},
-	{"prefer-timestamptz",
+	{RULE_PREFER_TIMESTAMPTZ,
 	"Use timestamptz (timestamp with time zone): timestamp without time zone drops the offset of every value stored."},
-	{"prefer-bigint-over-int",
+	{RULE_PREFER_BIGINT_OVER_INT,
 	"Use bigint: widening an integer column once it runs out rewrites the table."},
-	{"prefer-bigint-over-smallint",
+	{RULE_PREFER_BIGINT_OVER_SMALLINT,
 	"Use bigint: widening a smallint column once it runs out rewrites the table."},
-	{"prefer-identity",
+	{RULE_PREFER_IDENTITY,
 	"Use bigint GENERATED BY DEFAULT AS IDENTITY."},
-	{"ban-char-field",
+	{RULE_BAN_CHAR_FIELD,
 	"Use text or varchar: char(n) pads values with spaces and is no faster."},
-	{"require-concurrent-index-creation",
+	{RULE_REQUIRE_CONCURRENT_INDEX_CREATION,
 	"Use CREATE INDEX CONCURRENTLY in a migration of its own, which runs outside a transaction."},
-	{"ban-concurrent-index-creation-in-transaction",
+	{RULE_BAN_CONCURRENT_INDEX_CREATION_IN_TRANSACTION,
 	"Give each CONCURRENTLY statement a migration of its own, so that the other statements keep running in a transaction."},
-	{"require-concurrent-index-deletion",
+	{RULE_REQUIRE_CONCURRENT_INDEX_DELETION,
 	"Use DROP INDEX CONCURRENTLY in a migration of its own."},
-	{"require-concurrent-reindex",
+	{RULE_REQUIRE_CONCURRENT_REINDEX,
 	"Use REINDEX ... CONCURRENTLY in a migration of its own."},
-	{"many-columns-index",
+	{RULE_MANY_COLUMNS_INDEX,
 	"Index at most three leading columns: more rarely help queries and slow every write."},
-	{"foreign-key-without-index",
+	{RULE_FOREIGN_KEY_WITHOUT_INDEX,
 	"Create an index whose leading columns are the foreign key's (CONCURRENTLY on an existing table), so that deleting or updating a referenced row needs no scan."},
-	{"prefer-robust-stmts",
+	{RULE_PREFER_ROBUST_STMTS,
 	"Guard it with IF NOT EXISTS or IF EXISTS, so that the migration can run again after failing part-way."},
-	{"renaming-column",
+	{RULE_RENAMING_COLUMN,
 	"Running application code still uses the old name: add the new column, write both, move the reads, then drop the old one; or rename in the application only."},
-	{"renaming-table",
+	{RULE_RENAMING_TABLE,
 	"Running application code still uses the old name: create a view with the new name, move the application to it, then rename the table and drop the view in one migration."},
-	{"renaming-schema",
+	{RULE_RENAMING_SCHEMA,
 	"Running application code still uses the old name: create the new schema, move the objects while the application follows, then drop the old one."},
-	{"renaming-enum-value",
+	{RULE_RENAMING_ENUM_VALUE,
 	"Running application code still uses the old label: add the new value, move the application and the data to it, then stop using the old one."},
-	{"ban-drop-column",
+	{RULE_BAN_DROP_COLUMN,
 	"Stop reading and writing the column in the application and deploy that first; drop it in a later migration."},
-	{"ban-drop-table",
+	{RULE_BAN_DROP_TABLE,
 	"Stop using the table in the application and deploy that first; drop it in a later migration, without CASCADE."},
-	{"ban-drop-database",
+	{RULE_BAN_DROP_DATABASE,
 	"Do not drop databases from a migration."},
-	{"ban-truncate-cascade",
+	{RULE_BAN_TRUNCATE_CASCADE,
 	"Name every table to truncate."},
-	{"truncate",
+	{RULE_TRUNCATE,
 	"Delete the rows in batches, or truncate only tables created by the same migration."},
-	{"ban-drop-schema-cascade",
+	{RULE_BAN_DROP_SCHEMA_CASCADE,
 	"Drop the objects of the schema one by one, then the empty schema."},
-	{"ban-create-domain-with-constraint",
+	{RULE_BAN_CREATE_DOMAIN_WITH_CONSTRAINT,
 	"Use the base type with table CHECK constraints: changing a domain's constraint later checks every column of that type under a lock."},
-	{"ban-alter-domain-with-add-constraint",
+	{RULE_BAN_ALTER_DOMAIN_WITH_ADD_CONSTRAINT,
 	"Add CHECK constraints NOT VALID to the tables instead, and validate them in a later migration."},
-	{"require-enum-value-ordering",
+	{RULE_REQUIRE_ENUM_VALUE_ORDERING,
 	"Say where the value goes with BEFORE or AFTER."},
-	{"enum-value-used-in-same-transaction",
+	{RULE_ENUM_VALUE_USED_IN_SAME_TRANSACTION,
 	"Add the value in one migration and use it in a later one, applied by a separate call: a new enum value must be committed before it can be used."},
-	{"creating-enum",
+	{RULE_CREATING_ENUM,
 	"Consider a lookup table with a foreign key: an enum value cannot be removed."},
-	{"require-concurrent-partition-detach",
+	{RULE_REQUIRE_CONCURRENT_PARTITION_DETACH,
 	"Use DETACH PARTITION ... CONCURRENTLY in a migration of its own."},
-	{"attach-partition-without-check",
+	{RULE_ATTACH_PARTITION_WITHOUT_CHECK,
 	"Add a CHECK constraint matching the partition bound NOT VALID, validate it in a later migration, then attach (no scan) and drop the CHECK."},
-	{"prefer-repack",
+	{RULE_PREFER_REPACK,
 	"Do not rewrite a busy table in a migration; pg_repack rebuilds a table without a long exclusive lock."},
-	{"table-rewrite-commands",
+	{RULE_TABLE_REWRITE_COMMANDS,
 	"Do not do this to a busy table: it rewrites or copies the whole table under an ACCESS EXCLUSIVE lock."},
-	{"refresh-matview-not-concurrently",
+	{RULE_REFRESH_MATVIEW_NOT_CONCURRENTLY,
 	"Use REFRESH MATERIALIZED VIEW CONCURRENTLY, which needs a unique index on the view."},
-	{"row-level-security-or-policy",
+	{RULE_ROW_LEVEL_SECURITY_OR_POLICY,
 	"Create the policies before enabling row level security: without one, every role but the owner sees no rows."},
-	{"trigger-ddl",
+	{RULE_TRIGGER_DDL,
 	"The lock is brief once granted, and migrate.lock_timeout bounds the wait for it; run it when the table is quiet."},
-	{"multiple-alter-table",
+	{RULE_MULTIPLE_ALTER_TABLE,
 	"Combine the actions into one ALTER TABLE statement, so that the table is locked, scanned or rewritten once."},
-	{"running-statements-while-holding-ael",
+	{RULE_RUNNING_STATEMENTS_WHILE_HOLDING_AEL,
 	"Move the data change to a migration of its own, done in batches, so that it does not run while the table is locked."},
-	{"transaction-nesting",
+	{RULE_TRANSACTION_NESTING,
 	"Remove it: migrate runs each migration in a transaction it manages."},
-	{"ban-uncommitted-transaction",
+	{RULE_BAN_UNCOMMITTED_TRANSACTION,
 	"Remove it: migrate runs each migration in a transaction it manages."},
-	{"identifier-too-long",
+	{RULE_IDENTIFIER_TOO_LONG,
 	"Use a name of at most 63 bytes: a longer one is truncated."},
-	{"ban-duplicate-column-assignments",
+	{RULE_BAN_DUPLICATE_COLUMN_ASSIGNMENTS,
 	"Name each column once."},
-	{"raw-sql-executed",
+	{RULE_RAW_SQL_EXECUTED,
 	"Review what it runs: the lint cannot see inside it (migrate.lock_timeout still applies to it)."},
 };
 
@@ -685,7 +686,7 @@ lint_identifier_length(LintState *st)
 	char	   *name = statements_long_identifier(st->body, st->stmt);
 
 	if (name != NULL)
-		lint_report(st, "identifier-too-long", "warning",
+		lint_report(st, RULE_IDENTIFIER_TOO_LONG, LINT_WARNING,
 					"identifier %s is longer than %d bytes and is truncated",
 					name, NAMEDATALEN - 1);
 }
@@ -708,7 +709,7 @@ lint_lock_table(LintState *st, RangeVar *rv)
 static void
 lint_transaction(LintState *st, TransactionStmt *stmt)
 {
-	lint_report(st, "transaction-nesting", "error",
+	lint_report(st, RULE_TRANSACTION_NESTING, LINT_ERROR,
 				"transaction control in a migration ends or nests the transaction that migrate runs it in");
 	if (stmt->kind == TRANS_STMT_BEGIN || stmt->kind == TRANS_STMT_START)
 		st->open_begin = st->stmt->number;
@@ -745,14 +746,14 @@ lint_index(LintState *st, IndexStmt *stmt)
 					   NULL);
 
 	if (!stmt->unique && list_length(stmt->indexParams) > 3)
-		lint_report(st, "many-columns-index", "warning",
+		lint_report(st, RULE_MANY_COLUMNS_INDEX, LINT_WARNING,
 					"index on %s has %d columns",
 					lint_relation_text(stmt->relation), list_length(stmt->indexParams));
 
 	if (stmt->concurrent)
 	{
 		if (st->several && !stmt->if_not_exists && stmt->idxname != NULL)
-			lint_report(st, "prefer-robust-stmts", "warning",
+			lint_report(st, RULE_PREFER_ROBUST_STMTS, LINT_WARNING,
 						"CREATE INDEX CONCURRENTLY without IF NOT EXISTS fails when the migration runs again after failing part-way");
 		return;
 	}
@@ -761,13 +762,13 @@ lint_index(LintState *st, IndexStmt *stmt)
 	if (get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE)
 	{
 		if (stmt->relation->inh)
-			lint_report_recipe(st, "require-concurrent-index-creation", "error",
+			lint_report_recipe(st, RULE_REQUIRE_CONCURRENT_INDEX_CREATION, LINT_ERROR,
 							   "A partitioned table cannot be indexed CONCURRENTLY: create the index ON ONLY the partitioned table, build each partition's index CONCURRENTLY in migrations of their own, then ALTER INDEX ... ATTACH PARTITION each of them.",
 							   "CREATE INDEX on partitioned table %s blocks writes to every partition while the indexes are built",
 							   lint_relation_text(stmt->relation));
 		return;
 	}
-	lint_report(st, "require-concurrent-index-creation", "error",
+	lint_report(st, RULE_REQUIRE_CONCURRENT_INDEX_CREATION, LINT_ERROR,
 				"CREATE INDEX without CONCURRENTLY blocks writes to table %s while the index is built",
 				lint_relation_text(stmt->relation));
 }
@@ -782,13 +783,13 @@ lint_drop(LintState *st, DropStmt *stmt)
 	ListCell   *lc;
 
 	if (st->several && !st->transactional && !stmt->missing_ok)
-		lint_report(st, "prefer-robust-stmts", "warning",
+		lint_report(st, RULE_PREFER_ROBUST_STMTS, LINT_WARNING,
 					"DROP without IF EXISTS fails when the migration runs again after failing part-way");
 
 	if (stmt->removeType == OBJECT_SCHEMA)
 	{
 		if (stmt->behavior == DROP_CASCADE)
-			lint_report(st, "ban-drop-schema-cascade", "error",
+			lint_report(st, RULE_BAN_DROP_SCHEMA_CASCADE, LINT_ERROR,
 						"DROP SCHEMA ... CASCADE drops every object in the schema");
 		return;
 	}
@@ -806,18 +807,18 @@ lint_drop(LintState *st, DropStmt *stmt)
 		if (stmt->removeType == OBJECT_INDEX)
 		{
 			if (!stmt->concurrent)
-				lint_report(st, "require-concurrent-index-deletion", "warning",
+				lint_report(st, RULE_REQUIRE_CONCURRENT_INDEX_DELETION, LINT_WARNING,
 							"DROP INDEX without CONCURRENTLY blocks reads and writes of the table of index %s while it waits for its lock",
 							lint_relation_text(rv));
 			continue;
 		}
-		lint_report(st, "ban-drop-table", "error",
+		lint_report(st, RULE_BAN_DROP_TABLE, LINT_ERROR,
 					"dropping table %s breaks the application code that still uses it%s",
 					lint_relation_text(rv),
 					stmt->behavior == DROP_CASCADE ? ", and CASCADE drops the views and foreign keys that depend on it" : "");
 		parent = lint_foreign_key_parent(relid, NULL, NULL);
 		if (parent != NULL)
-			lint_report(st, "dropping-fk-locks-parent", "warning",
+			lint_report(st, RULE_DROPPING_FK_LOCKS_PARENT, LINT_WARNING,
 						"dropping table %s takes an ACCESS EXCLUSIVE lock on the table it references, %s",
 						lint_relation_text(rv), parent);
 	}
@@ -845,7 +846,7 @@ lint_rename(LintState *st, RenameStmt *stmt)
 							   lint_name(st, stmt->relation, stmt->newname), stmt->newname);
 				break;
 			}
-			lint_report(st, "renaming-column", "error",
+			lint_report(st, RULE_RENAMING_COLUMN, LINT_ERROR,
 						"renaming column \"%s\" of %s to \"%s\" breaks the application code that still uses the old name",
 						stmt->subname, lint_relation_text(stmt->relation), stmt->newname);
 			{
@@ -873,7 +874,7 @@ lint_rename(LintState *st, RenameStmt *stmt)
 				}
 				if (stmt->renameType == OBJECT_TABLE)
 				{
-					lint_report(st, "renaming-table", "error",
+					lint_report(st, RULE_RENAMING_TABLE, LINT_ERROR,
 								"renaming table %s to \"%s\" breaks the application code that still uses the old name",
 								lint_relation_text(stmt->relation), stmt->newname);
 					lint_lock_table(st, renamed);
@@ -884,7 +885,7 @@ lint_rename(LintState *st, RenameStmt *stmt)
 			}
 		case OBJECT_SCHEMA:
 			if (OidIsValid(get_namespace_oid(stmt->subname, true)))
-				lint_report(st, "renaming-schema", "error",
+				lint_report(st, RULE_RENAMING_SCHEMA, LINT_ERROR,
 							"renaming schema \"%s\" to \"%s\" breaks the application code that still uses the old name",
 							stmt->subname, stmt->newname);
 			break;
@@ -903,7 +904,7 @@ lint_truncate(LintState *st, TruncateStmt *stmt)
 	ListCell   *lc;
 
 	if (stmt->behavior == DROP_CASCADE)
-		lint_report(st, "ban-truncate-cascade", "error",
+		lint_report(st, RULE_BAN_TRUNCATE_CASCADE, LINT_ERROR,
 					"TRUNCATE ... CASCADE also empties every table with a foreign key to the tables named");
 	foreach(lc, stmt->relations)
 	{
@@ -912,7 +913,7 @@ lint_truncate(LintState *st, TruncateStmt *stmt)
 		if (!OidIsValid(lint_existing_relation(st, rv)))
 			continue;
 		if (stmt->behavior != DROP_CASCADE)
-			lint_report(st, "truncate", "error",
+			lint_report(st, RULE_TRUNCATE, LINT_ERROR,
 						"TRUNCATE deletes every row of table %s under an ACCESS EXCLUSIVE lock",
 						lint_relation_text(rv));
 		lint_lock_table(st, rv);
@@ -939,7 +940,7 @@ lint_reindex(LintState *st, ReindexStmt *stmt)
 		return;					/* cannot be done concurrently */
 	if (stmt->relation != NULL && !OidIsValid(lint_existing_relation(st, stmt->relation)))
 		return;
-	lint_report(st, "require-concurrent-reindex", "error",
+	lint_report(st, RULE_REQUIRE_CONCURRENT_REINDEX, LINT_ERROR,
 				"REINDEX without CONCURRENTLY blocks writes to the table, and the reads that use its indexes, while they are rebuilt");
 }
 
@@ -969,7 +970,7 @@ lint_vacuum(LintState *st, VacuumStmt *stmt)
 		if (OidIsValid(lint_existing_relation(st, lfirst_node(VacuumRelation, lc)->relation)))
 			existing = true;
 	if (existing || stmt->rels == NIL)
-		lint_report(st, "prefer-repack", "error",
+		lint_report(st, RULE_PREFER_REPACK, LINT_ERROR,
 					"VACUUM FULL rewrites each table under an ACCESS EXCLUSIVE lock, blocking its reads and writes");
 }
 
@@ -996,7 +997,7 @@ lint_alter_domain(LintState *st, AlterDomainStmt *stmt)
 			break;
 	}
 	if (scans && lint_domain_in_use(stmt->typeName))
-		lint_report(st, "ban-alter-domain-with-add-constraint", "error",
+		lint_report(st, RULE_BAN_ALTER_DOMAIN_WITH_ADD_CONSTRAINT, LINT_ERROR,
 					"checking a constraint of domain %s blocks writes to every table with a column of that type while each is scanned",
 					NameListToQuotedString(stmt->typeName));
 }
@@ -1028,13 +1029,13 @@ lint_alter_enum(LintState *st, AlterEnumStmt *stmt)
 {
 	if (stmt->oldVal != NULL)
 	{
-		lint_report(st, "renaming-enum-value", "error",
+		lint_report(st, RULE_RENAMING_ENUM_VALUE, LINT_ERROR,
 					"renaming value \"%s\" of enum %s to \"%s\" breaks the application code that still uses the old label",
 					stmt->oldVal, NameListToQuotedString(stmt->typeName), stmt->newVal);
 		return;
 	}
 	if (stmt->newValNeighbor == NULL)
-		lint_report(st, "require-enum-value-ordering", "warning",
+		lint_report(st, RULE_REQUIRE_ENUM_VALUE_ORDERING, LINT_WARNING,
 					"new value \"%s\" of enum %s is placed last, after every existing value",
 					stmt->newVal, NameListToQuotedString(stmt->typeName));
 	if (st->transactional)
@@ -1070,7 +1071,7 @@ lint_duplicate_columns(LintState *st, List *names, const char *what)
 
 			if (name_a != NULL && name_b != NULL && strcmp(name_a, name_b) == 0)
 			{
-				lint_report(st, "ban-duplicate-column-assignments", "error",
+				lint_report(st, RULE_BAN_DUPLICATE_COLUMN_ASSIGNMENTS, LINT_ERROR,
 							"column \"%s\" appears twice in %s", name_a, what);
 				return;
 			}
@@ -1100,7 +1101,7 @@ lint_dml(LintState *st, Node *node)
 		long_running = select != NULL && select->valuesLists == NIL;
 	}
 	if (long_running && st->transactional && st->locked_table != NULL)
-		lint_report(st, "running-statements-while-holding-ael", "error",
+		lint_report(st, RULE_RUNNING_STATEMENTS_WHILE_HOLDING_AEL, LINT_ERROR,
 					"this data change runs while table %s stays locked by an earlier statement of the migration, blocking its reads or writes until the migration commits",
 					st->locked_table);
 }
@@ -1150,7 +1151,7 @@ lint_enum_labels_used(LintState *st)
 		if (strstr(text, quote_literal_cstr(label->name)) != NULL &&
 			lint_statement_uses_type(st, text, label))
 		{
-			lint_report(st, "enum-value-used-in-same-transaction", "error",
+			lint_report(st, RULE_ENUM_VALUE_USED_IN_SAME_TRANSACTION, LINT_ERROR,
 						"new enum value \"%s\" is used in the transaction that adds it, which fails",
 						label->name);
 			return;
@@ -1198,7 +1199,7 @@ lint_statement(LintState *st, Node *node)
 	lint_enum_labels_used(st);
 	lint_identifier_length(st);
 	if (top_level != NULL && st->several)
-		lint_report(st, "ban-concurrent-index-creation-in-transaction", "warning",
+		lint_report(st, RULE_BAN_CONCURRENT_INDEX_CREATION_IN_TRANSACTION, LINT_WARNING,
 					"%s makes the whole migration run without a transaction: if a later statement fails, the earlier ones stay done",
 					top_level);
 	switch (nodeTag(node))
@@ -1228,7 +1229,7 @@ lint_statement(LintState *st, Node *node)
 			lint_truncate(st, (TruncateStmt *) node);
 			break;
 		case T_DropdbStmt:
-			lint_report(st, "ban-drop-database", "error",
+			lint_report(st, RULE_BAN_DROP_DATABASE, LINT_ERROR,
 						"DROP DATABASE destroys database \"%s\"", ((DropdbStmt *) node)->dbname);
 			break;
 		case T_ReindexStmt:
@@ -1237,7 +1238,7 @@ lint_statement(LintState *st, Node *node)
 		case T_ClusterStmt:
 			if (((ClusterStmt *) node)->relation == NULL ||
 				OidIsValid(lint_existing_relation(st, ((ClusterStmt *) node)->relation)))
-				lint_report(st, "prefer-repack", "error",
+				lint_report(st, RULE_PREFER_REPACK, LINT_ERROR,
 							"CLUSTER rewrites the table and its indexes under an ACCESS EXCLUSIVE lock, blocking its reads and writes");
 			break;
 		case T_VacuumStmt:
@@ -1246,13 +1247,13 @@ lint_statement(LintState *st, Node *node)
 		case T_RefreshMatViewStmt:
 			if (!((RefreshMatViewStmt *) node)->concurrent &&
 				OidIsValid(lint_existing_relation(st, ((RefreshMatViewStmt *) node)->relation)))
-				lint_report(st, "refresh-matview-not-concurrently", "error",
+				lint_report(st, RULE_REFRESH_MATVIEW_NOT_CONCURRENTLY, LINT_ERROR,
 							"REFRESH MATERIALIZED VIEW without CONCURRENTLY blocks reads of %s while it is refreshed",
 							lint_relation_text(((RefreshMatViewStmt *) node)->relation));
 			break;
 		case T_CreateDomainStmt:
 			if (lint_domain_constrained((CreateDomainStmt *) node))
-				lint_report(st, "ban-create-domain-with-constraint", "warning",
+				lint_report(st, RULE_BAN_CREATE_DOMAIN_WITH_CONSTRAINT, LINT_WARNING,
 							"domain %s has a constraint: adding a column of this type rewrites its table, and changing the constraint later scans every table that uses it",
 							NameListToQuotedString(((CreateDomainStmt *) node)->domainname));
 			break;
@@ -1260,7 +1261,7 @@ lint_statement(LintState *st, Node *node)
 			lint_alter_domain(st, (AlterDomainStmt *) node);
 			break;
 		case T_CreateEnumStmt:
-			lint_report(st, "creating-enum", "warning",
+			lint_report(st, RULE_CREATING_ENUM, LINT_WARNING,
 						"enum %s cannot lose a value later",
 						NameListToQuotedString(((CreateEnumStmt *) node)->typeName));
 			break;
@@ -1271,25 +1272,25 @@ lint_statement(LintState *st, Node *node)
 			if (OidIsValid(lint_existing_relation(st, ((CreateTrigStmt *) node)->relation)))
 			{
 				lint_lock_table(st, ((CreateTrigStmt *) node)->relation);
-				lint_report(st, "trigger-ddl", "warning",
+				lint_report(st, RULE_TRIGGER_DDL, LINT_WARNING,
 							"CREATE TRIGGER blocks writes to table %s while it waits for its lock",
 							st->locked_table);
 			}
 			break;
 		case T_CreatePolicyStmt:
 			if (OidIsValid(lint_existing_relation(st, ((CreatePolicyStmt *) node)->table)))
-				lint_report(st, "row-level-security-or-policy", "warning",
+				lint_report(st, RULE_ROW_LEVEL_SECURITY_OR_POLICY, LINT_WARNING,
 							"CREATE POLICY takes an ACCESS EXCLUSIVE lock on table %s and changes which rows each role sees",
 							lint_relation_text(((CreatePolicyStmt *) node)->table));
 			break;
 		case T_DoStmt:
-			lint_report(st, "raw-sql-executed", "warning",
+			lint_report(st, RULE_RAW_SQL_EXECUTED, LINT_WARNING,
 						"the statements of a DO block are not linted");
 			break;
 		case T_CallStmt:
 			if (strcmp(strVal(llast(((CallStmt *) node)->funccall->funcname)),
 					   "migrate_backfill") != 0)
-				lint_report(st, "raw-sql-executed", "warning",
+				lint_report(st, RULE_RAW_SQL_EXECUTED, LINT_WARNING,
 							"the statements a called procedure runs are not linted");
 			break;
 		case T_UpdateStmt:
@@ -1373,7 +1374,7 @@ lint_foreign_key_indexes(LintState *st)
 		at.number = fk->statement;
 		at.line = fk->line;
 		st->stmt = &at;
-		lint_report(st, "foreign-key-without-index", "warning",
+		lint_report(st, RULE_FOREIGN_KEY_WITHOUT_INDEX, LINT_WARNING,
 					"no index of %s leads with the columns of its foreign key (%s): deleting or updating a referenced row scans the table",
 					lint_relation_text(fk->relation), columns.data);
 	}
@@ -1430,7 +1431,7 @@ lint_body(const char *body, MigrateBody *parsed, bool transactional,
 	if (st.open_begin != 0)
 	{
 		st.stmt = list_nth(parsed->statements, st.open_begin - 1);
-		lint_report(&st, "ban-uncommitted-transaction", "error",
+		lint_report(&st, RULE_BAN_UNCOMMITTED_TRANSACTION, LINT_ERROR,
 					"this transaction is never committed");
 	}
 	lint_foreign_key_indexes(&st);

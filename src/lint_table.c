@@ -12,6 +12,7 @@
  *-------------------------------------------------------------------------
  */
 #include "migrate.h"
+#include "lint_rules.h"
 
 #include "catalog/pg_class.h"
 #include "commands/tablecmds.h"
@@ -95,27 +96,27 @@ lint_type_name(LintState *st, const TypeName *type, const char *column)
 	if (name == NULL)
 		return;
 	if (strcmp(name, "varchar") == 0 && type->typmods != NIL)
-		lint_report(st, "prefer-text-field", "warning",
+		lint_report(st, RULE_PREFER_TEXT_FIELD, LINT_WARNING,
 					"column \"%s\" is varchar(n): changing its limit later takes an ACCESS EXCLUSIVE lock", column);
 	else if (strcmp(name, "timestamp") == 0)
-		lint_report(st, "prefer-timestamptz", "warning",
+		lint_report(st, RULE_PREFER_TIMESTAMPTZ, LINT_WARNING,
 					"column \"%s\" is timestamp without time zone", column);
 	else if (strcmp(name, "int4") == 0 || strcmp(name, "serial") == 0 ||
 			 strcmp(name, "serial4") == 0)
-		lint_report(st, "prefer-bigint-over-int", "warning",
+		lint_report(st, RULE_PREFER_BIGINT_OVER_INT, LINT_WARNING,
 					"column \"%s\" is a 32-bit integer, which can run out", column);
 	else if (strcmp(name, "int2") == 0 || strcmp(name, "smallserial") == 0 ||
 			 strcmp(name, "serial2") == 0)
-		lint_report(st, "prefer-bigint-over-smallint", "warning",
+		lint_report(st, RULE_PREFER_BIGINT_OVER_SMALLINT, LINT_WARNING,
 					"column \"%s\" is a 16-bit integer, which can run out", column);
 	else if (strcmp(name, "bpchar") == 0)
-		lint_report(st, "ban-char-field", "warning",
+		lint_report(st, RULE_BAN_CHAR_FIELD, LINT_WARNING,
 					"column \"%s\" is char(n)", column);
 	else if (strcmp(name, "json") == 0)
-		lint_report(st, "adding-json-column", "warning",
+		lint_report(st, RULE_ADDING_JSON_COLUMN, LINT_WARNING,
 					"column \"%s\" is json, which has no equality operator", column);
 	if (type_is_serial(type))
-		lint_report(st, "prefer-identity", "warning",
+		lint_report(st, RULE_PREFER_IDENTITY, LINT_WARNING,
 					"column \"%s\" is %s, whose sequence is owned apart from the column",
 					column, name);
 }
@@ -255,15 +256,15 @@ lint_added_column(LintState *st, RangeVar *rv, ColumnDef *def)
 
 	column_constraints(def, &cc);
 	if (serial || cc.identity)
-		lint_report(st, "adding-serial-or-identity-column", "error",
+		lint_report(st, RULE_ADDING_SERIAL_OR_IDENTITY_COLUMN, LINT_ERROR,
 					"adding %s column \"%s\" rewrites table %s and its indexes, filling every row, while blocking reads and writes",
 					serial ? "serial" : "identity", column, table);
 	if (cc.generated)
-		lint_report(st, "adding-generated-stored-column", "error",
+		lint_report(st, RULE_ADDING_GENERATED_STORED_COLUMN, LINT_ERROR,
 					"adding stored generated column \"%s\" rewrites table %s and its indexes while blocking reads and writes",
 					column, table);
 	if (cc.default_expr == NULL && !serial && lint_type_default_volatile(def->typeName))
-		lint_report(st, "adding-field-with-default", "error",
+		lint_report(st, RULE_ADDING_FIELD_WITH_DEFAULT, LINT_ERROR,
 					"adding column \"%s\" of a domain with a volatile default rewrites table %s and its indexes while blocking reads and writes",
 					column, table);
 	if (cc.default_expr != NULL && !serial)
@@ -271,28 +272,28 @@ lint_added_column(LintState *st, RangeVar *rv, ColumnDef *def)
 		int			volatility = lint_default_volatility(cc.default_expr, def->typeName);
 
 		if (volatility > 0)
-			lint_report(st, "adding-field-with-default", "error",
+			lint_report(st, RULE_ADDING_FIELD_WITH_DEFAULT, LINT_ERROR,
 						"adding column \"%s\" with a volatile default rewrites table %s and its indexes while blocking reads and writes",
 						column, table);
 		else if (volatility < 0)
-			lint_report(st, "adding-field-with-default", "warning",
+			lint_report(st, RULE_ADDING_FIELD_WITH_DEFAULT, LINT_WARNING,
 						"whether the default of new column \"%s\" is volatile could not be decided: if it is, adding it rewrites table %s while blocking reads and writes",
 						column, table);
 	}
 	if (!serial && lint_type_has_domain_constraints(def->typeName))
-		lint_report(st, "adding-column-with-constrained-domain", "error",
+		lint_report(st, RULE_ADDING_COLUMN_WITH_CONSTRAINED_DOMAIN, LINT_ERROR,
 					"adding column \"%s\" of a domain with constraints rewrites table %s and its indexes while blocking reads and writes",
 					column, table);
 	if (cc.not_null && cc.default_expr == NULL && !cc.generated && !cc.identity && !serial)
-		lint_report(st, "adding-required-field", "error",
+		lint_report(st, RULE_ADDING_REQUIRED_FIELD, LINT_ERROR,
 					"adding column \"%s\" NOT NULL without a default fails if table %s has rows, and breaks inserts by application code that does not set it",
 					column, table);
 	if (cc.check)
-		lint_report(st, "adding-column-with-check", "error",
+		lint_report(st, RULE_ADDING_COLUMN_WITH_CHECK, LINT_ERROR,
 					"the CHECK constraint of new column \"%s\" is checked by a scan of table %s while blocking reads and writes",
 					column, table);
 	if (cc.unique)
-		lint_report(st, "adding-column-with-unique-or-pk", "error",
+		lint_report(st, RULE_ADDING_COLUMN_WITH_UNIQUE_OR_PK, LINT_ERROR,
 					"the constraint of new column \"%s\" builds a unique index on table %s while blocking reads and writes",
 					column, table);
 	if (cc.foreign_key != NULL)
@@ -300,11 +301,11 @@ lint_added_column(LintState *st, RangeVar *rv, ColumnDef *def)
 		char	   *parent = lint_relation_text(cc.foreign_key->pktable);
 
 		if (cc.default_expr != NULL)
-			lint_report(st, "adding-column-with-foreign-key", "error",
+			lint_report(st, RULE_ADDING_COLUMN_WITH_FOREIGN_KEY, LINT_ERROR,
 						"the foreign key of new column \"%s\", which has a default, is checked by scanning tables %s and %s while blocking writes to both",
 						column, table, parent);
 		else
-			lint_report_recipe(st, "adding-column-with-foreign-key", "warning",
+			lint_report_recipe(st, RULE_ADDING_COLUMN_WITH_FOREIGN_KEY, LINT_WARNING,
 							   "Keep the migration short: the lock is held until it commits, and migrate.lock_timeout bounds the wait for it.",
 							   "the foreign key of new column \"%s\" blocks writes to table %s until the migration commits",
 							   column, parent);
@@ -336,38 +337,38 @@ lint_table_constraint(LintState *st, RangeVar *rv, Oid relid, Constraint *c)
 	{
 		case CONSTR_CHECK:
 			if (!c->skip_validation)
-				lint_report(st, "constraint-missing-not-valid", "error",
+				lint_report(st, RULE_CONSTRAINT_MISSING_NOT_VALID, LINT_ERROR,
 							"adding CHECK %s without NOT VALID scans table %s while blocking reads and writes",
 							constraint_label(c), table);
 			break;
 		case CONSTR_FOREIGN:
 			if (!c->skip_validation)
-				lint_report(st, "adding-foreign-key-constraint", "error",
+				lint_report(st, RULE_ADDING_FOREIGN_KEY_CONSTRAINT, LINT_ERROR,
 							"adding foreign key %s without NOT VALID scans tables %s and %s while blocking writes to both",
 							constraint_label(c), table, lint_relation_text(c->pktable));
 			break;
 		case CONSTR_UNIQUE:
 			if (c->indexname == NULL)
-				lint_report(st, "disallowed-unique-constraint", "error",
+				lint_report(st, RULE_DISALLOWED_UNIQUE_CONSTRAINT, LINT_ERROR,
 							"adding UNIQUE %s builds its index on table %s while blocking reads and writes",
 							constraint_label(c), table);
 			break;
 		case CONSTR_PRIMARY:
 			if (c->indexname == NULL)
 			{
-				lint_report(st, "adding-serial-primary-key-field", "error",
+				lint_report(st, RULE_ADDING_SERIAL_PRIMARY_KEY_FIELD, LINT_ERROR,
 							"adding a PRIMARY KEY builds its index on table %s while blocking reads and writes",
 							table);
 				break;
 			}
 			nullable = lint_nullable_index_columns(relid, c->indexname);
 			if (nullable != NIL)
-				lint_report(st, "primary-key-using-index-on-nullable", "error",
+				lint_report(st, RULE_PRIMARY_KEY_USING_INDEX_ON_NULLABLE, LINT_ERROR,
 							"PRIMARY KEY USING INDEX \"%s\" scans table %s for NULLs in column(s) %s while blocking reads and writes",
 							c->indexname, table, column_list_text(nullable));
 			break;
 		case CONSTR_EXCLUSION:
-			lint_report(st, "adding-exclusion-constraint", "error",
+			lint_report(st, RULE_ADDING_EXCLUSION_CONSTRAINT, LINT_ERROR,
 						"adding EXCLUDE %s builds its index and checks every row of table %s while blocking reads and writes",
 						constraint_label(c), table);
 			break;
@@ -392,7 +393,7 @@ lint_type_change_cmd(LintState *st, RangeVar *rv, Oid relid, AlterTableCmd *cmd)
 		return;
 	if (lint_column_added(st, rv, cmd->name))
 	{
-		lint_report_recipe(st, "changing-column-type", "error",
+		lint_report_recipe(st, RULE_CHANGING_COLUMN_TYPE, LINT_ERROR,
 						   "Add the column with the type it needs.",
 						   "changing the type of column \"%s\", which an earlier statement adds, may rewrite table %s while blocking reads and writes",
 						   cmd->name, table);
@@ -403,27 +404,27 @@ lint_type_change_cmd(LintState *st, RangeVar *rv, Oid relid, AlterTableCmd *cmd)
 		case TYPE_CHANGE_CATALOG_ONLY:
 			break;
 		case TYPE_CHANGE_REWRITE:
-			lint_report(st, "changing-column-type", "error",
+			lint_report(st, RULE_CHANGING_COLUMN_TYPE, LINT_ERROR,
 						"changing the type of column \"%s\" rewrites table %s and its indexes while blocking reads and writes",
 						cmd->name, table);
 			break;
 		case TYPE_CHANGE_INDEX_REBUILD:
-			lint_report(st, "changing-column-type", "error",
+			lint_report(st, RULE_CHANGING_COLUMN_TYPE, LINT_ERROR,
 						"changing the type of column \"%s\" rebuilds its indexes on table %s while blocking reads and writes",
 						cmd->name, table);
 			break;
 		case TYPE_CHANGE_CHECK_SCAN:
-			lint_report(st, "changing-column-type", "error",
+			lint_report(st, RULE_CHANGING_COLUMN_TYPE, LINT_ERROR,
 						"changing the type of column \"%s\" re-checks its CHECK constraints with a scan of table %s while blocking reads and writes",
 						cmd->name, table);
 			break;
 		case TYPE_CHANGE_VIEW_FAILS:
-			lint_report(st, "changing-column-type", "error",
+			lint_report(st, RULE_CHANGING_COLUMN_TYPE, LINT_ERROR,
 						"column \"%s\" of table %s is used by a view or rule, so changing its type fails",
 						cmd->name, table);
 			break;
 		case TYPE_CHANGE_UNKNOWN:
-			lint_report(st, "changing-column-type", "error",
+			lint_report(st, RULE_CHANGING_COLUMN_TYPE, LINT_ERROR,
 						"changing the type of column \"%s\" may rewrite table %s while blocking reads and writes (the conversion could not be worked out)",
 						cmd->name, table);
 			break;
@@ -443,14 +444,14 @@ lint_set_not_null(LintState *st, RangeVar *rv, Oid relid, const char *column)
 		return;
 	if (lint_column_added(st, rv, column))
 	{
-		lint_report_recipe(st, "adding-not-nullable-field", "error",
+		lint_report_recipe(st, RULE_ADDING_NOT_NULLABLE_FIELD, LINT_ERROR,
 						   "Add the column NOT NULL with a non-volatile DEFAULT: that needs no scan.",
 						   "SET NOT NULL on column \"%s\", which an earlier statement adds, scans table %s while blocking reads and writes",
 						   column, lint_relation_text(rv));
 		return;
 	}
 	if (!lint_not_null_proven(relid, lint_column_catalog_name(st, rv, column), &already))
-		lint_report(st, "adding-not-nullable-field", "error",
+		lint_report(st, RULE_ADDING_NOT_NULLABLE_FIELD, LINT_ERROR,
 					"SET NOT NULL on column \"%s\" scans table %s while blocking reads and writes",
 					column, lint_relation_text(rv));
 }
@@ -470,7 +471,7 @@ lint_validate(LintState *st, RangeVar *rv, const char *constraint)
 	added_here = lint_names_find(st->not_valid, resolved, constraint) != NIL;
 	if (added_here ||
 		(st->locked_relation != NULL && lint_names_match(st->locked_relation, resolved)))
-		lint_report(st, "validate-in-same-transaction", "error",
+		lint_report(st, RULE_VALIDATE_IN_SAME_TRANSACTION, LINT_ERROR,
 					"VALIDATE CONSTRAINT \"%s\" scans table %s while the lock taken by an earlier statement of the same transaction still blocks it",
 					constraint, lint_relation_text(rv));
 }
@@ -490,12 +491,12 @@ lint_attach(LintState *st, RangeVar *rv, Oid relid, PartitionCmd *cmd)
 		return;
 	proven = lint_partition_bound_proven(relid, partid, cmd->bound, &default_scanned);
 	if (!proven)
-		lint_report(st, "attach-partition-without-check", "error",
+		lint_report(st, RULE_ATTACH_PARTITION_WITHOUT_CHECK, LINT_ERROR,
 					"ATTACH PARTITION scans table %s under an ACCESS EXCLUSIVE lock to check the partition bound%s",
 					lint_relation_text(cmd->name),
 					default_scanned ? ", and scans the default partition too" : "");
 	else if (default_scanned)
-		lint_report(st, "attach-partition-without-check", "error",
+		lint_report(st, RULE_ATTACH_PARTITION_WITHOUT_CHECK, LINT_ERROR,
 					"ATTACH PARTITION scans the default partition of %s under an ACCESS EXCLUSIVE lock",
 					lint_relation_text(rv));
 }
@@ -508,7 +509,7 @@ static void
 lint_robust(LintState *st, bool guarded, const char *what)
 {
 	if (st->several && !st->transactional && !guarded)
-		lint_report(st, "prefer-robust-stmts", "warning",
+		lint_report(st, RULE_PREFER_ROBUST_STMTS, LINT_WARNING,
 					"%s fails when the migration runs again after failing part-way", what);
 }
 
@@ -544,7 +545,7 @@ lint_alter_table_cmd(LintState *st, RangeVar *rv, Oid relid, AlterTableCmd *cmd)
 			break;
 		case AT_DropNotNull:
 			if (OidIsValid(relid) && !lint_column_added(st, rv, cmd->name))
-				lint_report(st, "ban-drop-not-null", "warning",
+				lint_report(st, RULE_BAN_DROP_NOT_NULL, LINT_WARNING,
 							"dropping NOT NULL of column \"%s\" of table %s lets NULLs reach code that does not expect them",
 							cmd->name, table);
 			break;
@@ -558,12 +559,12 @@ lint_alter_table_cmd(LintState *st, RangeVar *rv, Oid relid, AlterTableCmd *cmd)
 			lint_robust(st, cmd->missing_ok, "DROP COLUMN without IF EXISTS");
 			if (!OidIsValid(relid) || lint_column_added(st, rv, cmd->name))
 				break;
-			lint_report(st, "ban-drop-column", "error",
+			lint_report(st, RULE_BAN_DROP_COLUMN, LINT_ERROR,
 						"dropping column \"%s\" of table %s breaks the application code that still uses it",
 						cmd->name, table);
 			parent = lint_foreign_key_parent(relid, cmd->name, NULL);
 			if (parent != NULL)
-				lint_report(st, "dropping-fk-locks-parent", "warning",
+				lint_report(st, RULE_DROPPING_FK_LOCKS_PARENT, LINT_WARNING,
 							"dropping column \"%s\" drops its foreign key, taking an ACCESS EXCLUSIVE lock on table %s too",
 							cmd->name, parent);
 			break;
@@ -573,13 +574,13 @@ lint_alter_table_cmd(LintState *st, RangeVar *rv, Oid relid, AlterTableCmd *cmd)
 				break;
 			parent = lint_foreign_key_parent(relid, NULL, cmd->name);
 			if (parent != NULL)
-				lint_report(st, "dropping-fk-locks-parent", "warning",
+				lint_report(st, RULE_DROPPING_FK_LOCKS_PARENT, LINT_WARNING,
 							"dropping foreign key \"%s\" takes an ACCESS EXCLUSIVE lock on table %s too",
 							cmd->name, parent);
 			break;
 		case AT_DetachPartition:
 			if (OidIsValid(relid) && !castNode(PartitionCmd, cmd->def)->concurrent)
-				lint_report(st, "require-concurrent-partition-detach", "error",
+				lint_report(st, RULE_REQUIRE_CONCURRENT_PARTITION_DETACH, LINT_ERROR,
 							"DETACH PARTITION without CONCURRENTLY blocks reads and writes of partitioned table %s",
 							table);
 			break;
@@ -591,7 +592,7 @@ lint_alter_table_cmd(LintState *st, RangeVar *rv, Oid relid, AlterTableCmd *cmd)
 		case AT_SetAccessMethod:
 		case AT_SetTableSpace:
 			if (OidIsValid(relid))
-				lint_report(st, "table-rewrite-commands", "error",
+				lint_report(st, RULE_TABLE_REWRITE_COMMANDS, LINT_ERROR,
 							"%s rewrites or copies table %s while blocking reads and writes",
 							cmd->subtype == AT_SetLogged ? "SET LOGGED" :
 							cmd->subtype == AT_SetUnLogged ? "SET UNLOGGED" :
@@ -603,7 +604,7 @@ lint_alter_table_cmd(LintState *st, RangeVar *rv, Oid relid, AlterTableCmd *cmd)
 		case AT_ForceRowSecurity:
 		case AT_NoForceRowSecurity:
 			if (OidIsValid(relid))
-				lint_report(st, "row-level-security-or-policy", "warning",
+				lint_report(st, RULE_ROW_LEVEL_SECURITY_OR_POLICY, LINT_WARNING,
 							"changing row level security of table %s changes which rows each role sees",
 							table);
 			break;
@@ -616,7 +617,7 @@ lint_alter_table_cmd(LintState *st, RangeVar *rv, Oid relid, AlterTableCmd *cmd)
 		case AT_DisableTrigAll:
 		case AT_DisableTrigUser:
 			if (OidIsValid(relid))
-				lint_report(st, "trigger-ddl", "warning",
+				lint_report(st, RULE_TRIGGER_DDL, LINT_WARNING,
 							"enabling or disabling triggers blocks writes to table %s while it waits for its lock",
 							table);
 			break;
@@ -656,7 +657,7 @@ lint_create_table(LintState *st, CreateStmt *stmt)
 		{
 			if (strcmp(strVal(lfirst(lc)), strVal(lfirst(later))) == 0)
 			{
-				lint_report(st, "ban-duplicate-column-assignments", "error",
+				lint_report(st, RULE_BAN_DUPLICATE_COLUMN_ASSIGNMENTS, LINT_ERROR,
 							"column \"%s\" appears twice in CREATE TABLE", strVal(lfirst(lc)));
 				return;
 			}
@@ -685,7 +686,7 @@ lint_alter_table(LintState *st, AlterTableStmt *stmt)
 
 		/* said once, at the second statement */
 		if (list_length(lint_names_find(st->altered, altered->relation, NULL)) == 1)
-			lint_report(st, "multiple-alter-table", "warning",
+			lint_report(st, RULE_MULTIPLE_ALTER_TABLE, LINT_WARNING,
 						"table %s is altered by more than one statement of the migration",
 						lint_relation_text(rv));
 		lint_names_add(&st->altered, altered, NULL);

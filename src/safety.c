@@ -16,6 +16,7 @@
  *-------------------------------------------------------------------------
  */
 #include "migrate.h"
+#include "lint_rules.h"
 
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
@@ -222,7 +223,7 @@ safety_record_findings(int64 version, List *up_findings, List *down_findings,
 			char		nulls[8] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
 
 			if (assured_set != NULL && !rule_assured(assured_set, f->rule))
-				ereport(strcmp(f->severity, "error") == 0 ? WARNING : NOTICE,
+				ereport(strcmp(f->severity, LINT_ERROR) == 0 ? WARNING : NOTICE,
 						(errmsg("%s body of migration " INT64_FORMAT ", statement %d (line %d): %s",
 								body, version, f->statement, f->line, f->message),
 						 pass == 0 ?
