@@ -45,8 +45,8 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-# Every object depends on the shared header.
-$(OBJS): src/migrate.h
+# Every object depends on the headers.
+$(OBJS): $(wildcard src/*.h)
 
 # PGXS runs the TAP tests only at the end of "make installcheck"; this runs
 # them alone, e.g. make prove_installcheck PROVE_TESTS=t/001_notices.pl.

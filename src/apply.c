@@ -13,7 +13,11 @@
  *
  *-------------------------------------------------------------------------
  */
+#include "migrate.h"
+#include "catalog.h"
+#include "lock.h"
 #include "plan.h"
+#include "runner.h"
 
 #include "fmgr.h"
 #include "funcapi.h"
@@ -87,7 +91,7 @@ run_migrations(FunctionCallInfo fcinfo, List *migrations, MigrateDirection direc
 
 		values[0] = Int64GetDatum(m->version);
 		values[1] = CStringGetTextDatum(m->name);
-		values[2] = runner_interval(started, finished);
+		values[2] = catalog_interval(started, finished);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 }

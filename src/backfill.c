@@ -22,6 +22,10 @@
  *-------------------------------------------------------------------------
  */
 #include "migrate.h"
+#include "catalog.h"
+#include "lock.h"
+#include "runner.h"
+#include "statements.h"
 
 #include "access/genam.h"
 #include "access/relation.h"
@@ -650,7 +654,7 @@ backfill_lock(const Backfill *bf)
 	LOCKTAG		tag;
 
 	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32) MIGRATE_LOCK_KEY_LOW,
-						 (uint32) bf->id, 4);
+						 (uint32) bf->id, MIGRATE_LOCK_SUBID_BACKFILL);
 	if (LockAcquire(&tag, ExclusiveLock, true, true) == LOCKACQUIRE_NOT_AVAIL)
 		ereport(ERROR,
 				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
@@ -676,7 +680,8 @@ backfill_lock_arguments(const Backfill *bf)
 	if (bf->where_clause != NULL)
 		hash = hash_combine(hash, hash_bytes((const unsigned char *) bf->where_clause,
 											 strlen(bf->where_clause)));
-	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32) MIGRATE_LOCK_KEY_LOW, hash, 5);
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32) MIGRATE_LOCK_KEY_LOW, hash,
+						 MIGRATE_LOCK_SUBID_BACKFILL_START);
 	(void) LockAcquire(&tag, ExclusiveLock, false, false);
 }
 
@@ -945,7 +950,7 @@ migrate_backfill(PG_FUNCTION_ARGS)
 		if (bf.id != 0)
 		{
 			SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32) MIGRATE_LOCK_KEY_LOW,
-								 (uint32) bf.id, 4);
+								 (uint32) bf.id, MIGRATE_LOCK_SUBID_BACKFILL);
 			if (LockHeldByMe(&tag, ExclusiveLock))
 				(void) LockRelease(&tag, ExclusiveLock, true);
 		}

@@ -4,14 +4,14 @@
  *	  Access to the extension's catalog tables.
  *
  * Every internal query names the extension's own schema, found through
- * pg_extension (never through search_path), and qualifies every operator and
- * function with pg_catalog.  The queries run with the extension owner's
- * privileges: the roles that call the functions need EXECUTE, never write
- * access to the tables.  So each one is prepared and run as PostgreSQL runs
- * index expressions and maintenance commands: as a security-restricted
- * operation with search_path pinned to pg_catalog, so that no name in it,
- * qualified or not (an operator that IS NOT DISTINCT FROM resolves, say),
- * can be redirected to a caller's function running as the owner.  Plans are
+ * pg_extension (never through search_path).  The queries run with the
+ * extension owner's privileges: the roles that call the functions need
+ * EXECUTE, never write access to the tables.  So each one is prepared and
+ * run as PostgreSQL runs index expressions and maintenance commands: as a
+ * security-restricted operation with search_path pinned to pg_catalog, so
+ * that no name in it, qualified or not (an operator that IS NOT DISTINCT
+ * FROM resolves, say), can be redirected to a caller's function running as
+ * the owner; operators are therefore written plainly.  Plans are
  * prepared once per backend and kept until the extension is recreated.
  *
  * The long queries (the status rows, and the schema fingerprint and watched
@@ -27,6 +27,7 @@
  *-------------------------------------------------------------------------
  */
 #include "migrate.h"
+#include "catalog.h"
 
 #include "access/genam.h"
 #include "access/htup_details.h"
@@ -84,23 +85,23 @@ static const CatalogQueryDef catalog_queries[NUM_CATALOG_QUERIES] = {
 		"UPDATE %1$s.migrate_checked SET epoch = $1", 1, {INT8OID}
 	},
 	[Q_STATE_BUMP] = {
-		"UPDATE %1$s.migrate_state SET epoch = epoch OPERATOR(pg_catalog.+) 1",
+		"UPDATE %1$s.migrate_state SET epoch = epoch + 1",
 		0, {0}
 	},
 	[Q_DEFINITION] = {
 		"SELECT " MIGRATION_COLUMNS "a.checksum, m.defined_by, m.down_derived,"
 		" m.safety_assured::pg_catalog.text"
 		" FROM %1$s.migrate_migrations m"
-		" LEFT JOIN %1$s.migrate_applied a ON a.version OPERATOR(pg_catalog.=) m.version"
-		" WHERE m.version OPERATOR(pg_catalog.=) $1",
+		" LEFT JOIN %1$s.migrate_applied a ON a.version = m.version"
+		" WHERE m.version = $1",
 		1, {INT8OID}
 	},
 	[Q_DEFINITION_ROW] = {
-		"SELECT * FROM %1$s.migrate_migrations WHERE version OPERATOR(pg_catalog.=) $1",
+		"SELECT * FROM %1$s.migrate_migrations WHERE version = $1",
 		1, {INT8OID}
 	},
 	[Q_APPLIED_CHECKSUM] = {
-		"SELECT checksum FROM %1$s.migrate_applied WHERE version OPERATOR(pg_catalog.=) $1",
+		"SELECT checksum FROM %1$s.migrate_applied WHERE version = $1",
 		1, {INT8OID}
 	},
 	[Q_UPSERT_DEFINITION] = {
@@ -118,11 +119,11 @@ static const CatalogQueryDef catalog_queries[NUM_CATALOG_QUERIES] = {
 	},
 	[Q_SET_DEFINER] = {
 		"UPDATE %1$s.migrate_migrations SET defined_by = $2, safety_assured = $3"
-		" WHERE version OPERATOR(pg_catalog.=) $1 RETURNING *",
+		" WHERE version = $1 RETURNING *",
 		3, {INT8OID, NAMEOID, TEXTARRAYOID}
 	},
 	[Q_DELETE_FINDINGS] = {
-		"DELETE FROM %1$s.migrate_findings WHERE version OPERATOR(pg_catalog.=) $1",
+		"DELETE FROM %1$s.migrate_findings WHERE version = $1",
 		1, {INT8OID}
 	},
 	[Q_INSERT_FINDING] = {
@@ -134,23 +135,23 @@ static const CatalogQueryDef catalog_queries[NUM_CATALOG_QUERIES] = {
 	[Q_UNASSURED_ERRORS] = {
 		"SELECT f.version, f.statement, f.line, f.rule, f.message, f.hint"
 		" FROM %1$s.migrate_findings f"
-		" JOIN %1$s.migrate_migrations m ON m.version OPERATOR(pg_catalog.=) f.version"
-		" WHERE f.body OPERATOR(pg_catalog.=) 'up' AND f.severity OPERATOR(pg_catalog.=) 'error'"
-		" AND NOT (f.rule OPERATOR(pg_catalog.=) ANY (m.safety_assured))"
+		" JOIN %1$s.migrate_migrations m ON m.version = f.version"
+		" WHERE f.body = 'up' AND f.severity = 'error'"
+		" AND NOT (f.rule = ANY (m.safety_assured))"
 		" AND NOT EXISTS (SELECT FROM %1$s.migrate_applied a"
-		"                 WHERE a.version OPERATOR(pg_catalog.=) f.version)"
+		"                 WHERE a.version = f.version)"
 		" ORDER BY f.version, f.statement, f.rule",
 		0, {0}
 	},
 	[Q_DELETE_DEFINITION] = {
-		"DELETE FROM %1$s.migrate_migrations WHERE version OPERATOR(pg_catalog.=) $1",
+		"DELETE FROM %1$s.migrate_migrations WHERE version = $1",
 		1, {INT8OID}
 	},
 	[Q_APPLY_CANDIDATES] = {
 		"SELECT " MIGRATION_COLUMNS "a.checksum, m.defined_by"
 		" FROM %1$s.migrate_migrations m"
-		" LEFT JOIN %1$s.migrate_applied a ON a.version OPERATOR(pg_catalog.=) m.version"
-		" WHERE a.version IS NULL OR a.checksum OPERATOR(pg_catalog.<>) m.checksum"
+		" LEFT JOIN %1$s.migrate_applied a ON a.version = m.version"
+		" WHERE a.version IS NULL OR a.checksum <> m.checksum"
 		" ORDER BY m.version",
 		0, {0}
 	},
@@ -160,12 +161,12 @@ static const CatalogQueryDef catalog_queries[NUM_CATALOG_QUERIES] = {
 	[Q_APPLIED_FOR_ROLLBACK] = {
 		"SELECT a.version,"
 		" COALESCE(m.name, (SELECT h.name FROM %1$s.migrate_history h"
-		"                   WHERE h.version OPERATOR(pg_catalog.=) a.version"
+		"                   WHERE h.version = a.version"
 		"                   ORDER BY h.id DESC LIMIT 1)),"
 		" m.up, m.down, m.transactional, m.checksum, a.checksum, m.defined_by"
 		" FROM %1$s.migrate_applied a"
-		" LEFT JOIN %1$s.migrate_migrations m ON m.version OPERATOR(pg_catalog.=) a.version"
-		" WHERE ($1 IS NULL OR a.version OPERATOR(pg_catalog.>=) $1)"
+		" LEFT JOIN %1$s.migrate_migrations m ON m.version = a.version"
+		" WHERE ($1 IS NULL OR a.version >= $1)"
 		" ORDER BY a.version DESC LIMIT $2",
 		2, {INT8OID, INT8OID}
 	},
@@ -175,7 +176,7 @@ static const CatalogQueryDef catalog_queries[NUM_CATALOG_QUERIES] = {
 		5, {INT8OID, TEXTOID, TIMESTAMPTZOID, NAMEOID, INTERVALOID}
 	},
 	[Q_DELETE_APPLIED] = {
-		"DELETE FROM %1$s.migrate_applied WHERE version OPERATOR(pg_catalog.=) $1",
+		"DELETE FROM %1$s.migrate_applied WHERE version = $1",
 		1, {INT8OID}
 	},
 	[Q_INSERT_HISTORY] = {
@@ -197,36 +198,36 @@ static const CatalogQueryDef catalog_queries[NUM_CATALOG_QUERIES] = {
 		5, {INT8OID, TEXTOID, INT4OID, TIMESTAMPTZOID, INT4OID}
 	},
 	[Q_PROGRESS_RELATIONS] = {
-		"UPDATE %1$s.migrate_progress SET relations = $2 WHERE version OPERATOR(pg_catalog.=) $1",
+		"UPDATE %1$s.migrate_progress SET relations = $2 WHERE version = $1",
 		2, {INT8OID, OIDARRAYOID}
 	},
 	[Q_PROGRESS_COMPLETED] = {
-		"UPDATE %1$s.migrate_progress SET completed = $2 WHERE version OPERATOR(pg_catalog.=) $1",
+		"UPDATE %1$s.migrate_progress SET completed = $2 WHERE version = $1",
 		2, {INT8OID, INT4OID}
 	},
 	[Q_PROGRESS_FAILED] = {
-		"UPDATE %1$s.migrate_progress SET error = $2 WHERE version OPERATOR(pg_catalog.=) $1",
+		"UPDATE %1$s.migrate_progress SET error = $2 WHERE version = $1",
 		2, {INT8OID, TEXTOID}
 	},
 	[Q_PROGRESS_DELETE] = {
-		"DELETE FROM %1$s.migrate_progress WHERE version OPERATOR(pg_catalog.=) $1",
+		"DELETE FROM %1$s.migrate_progress WHERE version = $1",
 		1, {INT8OID}
 	},
 	[Q_PROGRESS_STOPPED] = {
 		"SELECT p.version,"
 		" COALESCE(m.name, (SELECT h.name FROM %1$s.migrate_history h"
-		"                   WHERE h.version OPERATOR(pg_catalog.=) p.version"
+		"                   WHERE h.version = p.version"
 		"                   ORDER BY h.id DESC LIMIT 1)),"
 		" p.direction, p.completed, p.statements, p.error, p.pid, m.checksum"
 		" FROM %1$s.migrate_progress p"
-		" LEFT JOIN %1$s.migrate_migrations m ON m.version OPERATOR(pg_catalog.=) p.version"
-		" WHERE $1 IS NULL OR p.version OPERATOR(pg_catalog.=) $1"
+		" LEFT JOIN %1$s.migrate_migrations m ON m.version = p.version"
+		" WHERE $1 IS NULL OR p.version = $1"
 		" ORDER BY p.version",
 		1, {INT8OID}
 	},
 	[Q_BACKFILL_FIND] = {
 		"SELECT id, last_key, rows_done, batches FROM %1$s.migrate_backfills"
-		" WHERE relation OPERATOR(pg_catalog.=) $1 AND set_clause OPERATOR(pg_catalog.=) $2"
+		" WHERE relation = $1 AND set_clause = $2"
 		" AND where_clause IS NOT DISTINCT FROM $3 AND finished_at IS NULL"
 		" ORDER BY id DESC LIMIT 1",
 		3, {OIDOID, TEXTOID, TEXTOID}
@@ -240,24 +241,24 @@ static const CatalogQueryDef catalog_queries[NUM_CATALOG_QUERIES] = {
 	},
 	[Q_BACKFILL_BATCH] = {
 		"UPDATE %1$s.migrate_backfills SET last_key = $2,"
-		" rows_done = rows_done OPERATOR(pg_catalog.+) $3,"
-		" batches = batches OPERATOR(pg_catalog.+) 1, pid = $4, batch_size = $5,"
+		" rows_done = rows_done + $3,"
+		" batches = batches + 1, pid = $4, batch_size = $5,"
 		" updated_at = pg_catalog.clock_timestamp()"
-		" WHERE id OPERATOR(pg_catalog.=) $1",
+		" WHERE id = $1",
 		5, {INT8OID, TEXTARRAYOID, INT8OID, INT4OID, INT4OID}
 	},
 	[Q_BACKFILL_FINISH] = {
 		"UPDATE %1$s.migrate_backfills SET finished_at = pg_catalog.clock_timestamp(),"
 		" updated_at = pg_catalog.clock_timestamp()"
-		" WHERE id OPERATOR(pg_catalog.=) $1",
+		" WHERE id = $1",
 		1, {INT8OID}
 	},
 	[Q_BASELINE] = {
 		"WITH pending AS ("
 		"   SELECT m.version, m.name, m.checksum FROM %1$s.migrate_migrations m"
 		"   WHERE NOT EXISTS (SELECT FROM %1$s.migrate_applied a"
-		"                     WHERE a.version OPERATOR(pg_catalog.=) m.version)"
-		"   AND m.version OPERATOR(pg_catalog.<=) $1),"
+		"                     WHERE a.version = m.version)"
+		"   AND m.version <= $1),"
 		" applied AS ("
 		"   INSERT INTO %1$s.migrate_applied (version, checksum, applied_at, applied_by, duration)"
 		"   SELECT version, checksum, pg_catalog.now(), $2, '0'::pg_catalog.interval FROM pending)"
@@ -778,6 +779,19 @@ catalog_getint64(HeapTuple tuple, TupleDesc tupdesc, int column, bool *isnull)
 }
 
 /*
+ * Returns the time between two timestamps as an interval Datum, for the
+ * duration columns of migrate_applied and migrate_history.
+ */
+Datum
+catalog_interval(TimestampTz started, TimestampTz finished)
+{
+	Interval   *interval = palloc0(sizeof(Interval));
+
+	interval->time = finished - started;
+	return IntervalPGetDatum(interval);
+}
+
+/*
  * Copies a row of a query that returns migrations (see MIGRATION_COLUMNS)
  * into a Migration in the current memory context.
  */
@@ -809,7 +823,7 @@ void
 catalog_record_run(const Migration *m, MigrateDirection direction,
 				   TimestampTz started, TimestampTz finished, const char *role)
 {
-	Datum		duration = runner_interval(started, finished);
+	Datum		duration = catalog_interval(started, finished);
 	NameData	rolename;
 	Datum		values[8];
 	char		nulls[8];
@@ -860,7 +874,7 @@ catalog_record_failure(const Migration *m, MigrateDirection direction,
 	values[1] = CStringGetTextDatum(m->name);
 	values[2] = CStringGetTextDatum(direction_name(direction));
 	values[3] = TimestampTzGetDatum(started);
-	values[4] = runner_interval(started, GetCurrentTimestamp());
+	values[4] = catalog_interval(started, GetCurrentTimestamp());
 	values[5] = NameGetDatum(&rolename);
 	values[6] = BoolGetDatum(false);
 	values[7] = CStringGetTextDatum(error ? error : "unknown error");

@@ -7,6 +7,7 @@
  *-------------------------------------------------------------------------
  */
 #include "migrate.h"
+#include "catalog.h"
 
 #include "common/cryptohash.h"
 #include "common/sha2.h"

@@ -13,6 +13,11 @@
  *-------------------------------------------------------------------------
  */
 #include "migrate.h"
+#include "catalog.h"
+#include "lint.h"
+#include "lock.h"
+#include "runner.h"
+#include "statements.h"
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"

@@ -24,7 +24,12 @@
  *
  *-------------------------------------------------------------------------
  */
+#include "migrate.h"
+#include "catalog.h"
+#include "lock.h"
 #include "plan.h"
+#include "runner.h"
+#include "statements.h"
 
 #include "access/xact.h"
 #include "catalog/index.h"
@@ -575,7 +580,7 @@ migrate_resolve(PG_FUNCTION_ARGS)
 		values[1] = CStringGetTextDatum(checksum);
 		values[2] = TimestampTzGetDatum(GetCurrentTimestamp());
 		values[3] = NameGetDatum(&rolename);
-		values[4] = runner_interval(0, 0);
+		values[4] = catalog_interval(0, 0);
 		catalog_exec(Q_INSERT_APPLIED, values, "     ", false, 0);
 	}
 	else if (strcmp(direction, "down") == 0 && !applied)
@@ -592,7 +597,7 @@ migrate_resolve(PG_FUNCTION_ARGS)
 	nulls[1] = name ? ' ' : 'n';
 	values[2] = CStringGetTextDatum("resolve");
 	values[3] = TimestampTzGetDatum(GetCurrentTimestamp());
-	values[4] = runner_interval(0, 0);
+	values[4] = catalog_interval(0, 0);
 	values[5] = NameGetDatum(&rolename);
 	values[6] = BoolGetDatum(true);
 	values[7] = (Datum) 0;

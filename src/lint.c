@@ -18,7 +18,9 @@
  *-------------------------------------------------------------------------
  */
 #include "migrate.h"
+#include "lint.h"
 #include "lint_rules.h"
+#include "statements.h"
 
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"

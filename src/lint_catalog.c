@@ -21,6 +21,8 @@
  *-------------------------------------------------------------------------
  */
 #include "migrate.h"
+#include "lint.h"
+#include "runner.h"
 
 #include "access/genam.h"
 #include "access/htup_details.h"

@@ -12,6 +12,7 @@
  *-------------------------------------------------------------------------
  */
 #include "migrate.h"
+#include "lint.h"
 #include "lint_rules.h"
 
 #include "catalog/pg_class.h"

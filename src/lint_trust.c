@@ -26,6 +26,7 @@
  *-------------------------------------------------------------------------
  */
 #include "migrate.h"
+#include "lint.h"
 
 #include "access/genam.h"
 #include "access/htup_details.h"

@@ -22,6 +22,7 @@
  *-------------------------------------------------------------------------
  */
 #include "migrate.h"
+#include "lock.h"
 
 #include "catalog/namespace.h"
 #include "lib/stringinfo.h"
@@ -60,7 +61,7 @@ migrate_lock_tag(LOCKTAG *tag)
 {
 	SET_LOCKTAG_ADVISORY(*tag, MyDatabaseId,
 						 (uint32) (MIGRATE_LOCK_KEY >> 32),
-						 (uint32) MIGRATE_LOCK_KEY, 1);
+						 (uint32) MIGRATE_LOCK_KEY, MIGRATE_LOCK_SUBID_MIGRATION);
 }
 
 /*
@@ -72,7 +73,7 @@ deploy_marker_tag(LOCKTAG *tag)
 {
 	SET_LOCKTAG_ADVISORY(*tag, MyDatabaseId,
 						 (uint32) (MIGRATE_LOCK_KEY >> 32),
-						 (uint32) MIGRATE_LOCK_KEY, 3);
+						 (uint32) MIGRATE_LOCK_KEY, MIGRATE_LOCK_SUBID_DEPLOY);
 }
 
 /*

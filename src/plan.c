@@ -17,7 +17,11 @@
  *
  *-------------------------------------------------------------------------
  */
+#include "migrate.h"
+#include "catalog.h"
+#include "lint.h"
 #include "plan.h"
+#include "statements.h"
 
 #include "miscadmin.h"
 #include "utils/acl.h"

@@ -18,6 +18,7 @@
  *-------------------------------------------------------------------------
  */
 #include "migrate.h"
+#include "statements.h"
 
 #include "access/relation.h"
 #include "catalog/namespace.h"

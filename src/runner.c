@@ -12,6 +12,10 @@
  *-------------------------------------------------------------------------
  */
 #include "migrate.h"
+#include "catalog.h"
+#include "lock.h"
+#include "runner.h"
+#include "statements.h"
 
 #include <math.h>
 
@@ -77,15 +81,6 @@ static const MigrateStatement *runner_statement = NULL;
 
 /* When that statement started */
 static TimestampTz runner_statement_started = 0;
-
-/*
- * Returns "up" or "down".
- */
-const char *
-direction_name(MigrateDirection direction)
-{
-	return direction == MIGRATE_UP ? "up" : "down";
-}
 
 /*
  * Refuses a call of the SQL-callable function (or procedure) named function,
@@ -171,18 +166,6 @@ void
 runner_leave(void)
 {
 	runner_active = false;
-}
-
-/*
- * Returns the interval between two timestamps as an interval Datum.
- */
-Datum
-runner_interval(TimestampTz started, TimestampTz finished)
-{
-	Interval   *interval = palloc0(sizeof(Interval));
-
-	interval->time = finished - started;
-	return IntervalPGetDatum(interval);
 }
 
 /*

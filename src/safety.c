@@ -16,6 +16,8 @@
  *-------------------------------------------------------------------------
  */
 #include "migrate.h"
+#include "catalog.h"
+#include "lint.h"
 #include "lint_rules.h"
 
 #include "catalog/pg_type.h"

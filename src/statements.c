@@ -13,6 +13,7 @@
  *-------------------------------------------------------------------------
  */
 #include "migrate.h"
+#include "statements.h"
 
 #include "catalog/namespace.h"
 #include "commands/defrem.h"

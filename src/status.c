@@ -7,6 +7,7 @@
  *-------------------------------------------------------------------------
  */
 #include "migrate.h"
+#include "catalog.h"
 
 #include "access/htup_details.h"
 #include "fmgr.h"

@@ -12,6 +12,7 @@
  *-------------------------------------------------------------------------
  */
 #include "migrate.h"
+#include "runner.h"
 
 #include "access/xact.h"
 #include "utils/memutils.h"

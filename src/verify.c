@@ -27,7 +27,12 @@
  *
  *-------------------------------------------------------------------------
  */
+#include "migrate.h"
+#include "catalog.h"
+#include "lock.h"
 #include "plan.h"
+#include "runner.h"
+#include "statements.h"
 
 #include "access/htup_details.h"
 #include "access/xact.h"

@@ -26,6 +26,7 @@
  *-------------------------------------------------------------------------
  */
 #include "migrate.h"
+#include "runner.h"
 
 #include "access/xact.h"
 #include "commands/progress.h"
