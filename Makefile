@@ -11,6 +11,7 @@ OBJS = \
 	src/deploy.o \
 	src/lint.o \
 	src/lint_catalog.o \
+	src/lint_state.o \
 	src/lint_table.o \
 	src/lint_trust.o \
 	src/lock.o \

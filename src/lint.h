@@ -75,6 +75,8 @@ typedef struct LintState
 
 extern List *lint_body(const char *body, MigrateBody *parsed, bool transactional,
 					   const char *up, MigrateBody *up_parsed);
+
+/* lint_state.c */
 extern void lint_report(LintState *st, const char *rule, const char *severity,
 						const char *fmt,...) pg_attribute_printf(4, 5);
 extern void lint_report_recipe(LintState *st, const char *rule, const char *severity,
@@ -91,6 +93,9 @@ extern void lint_names_add(LintNameTable **table, LintName *n, const char *key);
 extern List *lint_names_find(LintNameTable *table, const RangeVar *relation,
 							 const char *key);
 extern char *lint_relation_text(const RangeVar *rv);
+extern LintName *lint_created_name(LintState *st, RangeVar *rv);
+extern bool lint_relation_created(LintState *st, const RangeVar *rv);
+extern void lint_names_free(LintNameTable **table);
 
 /* lint_table.c */
 extern void lint_create_table(LintState *st, CreateStmt *stmt);
