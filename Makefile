@@ -14,6 +14,7 @@ OBJS = \
 	src/lint_state.o \
 	src/lint_table.o \
 	src/lint_trust.o \
+	src/load.o \
 	src/lock.o \
 	src/plan.o \
 	src/reverse.o \

@@ -492,3 +492,23 @@ COMMENT ON VIEW @extschema@.migrate_status_rows IS
  */
 REVOKE ALL ON TABLE @extschema@.migrate_schema_fingerprint, @extschema@.migrate_watched_relations,
     @extschema@.migrate_status_rows FROM PUBLIC;
+
+/*
+ * migrate_load(): the server side of "pg_migrate load", which defines a
+ * whole set of migrations (a JSON array of objects, one per file) in one
+ * call and returns what it did per version.
+ */
+CREATE FUNCTION @extschema@.migrate_load(migrations jsonb, prune boolean DEFAULT false)
+RETURNS TABLE (version bigint, name text, action text)
+AS 'MODULE_PATHNAME', 'migrate_load'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION @extschema@.migrate_load(jsonb, boolean) IS
+    'define a set of migrations in one call (new, replaced, unchanged; removed with prune)';
+
+/*
+ * Nothing is granted to PUBLIC, as for migrate_define(): the bodies it
+ * stores run with the privileges of whoever applies them, so only the roles
+ * that deploy may define them.  The installer grants EXECUTE to those roles.
+ */
+REVOKE ALL ON FUNCTION @extschema@.migrate_load(jsonb, boolean) FROM PUBLIC;

@@ -11,8 +11,10 @@
  * lint_table.c, lint_trust.c, lint_catalog.c, safety.c; its rule ids in
  * lint_rules.h), runner.h (running bodies: runner.c, subxact.c, worker.c,
  * deploy.c's checks) and plan.h (what a call runs, and whether it may:
- * plan.c).  settings.c defines the settings; define.c, apply.c, deploy.c,
- * status.c, verify.c and backfill.c hold the SQL-callable functions.
+ * plan.c) and define.h (defining migrations: define.c, shared with
+ * load.c).  settings.c defines the settings; define.c, load.c, apply.c,
+ * deploy.c, status.c, verify.c and backfill.c hold the SQL-callable
+ * functions.
  *
  *-------------------------------------------------------------------------
  */

@@ -113,6 +113,7 @@ sub standby_messages
 
 my @calls = (
 	[ 'migrate_define', q{SELECT version FROM migrate_define(4, 'create_tags', 'CREATE TABLE tags (id int);')} ],
+	[ 'migrate_load', q{SELECT * FROM migrate_load('[]')} ],
 	[ 'migrate_remove',   'SELECT migrate_remove(3)' ],
 	[ 'migrate_apply',    'SELECT * FROM migrate_apply()' ],
 	[ 'migrate_rollback', 'SELECT * FROM migrate_rollback()' ],
