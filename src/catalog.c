@@ -57,12 +57,12 @@ typedef struct CatalogQueryDef
 } CatalogQueryDef;
 
 /*
- * Columns of every query that returns migrations, read by
- * catalog_read_migration(): version, name, up, down, transactional,
- * checksum, applied checksum, defined_by.
+ * Columns of the queries that return migrations, which
+ * catalog_read_migration() reads by name.
  */
 #define MIGRATION_COLUMNS \
-	"m.version, m.name, m.up, m.down, m.transactional, m.checksum, "
+	"m.version, m.name, m.up, m.down, m.transactional, m.checksum," \
+	" a.checksum AS applied_checksum, m.defined_by"
 
 /*
  * The oldest version of the extension's catalog (its SQL objects) that this
@@ -89,8 +89,8 @@ static const CatalogQueryDef catalog_queries[NUM_CATALOG_QUERIES] = {
 		0, {0}
 	},
 	[Q_DEFINITION] = {
-		"SELECT " MIGRATION_COLUMNS "a.checksum, m.defined_by, m.down_derived,"
-		" m.safety_assured::pg_catalog.text"
+		"SELECT " MIGRATION_COLUMNS ", m.down_derived,"
+		" m.safety_assured::pg_catalog.text AS safety_assured"
 		" FROM %1$s.migrate_migrations m"
 		" LEFT JOIN %1$s.migrate_applied a ON a.version = m.version"
 		" WHERE m.version = $1",
@@ -148,7 +148,7 @@ static const CatalogQueryDef catalog_queries[NUM_CATALOG_QUERIES] = {
 		1, {INT8OID}
 	},
 	[Q_APPLY_CANDIDATES] = {
-		"SELECT " MIGRATION_COLUMNS "a.checksum, m.defined_by"
+		"SELECT " MIGRATION_COLUMNS
 		" FROM %1$s.migrate_migrations m"
 		" LEFT JOIN %1$s.migrate_applied a ON a.version = m.version"
 		" WHERE a.version IS NULL OR a.checksum <> m.checksum"
@@ -159,11 +159,12 @@ static const CatalogQueryDef catalog_queries[NUM_CATALOG_QUERIES] = {
 		"SELECT pg_catalog.max(version) FROM %1$s.migrate_applied", 0, {0}
 	},
 	[Q_APPLIED_FOR_ROLLBACK] = {
-		"SELECT a.version,"
+		"SELECT a.version AS version,"
 		" COALESCE(m.name, (SELECT h.name FROM %1$s.migrate_history h"
 		"                   WHERE h.version = a.version"
-		"                   ORDER BY h.id DESC LIMIT 1)),"
-		" m.up, m.down, m.transactional, m.checksum, a.checksum, m.defined_by"
+		"                   ORDER BY h.id DESC LIMIT 1)) AS name,"
+		" m.up, m.down, m.transactional, m.checksum,"
+		" a.checksum AS applied_checksum, m.defined_by"
 		" FROM %1$s.migrate_applied a"
 		" LEFT JOIN %1$s.migrate_migrations m ON m.version = a.version"
 		" WHERE ($1 IS NULL OR a.version >= $1)"
@@ -792,8 +793,22 @@ catalog_interval(TimestampTz started, TimestampTz finished)
 }
 
 /*
+ * Returns the number of a column of an SPI result, by name.
+ */
+int
+catalog_column(TupleDesc tupdesc, const char *name)
+{
+	int			column = SPI_fnumber(tupdesc, name);
+
+	if (column <= 0)
+		elog(ERROR, "internal query has no column \"%s\"", name);
+	return column;
+}
+
+/*
  * Copies a row of a query that returns migrations (see MIGRATION_COLUMNS)
- * into a Migration in the current memory context.
+ * into a Migration in the current memory context, reading its columns by
+ * name.
  */
 Migration *
 catalog_read_migration(HeapTuple tuple, TupleDesc tupdesc)
@@ -802,15 +817,18 @@ catalog_read_migration(HeapTuple tuple, TupleDesc tupdesc)
 	bool		isnull;
 	Datum		definer;
 
-	m->version = catalog_getint64(tuple, tupdesc, 1, &isnull);
-	m->name = catalog_getvalue(tuple, tupdesc, 2);
-	m->up = catalog_getvalue(tuple, tupdesc, 3);
-	m->down = catalog_getvalue(tuple, tupdesc, 4);
-	m->transactional = catalog_getbool(tuple, tupdesc, 5, &isnull);
+	m->version = catalog_getint64(tuple, tupdesc, catalog_column(tupdesc, "version"),
+								  &isnull);
+	m->name = catalog_getvalue(tuple, tupdesc, catalog_column(tupdesc, "name"));
+	m->up = catalog_getvalue(tuple, tupdesc, catalog_column(tupdesc, "up"));
+	m->down = catalog_getvalue(tuple, tupdesc, catalog_column(tupdesc, "down"));
+	m->transactional = catalog_getbool(tuple, tupdesc,
+									   catalog_column(tupdesc, "transactional"), &isnull);
 	m->defined = !isnull;
-	m->checksum = catalog_getvalue(tuple, tupdesc, 6);
-	m->applied_checksum = catalog_getvalue(tuple, tupdesc, 7);
-	definer = SPI_getbinval(tuple, tupdesc, 8, &isnull);
+	m->checksum = catalog_getvalue(tuple, tupdesc, catalog_column(tupdesc, "checksum"));
+	m->applied_checksum = catalog_getvalue(tuple, tupdesc,
+										   catalog_column(tupdesc, "applied_checksum"));
+	definer = SPI_getbinval(tuple, tupdesc, catalog_column(tupdesc, "defined_by"), &isnull);
 	m->defined_by = isnull ? NULL : pstrdup(NameStr(*DatumGetName(definer)));
 	return m;
 }

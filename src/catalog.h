@@ -57,6 +57,7 @@ extern bool catalog_known_clean(int64 *epoch);
 extern void catalog_remember_clean(int64 epoch);
 extern void catalog_check_snapshot(void);
 extern Datum catalog_interval(TimestampTz started, TimestampTz finished);
+extern int	catalog_column(TupleDesc tupdesc, const char *name);
 extern Migration *catalog_read_migration(HeapTuple tuple, TupleDesc tupdesc);
 extern void catalog_record_run(const Migration *m, MigrateDirection direction,
 							   TimestampTz started, TimestampTz finished,

@@ -438,9 +438,13 @@ define_read_stored(DefinePlan *plan)
 
 		plan->existing = catalog_read_migration(SPI_tuptable->vals[0], SPI_tuptable->tupdesc);
 		plan->existing_derived = catalog_getbool(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
-												 9, &isnull);
+												 catalog_column(SPI_tuptable->tupdesc,
+																"down_derived"),
+												 &isnull);
 		plan->existing_assured = catalog_getvalue(SPI_tuptable->vals[0],
-												  SPI_tuptable->tupdesc, 10);
+												  SPI_tuptable->tupdesc,
+												  catalog_column(SPI_tuptable->tupdesc,
+																 "safety_assured"));
 		plan->applied_checksum = plan->existing->applied_checksum;
 		return;
 	}

@@ -169,17 +169,21 @@ select_pending(MigrationPlan *plan, bool has_target, int64 target, bool has_step
 {
 	List	   *pending = NIL;
 	List	   *changed = NIL;
+	int			version_column;
+	int			applied_column;
 	uint64		i;
 
 	catalog_exec(Q_APPLY_CANDIDATES, NULL, NULL, false, 0);
+	version_column = catalog_column(SPI_tuptable->tupdesc, "version");
+	applied_column = catalog_column(SPI_tuptable->tupdesc, "applied_checksum");
 	for (i = 0; i < SPI_processed; i++)
 	{
 		HeapTuple	tuple = SPI_tuptable->vals[i];
 		TupleDesc	tupdesc = SPI_tuptable->tupdesc;
 		bool		isnull;
-		int64		version = catalog_getint64(tuple, tupdesc, 1, &isnull);
+		int64		version = catalog_getint64(tuple, tupdesc, version_column, &isnull);
 
-		(void) SPI_getbinval(tuple, tupdesc, 7, &isnull);
+		(void) SPI_getbinval(tuple, tupdesc, applied_column, &isnull);
 		if (!isnull)
 		{
 			changed = lappend(changed, catalog_read_migration(tuple, tupdesc));
