@@ -47,6 +47,16 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# The command-line client, pg_migrate, is a PGXS program of its own in
+# client/; these targets build, install and clean it with the extension.
+.PHONY: client-all client-install client-installcheck client-clean
+all: client-all
+install: client-install
+installcheck: client-installcheck
+clean: client-clean
+client-all client-install client-installcheck client-clean:
+	$(MAKE) -C client $(patsubst client-%,%,$@)
+
 # Every object depends on the headers.
 $(OBJS): $(wildcard src/*.h)
 

@@ -13,7 +13,7 @@ use IPC::Run;
 use PostgreSQL::Test::Utils;
 
 our @EXPORT = qw(message_lines psql_messages start_session pid_of finish_session
-  hold_snapshot wait_for_build status_of index_state);
+  hold_snapshot wait_for_build status_of index_state pg_migrate write_file);
 
 # Returns psql's message lines (NOTICE, WARNING, ERROR, DETAIL, HINT,
 # CONTEXT, ...) from its stderr, without its "psql:<stdin>:N: " prefix.
@@ -122,6 +122,30 @@ sub index_state
 	return $node->safe_psql('postgres', qq{
 		SELECT coalesce((SELECT CASE WHEN indisvalid THEN 't' ELSE 'f' END FROM pg_index
 		                 WHERE indexrelid = to_regclass('$name')), 'none')});
+}
+
+# Runs the client, pg_migrate (found on PATH), against database postgres of
+# $node with the migrations folder $dir and the further arguments @args;
+# returns its exit status, stdout and stderr.
+sub pg_migrate
+{
+	my ($node, $dir, @args) = @_;
+	my ($out, $err) = ('', '');
+	IPC::Run::run(
+		[ 'pg_migrate', '-d', $node->connstr('postgres'), '--dir', $dir, @args ],
+		'<', \undef, '>', \$out, '2>', \$err,
+		IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default));
+	return ($? >> 8, $out, $err);
+}
+
+# Writes $content to file $path.
+sub write_file
+{
+	my ($path, $content) = @_;
+	open my $fh, '>', $path or die "could not write $path: $!";
+	print $fh $content;
+	close $fh;
+	return;
 }
 
 1;

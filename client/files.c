@@ -1,0 +1,389 @@
+/*-------------------------------------------------------------------------
+ *
+ * files.c
+ *	  Reading a migrations folder: one file per migration,
+ *	  <version>_<name>.sql, in dbmate's format ("-- migrate:up
+ *	  [transaction:false]", "-- migrate:down"), and writing the set as the
+ *	  JSON array that migrate_load() takes.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "pg_migrate.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include "common/logging.h"
+
+static bool parse_file_name(const char *base, int64 *version, char **name);
+static bool marker_line(const char *line, size_t len, const char *marker,
+						const char **rest);
+static int	compare_files(const void *a, const void *b);
+
+/*
+ * Splits a file name "<version>_<name>.sql" into its version (digits, a
+ * positive bigint) and name; returns false if it has another form.
+ */
+static bool
+parse_file_name(const char *base, int64 *version, char **name)
+{
+	size_t		len = strlen(base);
+	const char *p = base;
+	int64		v = 0;
+
+	if (len < 4 || strcmp(base + len - 4, ".sql") != 0)
+		return false;
+	if (!isdigit((unsigned char) *p))
+		return false;
+	while (isdigit((unsigned char) *p))
+	{
+		int			digit = *p - '0';
+
+		if (v > (PG_INT64_MAX - digit) / 10)
+			return false;
+		v = v * 10 + digit;
+		p++;
+	}
+	if (*p != '_' || v <= 0)
+		return false;
+	p++;
+	if (p >= base + len - 4)
+		return false;
+	*version = v;
+	*name = pnstrdup(p, base + len - 4 - p);
+	return true;
+}
+
+/*
+ * Whether a line (len bytes, without its newline) is the marker comment
+ * "-- migrate:<marker>", with optional spaces after "--"; *rest points
+ * after the marker (its options).
+ */
+static bool
+marker_line(const char *line, size_t len, const char *marker,
+			const char **rest)
+{
+	const char *p = line;
+	const char *end = line + len;
+	size_t		mlen = strlen(marker);
+
+	if (len < 2 || p[0] != '-' || p[1] != '-')
+		return false;
+	p += 2;
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	if ((size_t) (end - p) < mlen || strncmp(p, marker, mlen) != 0)
+		return false;
+	p += mlen;
+	if (p < end && *p != ' ' && *p != '\t' && *p != '\r')
+		return false;
+	*rest = p;
+	return true;
+}
+
+/*
+ * Reads one migration file: its name gives version and name, its
+ * "-- migrate:up" and "-- migrate:down" lines the bodies.  A blank down
+ * section is a no-op down (""), a missing one NULL (derive).  On a bad file
+ * prints an error naming it and returns false.
+ */
+bool
+files_read_one(const char *path, MigrationFile *file)
+{
+	const char *base = last_dir_separator(path);
+	FILE	   *fp;
+	PQExpBufferData content;
+	char		chunk[8192];
+	size_t		n;
+	const char *p;
+	int			lineno = 0;
+	const char *up_start = NULL;
+	const char *down_start = NULL;
+	const char *up_end = NULL;
+
+	base = base ? base + 1 : path;
+	memset(file, 0, sizeof(*file));
+	file->transactional = -1;
+	file->path = pg_strdup(path);
+	if (!parse_file_name(base, &file->version, &file->name))
+	{
+		pg_log_error("invalid migration file name \"%s\"", path);
+		pg_log_error_detail("A migration file is named <version>_<name>.sql, the version being a positive whole number of digits.");
+		return false;
+	}
+
+	fp = fopen(path, "r");
+	if (fp == NULL)
+	{
+		pg_log_error("could not open file \"%s\": %m", path);
+		return false;
+	}
+	initPQExpBuffer(&content);
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		appendBinaryPQExpBuffer(&content, chunk, n);
+	if (ferror(fp))
+	{
+		pg_log_error("could not read file \"%s\": %m", path);
+		fclose(fp);
+		termPQExpBuffer(&content);
+		return false;
+	}
+	fclose(fp);
+	if (strlen(content.data) != content.len)
+	{
+		pg_log_error("file \"%s\" contains a zero byte", path);
+		termPQExpBuffer(&content);
+		return false;
+	}
+
+	for (p = content.data; *p; )
+	{
+		const char *eol = strchr(p, '\n');
+		size_t		len = eol ? (size_t) (eol - p) : strlen(p);
+		const char *next = eol ? eol + 1 : p + len;
+		const char *rest;
+
+		lineno++;
+		if (marker_line(p, len, "migrate:up", &rest))
+		{
+			const char *end = p + len;
+
+			if (up_start)
+			{
+				pg_log_error("file \"%s\", line %d: a second \"-- migrate:up\" line", path, lineno);
+				goto bad;
+			}
+			if (down_start)
+			{
+				pg_log_error("file \"%s\", line %d: \"-- migrate:up\" after \"-- migrate:down\"", path, lineno);
+				goto bad;
+			}
+			/* Options: transaction:false or transaction:true. */
+			while (rest < end)
+			{
+				const char *word;
+
+				while (rest < end && isspace((unsigned char) *rest))
+					rest++;
+				word = rest;
+				while (rest < end && !isspace((unsigned char) *rest))
+					rest++;
+				if (rest == word)
+					break;
+				if (rest - word == 17 && strncmp(word, "transaction:false", 17) == 0)
+					file->transactional = 0;
+				else if (rest - word == 16 && strncmp(word, "transaction:true", 16) == 0)
+					file->transactional = 1;
+				else
+				{
+					pg_log_error("file \"%s\", line %d: unknown option \"%.*s\" of \"-- migrate:up\"",
+								 path, lineno, (int) (rest - word), word);
+					pg_log_error_hint("The only option is transaction:false.");
+					goto bad;
+				}
+			}
+			up_start = next;
+			file->up_line = lineno + 1;
+		}
+		else if (marker_line(p, len, "migrate:down", &rest))
+		{
+			if (down_start)
+			{
+				pg_log_error("file \"%s\", line %d: a second \"-- migrate:down\" line", path, lineno);
+				goto bad;
+			}
+			if (up_start)
+				up_end = p;
+			down_start = next;
+			file->down_line = lineno + 1;
+		}
+		p = next;
+	}
+
+	if (up_start == NULL)
+	{
+		pg_log_error("file \"%s\" has no \"-- migrate:up\" line", path);
+		pg_log_error_hint("A migration file starts its up section with a line \"-- migrate:up\".");
+		goto bad;
+	}
+	if (up_end == NULL)
+		up_end = content.data + content.len;
+	file->up = pnstrdup(up_start, up_end - up_start);
+	if (down_start)
+	{
+		const char *q;
+		bool		blank = true;
+
+		for (q = down_start; *q; q++)
+			if (!isspace((unsigned char) *q))
+				blank = false;
+		file->down = blank ? pg_strdup("") : pg_strdup(down_start);
+	}
+	termPQExpBuffer(&content);
+	return true;
+
+bad:
+	termPQExpBuffer(&content);
+	return false;
+}
+
+/* Orders files by version. */
+static int
+compare_files(const void *a, const void *b)
+{
+	const MigrationFile *fa = (const MigrationFile *) a;
+	const MigrationFile *fb = (const MigrationFile *) b;
+
+	if (fa->version != fb->version)
+		return fa->version < fb->version ? -1 : 1;
+	return strcmp(fa->path, fb->path);
+}
+
+/*
+ * Reads every "*.sql" file of a folder into set, in version order.  A
+ * missing folder, a file that cannot be read or parsed, or two files with
+ * one version is an error naming it; returns false after printing it.
+ */
+bool
+files_read_folder(const char *dir, MigrationSet *set)
+{
+	DIR		   *d;
+	struct dirent *de;
+	int			allocated = 16;
+	int			i;
+	bool		ok = true;
+
+	set->count = 0;
+	set->files = pg_malloc(allocated * sizeof(MigrationFile));
+
+	d = opendir(dir);
+	if (d == NULL)
+	{
+		pg_log_error("could not open migrations folder \"%s\": %m", dir);
+		pg_log_error_hint("Give the folder with --dir or MIGRATE_DIR, or create one with \"pg_migrate new NAME\".");
+		return false;
+	}
+	while (errno = 0, (de = readdir(d)) != NULL)
+	{
+		size_t		len = strlen(de->d_name);
+		char	   *path;
+
+		if (de->d_name[0] == '.' || len < 4 ||
+			strcmp(de->d_name + len - 4, ".sql") != 0)
+			continue;
+		if (set->count == allocated)
+		{
+			allocated *= 2;
+			set->files = pg_realloc(set->files, allocated * sizeof(MigrationFile));
+		}
+		path = psprintf("%s/%s", dir, de->d_name);
+		if (!files_read_one(path, &set->files[set->count]))
+			ok = false;
+		else
+			set->count++;
+		pfree(path);
+	}
+	if (errno != 0)
+	{
+		pg_log_error("could not read migrations folder \"%s\": %m", dir);
+		ok = false;
+	}
+	closedir(d);
+	if (!ok)
+		return false;
+
+	qsort(set->files, set->count, sizeof(MigrationFile), compare_files);
+	for (i = 1; i < set->count; i++)
+	{
+		if (set->files[i].version == set->files[i - 1].version)
+		{
+			pg_log_error("two files have version " INT64_FORMAT ": \"%s\" and \"%s\"",
+						 set->files[i].version, set->files[i - 1].path,
+						 set->files[i].path);
+			pg_log_error_hint("Give one of them a new version.");
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * Appends s to buf as a JSON string, escaping quotes, backslashes and
+ * control characters; other bytes (UTF-8) are copied as they are.
+ */
+void
+files_append_json_string(PQExpBuffer buf, const char *s)
+{
+	const unsigned char *p;
+
+	appendPQExpBufferChar(buf, '"');
+	for (p = (const unsigned char *) s; *p; p++)
+	{
+		switch (*p)
+		{
+			case '"':
+				appendPQExpBufferStr(buf, "\\\"");
+				break;
+			case '\\':
+				appendPQExpBufferStr(buf, "\\\\");
+				break;
+			case '\n':
+				appendPQExpBufferStr(buf, "\\n");
+				break;
+			case '\r':
+				appendPQExpBufferStr(buf, "\\r");
+				break;
+			case '\t':
+				appendPQExpBufferStr(buf, "\\t");
+				break;
+			default:
+				if (*p < 0x20)
+					appendPQExpBuffer(buf, "\\u%04x", *p);
+				else
+					appendPQExpBufferChar(buf, (char) *p);
+		}
+	}
+	appendPQExpBufferChar(buf, '"');
+}
+
+/*
+ * Returns the set as the JSON array migrate_load() takes: version, name,
+ * up, down (absent: derive), transactional (absent: detect), and the file
+ * and lines the bodies start at, so that the server places its errors.
+ */
+char *
+files_to_json(const MigrationSet *set)
+{
+	PQExpBufferData buf;
+	int			i;
+
+	initPQExpBuffer(&buf);
+	appendPQExpBufferChar(&buf, '[');
+	for (i = 0; i < set->count; i++)
+	{
+		const MigrationFile *f = &set->files[i];
+
+		if (i > 0)
+			appendPQExpBufferStr(&buf, ",\n");
+		appendPQExpBuffer(&buf, "{\"version\": \"" INT64_FORMAT "\", \"name\": ", f->version);
+		files_append_json_string(&buf, f->name);
+		appendPQExpBufferStr(&buf, ", \"up\": ");
+		files_append_json_string(&buf, f->up);
+		if (f->down)
+		{
+			appendPQExpBufferStr(&buf, ", \"down\": ");
+			files_append_json_string(&buf, f->down);
+		}
+		if (f->transactional >= 0)
+			appendPQExpBuffer(&buf, ", \"transactional\": %s",
+							  f->transactional ? "true" : "false");
+		appendPQExpBufferStr(&buf, ", \"file\": ");
+		files_append_json_string(&buf, f->path);
+		appendPQExpBuffer(&buf, ", \"up_line\": %d", f->up_line);
+		if (f->down)
+			appendPQExpBuffer(&buf, ", \"down_line\": %d", f->down_line);
+		appendPQExpBufferChar(&buf, '}');
+	}
+	appendPQExpBufferChar(&buf, ']');
+	return buf.data;
+}

@@ -1,0 +1,101 @@
+/*-------------------------------------------------------------------------
+ *
+ * pg_migrate.h
+ *	  Declarations shared by the files of pg_migrate, the command-line
+ *	  client of the migrate extension.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PG_MIGRATE_H
+#define PG_MIGRATE_H
+
+#include "postgres_fe.h"
+
+#include "libpq-fe.h"
+#include "pqexpbuffer.h"
+
+/* Exit statuses. */
+#define EXIT_DONE		0		/* done */
+#define EXIT_FAILED		1		/* connection, SQL error, unreadable file */
+#define EXIT_USAGE		2		/* bad usage */
+#define EXIT_CHECK		3		/* a check found something */
+
+/* Whether to prompt for a password, as pg_dump's -w and -W say. */
+typedef enum PasswordPrompt
+{
+	PROMPT_DEFAULT,
+	PROMPT_NEVER,
+	PROMPT_ALWAYS
+} PasswordPrompt;
+
+/* Everything the command line and the environment give. */
+typedef struct ClientOptions
+{
+	const char *dbname;
+	const char *host;
+	const char *port;
+	const char *username;
+	PasswordPrompt prompt;
+	const char *dir;
+	bool		quiet;
+	bool		prune;
+	bool		check;
+	bool		to_given;
+	int64		to;
+	bool		steps_given;
+	int			steps;
+	const char *format;
+	const char *progpath;		/* argv[0], to find pg_dump beside us */
+} ClientOptions;
+
+/* One migration file, as read from the folder. */
+typedef struct MigrationFile
+{
+	int64		version;
+	char	   *name;
+	char	   *path;
+	char	   *up;
+	char	   *down;			/* NULL: no down section (derive) */
+	int			transactional;	/* -1: detect, 0: false */
+	int			up_line;		/* line of the file where up starts */
+	int			down_line;		/* likewise for down, 0 if none */
+} MigrationFile;
+
+/* A folder's migrations, in version order. */
+typedef struct MigrationSet
+{
+	MigrationFile *files;
+	int			count;
+} MigrationSet;
+
+/* connection.c */
+extern PGconn *client_connect(const ClientOptions *opts);
+extern void client_disconnect(PGconn *conn);
+extern const char *client_schema(PGconn *conn);
+extern PGresult *client_exec(PGconn *conn, const char *sql, int nparams,
+							 const char *const *params);
+extern bool client_command(PGconn *conn, const char *sql);
+extern void client_report_error(PGconn *conn, PGresult *res);
+
+/* files.c */
+extern bool files_read_folder(const char *dir, MigrationSet *set);
+extern bool files_read_one(const char *path, MigrationFile *file);
+extern char *files_to_json(const MigrationSet *set);
+extern void files_append_json_string(PQExpBuffer buf, const char *s);
+
+/* commands.c */
+extern int	cmd_new(const ClientOptions *opts, const char *name);
+extern int	cmd_load(const ClientOptions *opts);
+extern int	cmd_status(const ClientOptions *opts);
+extern int	cmd_plan(const ClientOptions *opts);
+extern int	cmd_up(const ClientOptions *opts);
+extern int	cmd_deploy(const ClientOptions *opts);
+extern int	cmd_down(const ClientOptions *opts, bool revert);
+extern int	cmd_verify(const ClientOptions *opts, const char *version);
+extern int	cmd_lint(const ClientOptions *opts, int nfiles, char **files);
+extern int	cmd_baseline(const ClientOptions *opts, const char *version);
+extern int	cmd_resolve(const ClientOptions *opts, const char *version,
+						const char *state);
+extern int	cmd_dump(const ClientOptions *opts, const char *file);
+
+#endif							/* PG_MIGRATE_H */
