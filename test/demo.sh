@@ -8,9 +8,12 @@
 # apply with its progress NOTICEs, status, rollback, re-apply, what errors
 # look like, the safety lint refusing a migration that would lock a busy
 # table, and its safe recipe: an index built concurrently by CALL
-# migrate_deploy().  The cluster is stopped and
-# removed at the end, on failure too.  Exits non-zero if a step does not
-# behave as shown.
+# migrate_deploy().  Then the same from files with the pg_migrate client, on
+# a fresh database "widgets": new, status --check, plan, up, down and up
+# again, a transaction:false index run by deploy, lint's FILE:LINE errors,
+# and dump restored into a second fresh database with the same status.  The
+# cluster is stopped and removed at the end, on failure too.  Exits non-zero
+# if a step does not behave as shown.
 #
 # Usage: bash test/demo.sh [port]     (the server listens only on a private
 #                                      Unix socket; the port names the socket)
@@ -264,3 +267,199 @@ heading "14. The history of every run"
 sql <<'EOF'
 SELECT version, name, direction, success FROM migrate_history ORDER BY id;
 EOF
+
+# ---------------------------------------------------------------------------
+# Part two: the same workflow from files, with the pg_migrate client, on a
+# database of its own.
+
+MIGDIR=$WORK/migrations
+DUMP=$WORK/widgets.sql
+
+# Runs pg_migrate as postgres on the private cluster, the folder given by
+# MIGRATE_DIR, echoing the command line first; its output (NOTICEs included)
+# goes to the terminal and to CLI_OUT, its exit status to CLI_STATUS.
+cli() {
+    printf '$ pg_migrate %s\n' "$*"
+    CLI_STATUS=0
+    CLI_OUT=$(migrate_as_postgres env PGHOST="$PGHOST" PGPORT="$PGPORT" MIGRATE_DIR="$MIGDIR" \
+        "$PGBIN/pg_migrate" "$@" 2>&1) || CLI_STATUS=$?
+    if [ -n "$CLI_OUT" ]; then
+        printf '%s\n' "$CLI_OUT"
+    fi
+}
+
+# Like cli(); fails the demo unless pg_migrate exits with status $1, which
+# is shown when it is not 0.
+cli_status() {
+    local want=$1
+    shift
+    cli "$@"
+    if [ "$want" != 0 ]; then
+        echo "(exit status $CLI_STATUS)"
+    fi
+    if [ "$CLI_STATUS" != "$want" ]; then
+        echo "demo: expected exit status $want from: pg_migrate $*, got $CLI_STATUS" >&2
+        return 1
+    fi
+}
+
+# Fails the demo unless the last pg_migrate output has a line matching the
+# extended regular expression $1.
+expect_output() {
+    if ! printf '%s\n' "$CLI_OUT" | grep -Eq -- "$1"; then
+        echo "demo: expected a line matching /$1/ in the output above" >&2
+        return 1
+    fi
+}
+
+# Like expect(), in the database $1.
+expect_in() {
+    local got
+    got=$(migrate_psql -d "$1" -X -q -t -A -c "$2")
+    if [ "$got" != "$3" ]; then
+        echo "demo: expected \"$3\" from: $2 (in $1)" >&2
+        echo "demo: got \"$got\"" >&2
+        return 1
+    fi
+}
+
+# Writes stdin to the file $1 as postgres, showing it.
+write_migration() {
+    echo "\$ cat > $1 <<'EOF'"
+    migrate_as_postgres tee "$1"
+    echo "EOF"
+}
+
+# Waits until the UTC second differs from the version $1, so that the next
+# "pg_migrate new" gets a version of its own.
+next_second() {
+    while [ "$(date -u +%Y%m%d%H%M%S)" = "$1" ]; do
+        sleep 0.1
+    done
+}
+
+heading "15. The same from files: pg_migrate, on a fresh database"
+echo "-- pg_migrate keeps migrations as files in a folder, dbmate's format."
+echo "-- Here the folder is $MIGDIR (MIGRATE_DIR) and the"
+echo "-- server is the demo's cluster (PGHOST, PGPORT)."
+echo '$ createdb widgets'
+migrate_as_postgres env PGHOST="$PGHOST" PGPORT="$PGPORT" "$PGBIN/createdb" -U postgres widgets
+migrate_psql -d widgets -a -v ON_ERROR_STOP=1 2>&1 <<'EOF'
+CREATE EXTENSION migrate;
+EOF
+echo
+cli_status 0 new create_widgets
+expect_output "^$MIGDIR/[0-9]{14}_create_widgets\.sql\$"
+file1=$CLI_OUT
+v1=$(basename "$file1")
+v1=${v1%%_*}
+write_migration "$file1" <<'EOF'
+-- migrate:up
+CREATE TABLE widgets (
+    id    bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name  text NOT NULL,
+    price numeric(10,2) NOT NULL DEFAULT 0
+);
+
+-- migrate:down
+DROP TABLE widgets;
+EOF
+
+heading "16. status --check fails while a migration is pending (exit status 3)"
+cli_status 3 -d widgets status --check
+expect_output "^$v1  pending   create_widgets  \[not loaded\]\$"
+
+heading "17. plan, then up: load the folder and apply, in one transaction"
+cli_status 0 -d widgets plan
+expect_output "^$v1 create_widgets\$"
+echo
+cli_status 0 -d widgets up
+expect_output "^applied $v1 create_widgets "
+expect_in widgets "SELECT to_regclass('widgets') IS NOT NULL" "t"
+echo
+cli_status 0 -d widgets status --check
+expect_output "^$v1  applied   create_widgets  \(applied .* by postgres\)\$"
+
+heading "18. down rolls back the newest migration; up applies it again"
+cli_status 0 -d widgets down
+expect_output "^rolled back $v1 create_widgets "
+expect_in widgets "SELECT to_regclass('widgets') IS NULL" "t"
+echo
+cli_status 0 -d widgets up
+expect_output "^applied $v1 create_widgets "
+expect_in widgets "SELECT count(*) FROM migrate_status() WHERE state <> 'applied'" "0"
+
+heading "19. An index built CONCURRENTLY: transaction:false, run by deploy"
+echo "-- up runs everything in one transaction, which CREATE INDEX CONCURRENTLY"
+echo "-- cannot run in; deploy commits after each migration and runs this one"
+echo "-- at top level."
+next_second "$v1"
+cli_status 0 new index_widgets_name
+expect_output "^$MIGDIR/[0-9]{14}_index_widgets_name\.sql\$"
+file2=$CLI_OUT
+v2=$(basename "$file2")
+v2=${v2%%_*}
+write_migration "$file2" <<'EOF'
+-- migrate:up transaction:false
+CREATE INDEX CONCURRENTLY widgets_name_idx ON widgets (name);
+
+-- migrate:down
+DROP INDEX CONCURRENTLY widgets_name_idx;
+EOF
+echo
+cli_status 0 -d widgets plan
+expect_output "^$v2 index_widgets_name \(non-transactional\)\$"
+echo
+cli_status 0 -d widgets deploy
+expect_output "== Migrated $v2 "
+expect_in widgets "SELECT indisvalid FROM pg_index WHERE indexrelid = 'widgets_name_idx'::regclass" "t"
+echo
+cli_status 0 -d widgets status --check
+expect_output "^$v2  applied   index_widgets_name  \(applied .* by postgres\)\$"
+
+heading "20. lint catches an unsafe statement in a file before it is applied (exit status 3)"
+next_second "$v2"
+cli_status 0 new add_widgets_sku
+file3=$CLI_OUT
+write_migration "$file3" <<'EOF'
+-- migrate:up
+ALTER TABLE widgets ADD COLUMN sku text;
+CREATE UNIQUE INDEX widgets_sku_key ON widgets (sku);
+
+-- migrate:down
+DROP INDEX widgets_sku_key;
+ALTER TABLE widgets DROP COLUMN sku;
+EOF
+echo
+cli_status 3 -d widgets lint "$file3"
+expect_output "^$file3:3: error: .*\[[a-z-]+\]\$"
+echo
+echo "-- Not applied; removed before going on."
+migrate_as_postgres rm "$file3"
+
+heading "21. dump the schema and migrate's catalog, restore it into a fresh database"
+cli_status 0 -d widgets dump "$DUMP"
+echo "-- pg_dump --schema-only's output, then the rows of migrate's catalog:"
+echo "\$ grep '^COPY' $DUMP"
+copies=$(migrate_as_postgres grep '^COPY' "$DUMP")
+printf '%s\n' "$copies"
+if ! printf '%s\n' "$copies" | grep -q '^COPY public\.migrate_applied '; then
+    echo "demo: the dump does not hold migrate_applied's rows" >&2
+    exit 1
+fi
+echo
+echo '$ createdb widgets_restored'
+migrate_as_postgres env PGHOST="$PGHOST" PGPORT="$PGPORT" "$PGBIN/createdb" -U postgres widgets_restored
+echo "\$ psql -d widgets_restored -q -v ON_ERROR_STOP=1 -f $DUMP >/dev/null"
+migrate_psql -d widgets_restored -q -v ON_ERROR_STOP=1 -f "$DUMP" 2>&1 >/dev/null
+echo
+cli_status 0 -d widgets status
+status_before=$CLI_OUT
+echo
+cli_status 0 -d widgets_restored status --check
+if [ "$CLI_OUT" != "$status_before" ]; then
+    echo "demo: the restored database's status differs" >&2
+    exit 1
+fi
+expect_in widgets_restored "SELECT to_regclass('widgets') IS NOT NULL AND to_regclass('widgets_name_idx') IS NOT NULL" "t"
+echo "-- The same status, and the same schema."
