@@ -22,6 +22,7 @@
  *-------------------------------------------------------------------------
  */
 #include "migrate.h"
+#include "compat.h"
 #include "catalog.h"
 #include "lock.h"
 #include "runner.h"
@@ -263,7 +264,7 @@ backfill_find_key(Backfill *bf)
 											  RelationGetRelationName(rel));
 	bf->estimated_rows = rel->rd_rel->reltuples;
 
-	keyindex = RelationGetPrimaryKeyIndex(rel);
+	keyindex = migrate_primary_key_index(rel);
 	if (OidIsValid(keyindex) && !backfill_index_usable(rel, keyindex))
 		keyindex = InvalidOid;
 	indexes = RelationGetIndexList(rel);
@@ -376,7 +377,7 @@ backfill_check_fragment(const char *fragment, bool is_set)
 			UpdateStmt *update = (UpdateStmt *) stmt;
 
 			ok = IsA(stmt, UpdateStmt) && update->whereClause == NULL &&
-				update->fromClause == NIL && update->returningList == NIL &&
+				update->fromClause == NIL && !migrate_update_has_returning(update) &&
 				update->withClause == NULL;
 		}
 		else
@@ -951,7 +952,7 @@ migrate_backfill(PG_FUNCTION_ARGS)
 		{
 			SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32) MIGRATE_LOCK_KEY_LOW,
 								 (uint32) bf.id, MIGRATE_LOCK_SUBID_BACKFILL);
-			if (LockHeldByMe(&tag, ExclusiveLock))
+			if (migrate_lock_held_by_me(&tag, ExclusiveLock))
 				(void) LockRelease(&tag, ExclusiveLock, true);
 		}
 	}

@@ -27,6 +27,7 @@
  *-------------------------------------------------------------------------
  */
 #include "migrate.h"
+#include "compat.h"
 #include "catalog.h"
 
 #include "access/genam.h"
@@ -628,7 +629,7 @@ catalog_register_callbacks(void)
 static bool
 catalog_bumped_in_this_transaction(void)
 {
-	return bumped_lxid != InvalidLocalTransactionId && bumped_lxid == MyProc->lxid;
+	return bumped_lxid != InvalidLocalTransactionId && bumped_lxid == migrate_my_lxid();
 }
 
 /*
@@ -642,7 +643,7 @@ catalog_bumped_in_this_transaction(void)
 void
 catalog_bump_epoch(void)
 {
-	if (checked_lxid == MyProc->lxid)
+	if (checked_lxid == migrate_my_lxid())
 	{
 		Datum		value = (Datum) 0;
 
@@ -653,7 +654,7 @@ catalog_bump_epoch(void)
 		return;
 	catalog_register_callbacks();
 	catalog_exec(Q_STATE_BUMP, NULL, NULL, false, 0);
-	bumped_lxid = MyProc->lxid;
+	bumped_lxid = migrate_my_lxid();
 	bumped_subid = GetCurrentSubTransactionId();
 }
 
@@ -711,7 +712,7 @@ catalog_remember_clean(int64 epoch)
 	if (IsolationUsesXactSnapshot())
 		return;
 	catalog_exec(Q_SET_CHECKED, &value, " ", false, 0);
-	checked_lxid = MyProc->lxid;
+	checked_lxid = migrate_my_lxid();
 }
 
 /*
@@ -728,7 +729,7 @@ migrate_catalog_changed(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("migrate_catalog_changed() must be called as a trigger")));
 
-	if (!catalog_bumped_in_this_transaction() || checked_lxid == MyProc->lxid)
+	if (!catalog_bumped_in_this_transaction() || checked_lxid == migrate_my_lxid())
 	{
 		SPI_connect();
 		/*

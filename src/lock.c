@@ -22,6 +22,7 @@
  *-------------------------------------------------------------------------
  */
 #include "migrate.h"
+#include "compat.h"
 #include "lock.h"
 
 #include "catalog/namespace.h"
@@ -288,8 +289,8 @@ migrate_lock_check_held(const Migration *m, MigrateDirection direction)
 
 	migrate_lock_tag(&tag);
 	deploy_marker_tag(&marker);
-	if (LockHeldByMe(&tag, ExclusiveLock) &&
-		(!migrate_lock_deploy_held || LockHeldByMe(&marker, ExclusiveLock)))
+	if (migrate_lock_held_by_me(&tag, ExclusiveLock) &&
+		(!migrate_lock_deploy_held || migrate_lock_held_by_me(&marker, ExclusiveLock)))
 		return;
 	ereport(ERROR,
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -343,10 +344,10 @@ migrate_lock_release_deploy(void)
 
 	migrate_lock_deploy_held = false;
 	migrate_lock_tag(&tag);
-	if (LockHeldByMe(&tag, ExclusiveLock))
+	if (migrate_lock_held_by_me(&tag, ExclusiveLock))
 		(void) LockRelease(&tag, ExclusiveLock, true);
 	deploy_marker_tag(&tag);
-	if (LockHeldByMe(&tag, ExclusiveLock))
+	if (migrate_lock_held_by_me(&tag, ExclusiveLock))
 		(void) LockRelease(&tag, ExclusiveLock, true);
 }
 
@@ -362,7 +363,7 @@ transaction_started_after(int pid, TimestampTz moment)
 
 	for (i = 1; i <= n; i++)
 	{
-		LocalPgBackendStatus *local = pgstat_fetch_stat_local_beentry(i);
+		LocalPgBackendStatus *local = migrate_local_beentry(i);
 
 		if (local != NULL && local->backendStatus.st_procpid == pid)
 			return local->backendStatus.st_xact_start_timestamp > moment;
@@ -443,7 +444,7 @@ migrate_lock_may_wait(List *relations)
 		if (!OidIsValid(relid))
 			continue;
 		SET_LOCKTAG_RELATION(tag, MyDatabaseId, relid);
-		if (!LockHeldByMe(&tag, AccessExclusiveLock))
+		if (!migrate_lock_held_by_me(&tag, AccessExclusiveLock))
 			return true;
 	}
 	return false;

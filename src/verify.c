@@ -28,6 +28,7 @@
  *-------------------------------------------------------------------------
  */
 #include "migrate.h"
+#include "compat.h"
 #include "catalog.h"
 #include "lock.h"
 #include "plan.h"
@@ -461,12 +462,12 @@ relation_state(WatchedRelation *w, Oid *filenode, Oid *tablespace,
 	}
 
 	stats = find_tabstat_entry(w->oid);
-	*scans = stats != NULL ? stats->t_counts.t_numscans : 0;
+	*scans = stats != NULL ? migrate_tabstat_numscans(stats) : 0;
 
 	*locks = 0;
 	SET_LOCKTAG_RELATION(tag, MyDatabaseId, w->oid);
 	for (i = 0; i < lengthof(strong_lock_modes); i++)
-		if (LockHeldByMe(&tag, strong_lock_modes[i]))
+		if (migrate_lock_held_by_me(&tag, strong_lock_modes[i]))
 			*locks |= LOCKBIT_ON(strong_lock_modes[i]);
 }
 
@@ -495,14 +496,11 @@ watch_capture(VerifyState *st)
 static char *
 storage_size(Oid tablespace, Oid filenode)
 {
-	RelFileNode node;
 	SMgrRelation smgr;
 	int64		bytes;
 
-	node.spcNode = OidIsValid(tablespace) ? tablespace : MyDatabaseTableSpace;
-	node.dbNode = MyDatabaseId;
-	node.relNode = filenode;
-	smgr = smgropen(node, InvalidBackendId);
+	smgr = migrate_smgropen(OidIsValid(tablespace) ? tablespace : MyDatabaseTableSpace,
+							filenode);
 	if (!smgrexists(smgr, MAIN_FORKNUM))
 		return NULL;
 	bytes = (int64) smgrnblocks(smgr, MAIN_FORKNUM) * BLCKSZ;

@@ -26,6 +26,7 @@
  *-------------------------------------------------------------------------
  */
 #include "migrate.h"
+#include "compat.h"
 #include "runner.h"
 
 #include "access/xact.h"
@@ -301,7 +302,7 @@ worker_report_progress(pid_t pid, TimestampTz *last_report)
 	n = pgstat_fetch_stat_numbackends();
 	for (i = 1; i <= n; i++)
 	{
-		LocalPgBackendStatus *local = pgstat_fetch_stat_local_beentry(i);
+		LocalPgBackendStatus *local = migrate_local_beentry(i);
 		PgBackendStatus *status;
 		const int64 *param;
 
@@ -505,7 +506,7 @@ worker_execute(const char *sql, const WorkerFixed *fixed)
 	PortalStart(portal, NULL, 0, InvalidSnapshot);
 	receiver = CreateDestReceiver(DestNone);
 	MemoryContextSwitchTo(oldcontext);
-	(void) PortalRun(portal, FETCH_ALL, true, true, receiver, receiver, &qc);
+	(void) migrate_portal_run(portal, FETCH_ALL, true, receiver, receiver, &qc);
 	receiver->rDestroy(receiver);
 	PortalDrop(portal, false);
 
