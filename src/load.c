@@ -141,15 +141,11 @@ static int64
 load_whole_number(int element, const char *key, const char *text)
 {
 	const char *p = text;
+	bool		negative = (*p == '-');
 	int64		result = 0;
 
-	if (*p == '-' && p[1] != '\0' && strspn(p + 1, "0123456789") == strlen(p + 1))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("\"%s\" of element %d of migrations must be positive, not %s",
-						key, element, text),
-				 strcmp(key, "version") == 0 ?
-				 errhint("Use a timestamp such as 20261121093000 as the version.") : 0));
+	if (negative)
+		p++;
 	if (*p == '\0' || strspn(p, "0123456789") != strlen(p))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
@@ -168,7 +164,7 @@ load_whole_number(int element, const char *key, const char *text)
 					 errdetail("It must fit in a bigint.")));
 		result = result * 10 + digit;
 	}
-	if (result == 0)
+	if (negative || result == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("\"%s\" of element %d of migrations must be positive, not %s",
