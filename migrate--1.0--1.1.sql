@@ -507,8 +507,25 @@ COMMENT ON FUNCTION @extschema@.migrate_load(jsonb, boolean) IS
     'define a set of migrations in one call (new, replaced, unchanged; removed with prune)';
 
 /*
+ * The same, with the set given as one array per field (element i of each
+ * describes migration i): the form that pg_migrate sends, in binary.
+ */
+CREATE FUNCTION @extschema@.migrate_load(
+    versions bigint[], names text[], ups text[], downs text[] DEFAULT NULL,
+    transactional boolean[] DEFAULT NULL, files text[] DEFAULT NULL,
+    up_lines integer[] DEFAULT NULL, down_lines integer[] DEFAULT NULL,
+    prune boolean DEFAULT false)
+RETURNS TABLE (version bigint, name text, action text)
+AS 'MODULE_PATHNAME', 'migrate_load_arrays'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION @extschema@.migrate_load(bigint[], text[], text[], text[], boolean[], text[], integer[], integer[], boolean) IS
+    'define a set of migrations, given as one array per field, in one call';
+
+/*
  * Nothing is granted to PUBLIC, as for migrate_define(): the bodies it
  * stores run with the privileges of whoever applies them, so only the roles
  * that deploy may define them.  The installer grants EXECUTE to those roles.
  */
 REVOKE ALL ON FUNCTION @extschema@.migrate_load(jsonb, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.migrate_load(bigint[], text[], text[], text[], boolean[], text[], integer[], integer[], boolean) FROM PUBLIC;

@@ -47,45 +47,68 @@ read_set_or_exit(const ClientOptions *opts, MigrationSet *set)
 
 /*
  * Defines the folder's migrations with one call of migrate_load() and
- * prints what changed (every row with report_all); returns false after
- * printing the server's error.
+ * prints what changed (and a summary with report_all); returns false after
+ * printing the server's error.  The set travels as binary arrays, and only
+ * the versions that changed come back, with the number left unchanged.
  */
 static bool
 load_set(PGconn *conn, const MigrationSet *set, bool prune, bool report_all,
 		 bool quiet)
 {
-	char	   *json = files_to_json(set);
-	const char *params[2];
+	LoadParams	load;
+	const char *values[LOAD_ARRAY_PARAMS + 1];
+	int			lengths[LOAD_ARRAY_PARAMS + 1];
+	int			formats[LOAD_ARRAY_PARAMS + 1];
 	char	   *sql;
 	PGresult   *res;
 	int			counts[4] = {0, 0, 0, 0};
 	static const char *const actions[4] = {"new", "replaced", "unchanged", "removed"};
 	int			i;
 
-	params[0] = json;
-	params[1] = prune ? "true" : "false";
-	sql = psprintf("SELECT version, name, action FROM %s.migrate_load($1::pg_catalog.jsonb, $2::pg_catalog.bool)",
+	params_for_load(set, &load);
+	for (i = 0; i < LOAD_ARRAY_PARAMS; i++)
+	{
+		values[i] = load.values[i];
+		lengths[i] = load.lengths[i];
+		formats[i] = load.formats[i];
+	}
+	values[LOAD_ARRAY_PARAMS] = prune ? "true" : "false";
+	lengths[LOAD_ARRAY_PARAMS] = 0;
+	formats[LOAD_ARRAY_PARAMS] = 0;
+	sql = psprintf("WITH l AS (SELECT * FROM %s.migrate_load($1::pg_catalog.int8[],"
+				   " $2::pg_catalog.text[], $3::pg_catalog.text[], $4::pg_catalog.text[],"
+				   " $5::pg_catalog.bool[], $6::pg_catalog.text[], $7::pg_catalog.int4[],"
+				   " $8::pg_catalog.int4[], $9::pg_catalog.bool))"
+				   " SELECT 0 AS part, version, name, action FROM l WHERE action <> 'unchanged'"
+				   " UNION ALL SELECT 1, NULL, NULL, pg_catalog.count(*)::pg_catalog.text"
+				   " FROM l WHERE action = 'unchanged'"
+				   " ORDER BY part, version",
 				   client_schema(conn));
-	res = client_exec(conn, sql, 2, params);
+	res = client_exec_params(conn, sql, LOAD_ARRAY_PARAMS + 1, values, lengths, formats);
 	pfree(sql);
-	free(json);
+	params_free(&load);
 	if (res == NULL)
 		return false;
 	for (i = 0; i < PQntuples(res); i++)
 	{
-		const char *action = PQgetvalue(res, i, 2);
+		const char *action = PQgetvalue(res, i, 3);
 		int			a;
 
+		if (strcmp(PQgetvalue(res, i, 0), "1") == 0)
+		{
+			counts[2] = atoi(action);
+			continue;
+		}
 		for (a = 0; a < 4; a++)
 			if (strcmp(action, actions[a]) == 0)
 				counts[a]++;
-		if (strcmp(action, "unchanged") != 0 && !quiet)
-			printf("%-9s %s %s\n", action, PQgetvalue(res, i, 0),
-				   PQgetvalue(res, i, 1));
+		if (!quiet)
+			printf("%-9s %s %s\n", action, PQgetvalue(res, i, 1),
+				   PQgetvalue(res, i, 2));
 	}
 	if (report_all)
 		printf("loaded %d migrations: %d new, %d replaced, %d unchanged, %d removed\n",
-			   PQntuples(res) - counts[3], counts[0], counts[1], counts[2], counts[3]);
+			   counts[0] + counts[1] + counts[2], counts[0], counts[1], counts[2], counts[3]);
 	PQclear(res);
 	return true;
 }

@@ -135,9 +135,21 @@ PGresult *
 client_exec(PGconn *conn, const char *sql, int nparams,
 			const char *const *params)
 {
+	return client_exec_params(conn, sql, nparams, params, NULL, NULL);
+}
+
+/*
+ * The same with parameters in text or binary format, as PQexecParams()
+ * takes them.
+ */
+PGresult *
+client_exec_params(PGconn *conn, const char *sql, int nparams,
+				   const char *const *values, const int *lengths,
+				   const int *formats)
+{
 	PGresult   *res;
 
-	res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
+	res = PQexecParams(conn, sql, nparams, NULL, values, lengths, formats, 0);
 	if (res == NULL ||
 		(PQresultStatus(res) != PGRES_TUPLES_OK &&
 		 PQresultStatus(res) != PGRES_COMMAND_OK))

@@ -11,7 +11,9 @@
 #include "pg_migrate.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/logging.h"
 
@@ -19,6 +21,10 @@ static bool parse_file_name(const char *base, int64 *version, char **name);
 static bool marker_line(const char *line, size_t len, const char *marker,
 						const char **rest);
 static int	compare_files(const void *a, const void *b);
+static char *read_whole_file(int dirfd, const char *name, const char *path,
+							 size_t *length);
+static bool read_migration_file(int dirfd, const char *name, const char *path,
+								MigrationFile *file);
 
 /*
  * Splits a file name "<version>_<name>.sql" into its version (digits, a
@@ -90,11 +96,63 @@ marker_line(const char *line, size_t len, const char *marker,
 bool
 files_read_one(const char *path, MigrationFile *file)
 {
+	return read_migration_file(AT_FDCWD, path, path, file);
+}
+
+/*
+ * Reads the whole file name (relative to the directory dirfd) into a
+ * malloc'd, NUL-terminated buffer, with as few system calls as it can:
+ * a regular file is read to its end by the first read that returns less
+ * than was asked.  Returns NULL after printing an error naming path.
+ */
+static char *
+read_whole_file(int dirfd, const char *name, const char *path, size_t *length)
+{
+	int			fd = openat(dirfd, name, O_RDONLY | PG_BINARY | O_CLOEXEC);
+	size_t		allocated = 8192;
+	size_t		len = 0;
+	char	   *data;
+
+	if (fd < 0)
+	{
+		pg_log_error("could not open file \"%s\": %m", path);
+		return NULL;
+	}
+	data = pg_malloc(allocated);
+	for (;;)
+	{
+		ssize_t		n = read(fd, data + len, allocated - len - 1);
+
+		if (n < 0)
+		{
+			pg_log_error("could not read file \"%s\": %m", path);
+			close(fd);
+			free(data);
+			return NULL;
+		}
+		len += n;
+		if (n == 0 || len < allocated - 1)
+			break;
+		allocated *= 2;
+		data = pg_realloc(data, allocated);
+	}
+	close(fd);
+	data[len] = '\0';
+	*length = len;
+	return data;
+}
+
+/*
+ * Reads one migration file, name in the directory dirfd, path naming it
+ * in messages: see files_read_one().
+ */
+static bool
+read_migration_file(int dirfd, const char *name, const char *path,
+					MigrationFile *file)
+{
 	const char *base = last_dir_separator(path);
-	FILE	   *fp;
-	PQExpBufferData content;
-	char		chunk[8192];
-	size_t		n;
+	char	   *content;
+	size_t		content_len;
 	const char *p;
 	int			lineno = 0;
 	const char *up_start = NULL;
@@ -112,31 +170,17 @@ files_read_one(const char *path, MigrationFile *file)
 		return false;
 	}
 
-	fp = fopen(path, "r");
-	if (fp == NULL)
-	{
-		pg_log_error("could not open file \"%s\": %m", path);
+	content = read_whole_file(dirfd, name, path, &content_len);
+	if (content == NULL)
 		return false;
-	}
-	initPQExpBuffer(&content);
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		appendBinaryPQExpBuffer(&content, chunk, n);
-	if (ferror(fp))
-	{
-		pg_log_error("could not read file \"%s\": %m", path);
-		fclose(fp);
-		termPQExpBuffer(&content);
-		return false;
-	}
-	fclose(fp);
-	if (strlen(content.data) != content.len)
+	if (strlen(content) != content_len)
 	{
 		pg_log_error("file \"%s\" contains a zero byte", path);
-		termPQExpBuffer(&content);
+		free(content);
 		return false;
 	}
 
-	for (p = content.data; *p; )
+	for (p = content; *p; )
 	{
 		const char *eol = strchr(p, '\n');
 		size_t		len = eol ? (size_t) (eol - p) : strlen(p);
@@ -207,7 +251,7 @@ files_read_one(const char *path, MigrationFile *file)
 		goto bad;
 	}
 	if (up_end == NULL)
-		up_end = content.data + content.len;
+		up_end = content + content_len;
 	file->up = pnstrdup(up_start, up_end - up_start);
 	if (down_start)
 	{
@@ -219,11 +263,11 @@ files_read_one(const char *path, MigrationFile *file)
 				blank = false;
 		file->down = blank ? pg_strdup("") : pg_strdup(down_start);
 	}
-	termPQExpBuffer(&content);
+	free(content);
 	return true;
 
 bad:
-	termPQExpBuffer(&content);
+	free(content);
 	return false;
 }
 
@@ -277,7 +321,7 @@ files_read_folder(const char *dir, MigrationSet *set)
 			set->files = pg_realloc(set->files, allocated * sizeof(MigrationFile));
 		}
 		path = psprintf("%s/%s", dir, de->d_name);
-		if (!files_read_one(path, &set->files[set->count]))
+		if (!read_migration_file(dirfd(d), de->d_name, path, &set->files[set->count]))
 			ok = false;
 		else
 			set->count++;

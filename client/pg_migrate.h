@@ -68,12 +68,26 @@ typedef struct MigrationSet
 	int			count;
 } MigrationSet;
 
+/* The arrays of the array form of migrate_load(), before prune. */
+#define LOAD_ARRAY_PARAMS 8
+
+/* Those arrays, as libpq parameters in binary format. */
+typedef struct LoadParams
+{
+	char	   *values[LOAD_ARRAY_PARAMS];
+	int			lengths[LOAD_ARRAY_PARAMS];
+	int			formats[LOAD_ARRAY_PARAMS];
+} LoadParams;
+
 /* connection.c */
 extern PGconn *client_connect(const ClientOptions *opts);
 extern void client_disconnect(PGconn *conn);
 extern const char *client_schema(PGconn *conn);
 extern PGresult *client_exec(PGconn *conn, const char *sql, int nparams,
 							 const char *const *params);
+extern PGresult *client_exec_params(PGconn *conn, const char *sql, int nparams,
+									const char *const *values, const int *lengths,
+									const int *formats);
 extern bool client_command(PGconn *conn, const char *sql);
 extern void client_report_error(PGconn *conn, PGresult *res);
 
@@ -82,6 +96,10 @@ extern bool files_read_folder(const char *dir, MigrationSet *set);
 extern bool files_read_one(const char *path, MigrationFile *file);
 extern char *files_to_json(const MigrationSet *set);
 extern void files_append_json_string(PQExpBuffer buf, const char *s);
+
+/* params.c */
+extern void params_for_load(const MigrationSet *set, LoadParams *params);
+extern void params_free(LoadParams *params);
 
 /* commands.c */
 extern int	cmd_new(const ClientOptions *opts, const char *name);

@@ -275,6 +275,53 @@ SELECT action, count(*)
   FROM migrate_load(pg_temp.file_set(), prune => true)
  GROUP BY action ORDER BY action;
 
+-- The array form: one array per field, element i of each for migration i.
+-- A NULL down is derived, a NULL transactional detected.
+SELECT * FROM migrate_load(
+  versions => ARRAY[20280000000001, 20280000000002]::bigint[],
+  names => ARRAY['arr_one', 'arr_two'],
+  ups => ARRAY['CREATE TABLE load_app.arr1 (id bigint);',
+               'CREATE INDEX CONCURRENTLY arr1_id ON load_app.arr1 (id);'],
+  downs => ARRAY['DROP TABLE load_app.arr1;', NULL],
+  transactional => ARRAY[NULL, false]::boolean[],
+  files => ARRAY['db/20280000000001_arr_one.sql', 'db/20280000000002_arr_two.sql'],
+  up_lines => ARRAY[2, 2], down_lines => ARRAY[5, NULL]::int[]);
+SELECT version, name, down, down_derived, transactional
+  FROM migrate_migrations WHERE version >= 20280000000000 ORDER BY version;
+-- The same set again changes nothing.
+SELECT * FROM migrate_load(
+  ARRAY[20280000000001, 20280000000002]::bigint[], ARRAY['arr_one', 'arr_two'],
+  ARRAY['CREATE TABLE load_app.arr1 (id bigint);',
+        'CREATE INDEX CONCURRENTLY arr1_id ON load_app.arr1 (id);'],
+  ARRAY['DROP TABLE load_app.arr1;', NULL], ARRAY[NULL, false]::boolean[]);
+-- An error in a body names the file and the line in the file.
+SELECT * FROM migrate_load(ARRAY[20280000000003]::bigint[], ARRAY['arr_bad'],
+  ARRAY[E'SELECT 1;\nCREATE TABLE load_app.arr3 (id bigint'],
+  files => ARRAY['db/20280000000003_arr_bad.sql'], up_lines => ARRAY[4]);
+-- Bad arrays: each a clear error, nothing defined.
+SELECT * FROM migrate_load(ARRAY[20280000000003, 20280000000004]::bigint[],
+  ARRAY['a'], ARRAY['SELECT 1;', 'SELECT 2;']);
+SELECT * FROM migrate_load(ARRAY[20280000000003]::bigint[], ARRAY['a'],
+  ARRAY['SELECT 1;'], ARRAY[NULL, NULL]::text[]);
+SELECT * FROM migrate_load(ARRAY[NULL]::bigint[], ARRAY['a'], ARRAY['SELECT 1;']);
+SELECT * FROM migrate_load(ARRAY[-5]::bigint[], ARRAY['a'], ARRAY['SELECT 1;'],
+  files => ARRAY['db/x.sql']);
+SELECT * FROM migrate_load(ARRAY[20280000000003]::bigint[], ARRAY[' '], ARRAY['SELECT 1;']);
+SELECT * FROM migrate_load(ARRAY[20280000000003]::bigint[], ARRAY['a'], ARRAY[NULL]::text[]);
+SELECT * FROM migrate_load(ARRAY[[20280000000003]]::bigint[], ARRAY['a'], ARRAY['SELECT 1;']);
+SELECT * FROM migrate_load(NULL::bigint[], ARRAY['a'], ARRAY['SELECT 1;']);
+SELECT * FROM migrate_load(ARRAY[20280000000003, 20280000000003]::bigint[],
+  ARRAY['a', 'b'], ARRAY['SELECT 1;', 'SELECT 2;'],
+  files => ARRAY['db/20280000000003_a.sql', 'db/20280000000003_b.sql']);
+SELECT * FROM migrate_load(ARRAY[20280000000003]::bigint[], ARRAY['a'],
+  ARRAY['SELECT 1;'], prune => NULL);
+SELECT count(*) FROM migrate_migrations WHERE version >= 20280000000003;
+-- Pruning with the array form removes the pending migrations left out.
+SELECT * FROM migrate_load(ARRAY[20280000000001]::bigint[], ARRAY['arr_one'],
+  ARRAY['CREATE TABLE load_app.arr1 (id bigint);'],
+  ARRAY['DROP TABLE load_app.arr1;'], prune => true)
+ WHERE version >= 20280000000000;
+
 DROP OWNED BY regress_migrate_loader;
 DROP ROLE regress_migrate_loader;
 DROP EXTENSION migrate;

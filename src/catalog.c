@@ -97,6 +97,20 @@ static const CatalogQueryDef catalog_queries[NUM_CATALOG_QUERIES] = {
 		" WHERE m.version = $1",
 		1, {INT8OID}
 	},
+	[Q_ALL_DEFINITIONS] = {
+		"SELECT " MIGRATION_COLUMNS ", m.down_derived,"
+		" m.safety_assured::pg_catalog.text AS safety_assured"
+		" FROM %1$s.migrate_migrations m"
+		" LEFT JOIN %1$s.migrate_applied a ON a.version = m.version"
+		" ORDER BY m.version",
+		0, {0}
+	},
+	[Q_APPLIED_UNDEFINED] = {
+		"SELECT a.version, a.checksum FROM %1$s.migrate_applied a"
+		" WHERE NOT EXISTS (SELECT FROM %1$s.migrate_migrations m WHERE m.version = a.version)"
+		" ORDER BY a.version",
+		0, {0}
+	},
 	[Q_DEFINITION_ROW] = {
 		"SELECT * FROM %1$s.migrate_migrations WHERE version = $1",
 		1, {INT8OID}

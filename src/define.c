@@ -51,6 +51,7 @@ static Datum define_result_row(FunctionCallInfo fcinfo, MemoryContext resultcont
 static bool define_same_with_derived_down(const Migration *existing, bool existing_derived,
 										  const char *name, const char *up,
 										  bool down_omitted);
+static bool define_same_text(const char *stored, const char *given);
 static void define_place_callback(void *arg);
 static void define_place_push(DefinePlan *plan, ErrorContextCallback *callback);
 static void define_place_pop(DefinePlan *plan, ErrorContextCallback *callback);
@@ -421,6 +422,24 @@ define_analyse(DefinePlan *plan)
 }
 
 /*
+ * Takes a row of Q_DEFINITION or Q_ALL_DEFINITIONS as the stored
+ * definition of the migration, with the checksum it was applied with.
+ */
+void
+define_set_stored(DefinePlan *plan, HeapTuple tuple, TupleDesc tupdesc)
+{
+	bool		isnull;
+
+	plan->existing = catalog_read_migration(tuple, tupdesc);
+	plan->existing_derived = catalog_getbool(tuple, tupdesc,
+											 catalog_column(tupdesc, "down_derived"),
+											 &isnull);
+	plan->existing_assured = catalog_getvalue(tuple, tupdesc,
+											  catalog_column(tupdesc, "safety_assured"));
+	plan->applied_checksum = plan->existing->applied_checksum;
+}
+
+/*
  * Reads the stored definition of the migration, if any, and the checksum
  * with which it was applied, if it was.  SPI is connected and the
  * migration lock held.
@@ -434,18 +453,7 @@ define_read_stored(DefinePlan *plan)
 	catalog_exec(Q_DEFINITION, values, " ", false, 1);
 	if (SPI_processed == 1)
 	{
-		bool		isnull;
-
-		plan->existing = catalog_read_migration(SPI_tuptable->vals[0], SPI_tuptable->tupdesc);
-		plan->existing_derived = catalog_getbool(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
-												 catalog_column(SPI_tuptable->tupdesc,
-																"down_derived"),
-												 &isnull);
-		plan->existing_assured = catalog_getvalue(SPI_tuptable->vals[0],
-												  SPI_tuptable->tupdesc,
-												  catalog_column(SPI_tuptable->tupdesc,
-																 "safety_assured"));
-		plan->applied_checksum = plan->existing->applied_checksum;
+		define_set_stored(plan, SPI_tuptable->vals[0], SPI_tuptable->tupdesc);
 		return;
 	}
 	/* applied once, and its definition removed since */
@@ -453,6 +461,17 @@ define_read_stored(DefinePlan *plan)
 	if (SPI_processed == 1)
 		plan->applied_checksum = catalog_getvalue(SPI_tuptable->vals[0],
 												  SPI_tuptable->tupdesc, 1);
+}
+
+/*
+ * Returns whether two texts, either of which may be NULL, are the same.
+ */
+static bool
+define_same_text(const char *stored, const char *given)
+{
+	if (stored == NULL || given == NULL)
+		return stored == given;
+	return strcmp(stored, given) == 0;
 }
 
 /*
@@ -479,13 +498,15 @@ define_same_as_stored(DefinePlan *plan)
 	if (strcmp(existing->defined_by, plan->definer) != 0)
 		return false;
 	if (req->down != NULL ?
-		strcmp(existing->checksum, checksum_definition(req->name, req->up, req->down)) != 0 :
+		!define_same_text(existing->name, req->name) ||
+		!define_same_text(existing->up, req->up) ||
+		!define_same_text(existing->down, req->down) :
 		!define_same_with_derived_down(existing, plan->existing_derived,
 									   req->name, req->up, true))
 		return false;
 	assured = safety_assured_rules(req->safety_assured, req->up, req->down);
 	if (strcmp(plan->existing_assured,
-			   safety_array_text(safety_rules_array(assured))) != 0)
+			   assured == NIL ? "{}" : safety_array_text(safety_rules_array(assured))) != 0)
 		return false;
 	plan->action = DEFINE_UNCHANGED;
 	plan->bookkeeping = false;

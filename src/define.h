@@ -18,6 +18,8 @@
 
 #include "migrate.h"
 
+#include "access/htup.h"
+#include "access/tupdesc.h"
 #include "utils/array.h"
 
 /* What defining a migration does to its stored row */
@@ -87,6 +89,7 @@ typedef struct DefinePlan
 extern bool define_string_is_blank(const char *s);
 extern DefinePlan *define_begin(const DefineRequest *req);
 extern void define_analyse(DefinePlan *plan);
+extern void define_set_stored(DefinePlan *plan, HeapTuple tuple, TupleDesc tupdesc);
 extern void define_read_stored(DefinePlan *plan);
 extern bool define_same_as_stored(DefinePlan *plan);
 extern void define_decide(DefinePlan *plan);

@@ -10,8 +10,9 @@
  * one migration applied with other content, stops the call with nothing
  * changed.  Each migration is defined as migrate_define() defines it (see
  * define.h), but one whose stored row already is what it would leave is
- * told apart without parsing or linting its bodies, so that loading a set
- * that has not changed costs a lookup per migration.  A pending migration
+ * told apart without parsing or linting its bodies, and the stored rows
+ * are read with two queries for the whole set, so that loading a set that
+ * has not changed costs a comparison per migration.  A pending migration
  * that the set no longer holds is named in a WARNING, and removed only when
  * the caller asks to prune.
  *
@@ -29,6 +30,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
+#include "utils/lsyscache.h"
 #include "utils/numeric.h"
 #include "utils/tuplestore.h"
 
@@ -52,6 +54,7 @@ typedef struct LoadResult
 } LoadResult;
 
 PG_FUNCTION_INFO_V1(migrate_load);
+PG_FUNCTION_INFO_V1(migrate_load_arrays);
 
 static const char *load_json_type(const JsonbValue *v);
 static void load_file_callback(void *arg);
@@ -62,11 +65,17 @@ static int64 load_whole_number(int element, const char *key, const char *text);
 static char *load_string(int element, const char *key, const JsonbValue *v);
 static ArrayType *load_rules(int element, const JsonbValue *v);
 static void load_element(LoadEntry *entry, int element, JsonbValue *object);
-static LoadEntry *load_entries(Jsonb *migrations, int *count);
+static LoadEntry *load_entries_from_json(Jsonb *migrations, int *count);
+static Datum *load_array(FunctionCallInfo fcinfo, int argno, const char *name,
+						 Oid elemtype, bool optional, int *count, bool **nulls);
+static LoadEntry *load_entries_from_arrays(FunctionCallInfo fcinfo, int *count);
+static void load_sort_entries(LoadEntry *entries, int count);
+static void load_set(FunctionCallInfo fcinfo, LoadEntry *entries, int count, bool prune);
+static bool load_prune_argument(FunctionCallInfo fcinfo, int argno);
 static int	load_entry_cmp(const void *a, const void *b);
 static int	load_result_cmp(const void *a, const void *b);
 static const char *load_action_name(DefineAction action);
-static List *load_missing(LoadEntry *entries, int count);
+static List *load_read_stored(LoadEntry *entries, int count);
 
 /*
  * Names the type of a JSON value for a message.
@@ -375,18 +384,17 @@ load_result_cmp(const void *a, const void *b)
 }
 
 /*
- * Reads the set into entries sorted by version, refusing anything but an
- * array of valid elements and a version given twice.
+ * Reads the JSON form of the set into entries, refusing anything but an
+ * array of valid elements.
  */
 static LoadEntry *
-load_entries(Jsonb *migrations, int *count)
+load_entries_from_json(Jsonb *migrations, int *count)
 {
 	JsonbIterator *it;
 	JsonbValue	v;
 	JsonbIteratorToken token;
 	LoadEntry  *entries;
 	int			n = 0;
-	int			i;
 
 	if (!JB_ROOT_IS_ARRAY(migrations) || JB_ROOT_IS_SCALAR(migrations))
 	{
@@ -412,9 +420,143 @@ load_entries(Jsonb *migrations, int *count)
 		load_element(&entries[n], n + 1, &v);
 		n++;
 	}
+	*count = n;
+	return entries;
+}
 
-	qsort(entries, n, sizeof(LoadEntry), load_entry_cmp);
-	for (i = 1; i < n; i++)
+/*
+ * Deconstructs the array argument argno (named name) of the array form,
+ * which must be one-dimensional with count elements, or NULL when the
+ * argument is NULL and optional.
+ */
+static Datum *
+load_array(FunctionCallInfo fcinfo, int argno, const char *name, Oid elemtype,
+		   bool optional, int *count, bool **nulls)
+{
+	ArrayType  *array;
+	Datum	   *values;
+	int16		elmlen;
+	bool		elmbyval;
+	char		elmalign;
+	int			n;
+
+	*nulls = NULL;
+	if (PG_ARGISNULL(argno))
+	{
+		if (!optional)
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%s must not be null", name)));
+		return NULL;
+	}
+	array = PG_GETARG_ARRAYTYPE_P(argno);
+	if (ARR_NDIM(array) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("%s must be a one-dimensional array", name)));
+	get_typlenbyvalalign(elemtype, &elmlen, &elmbyval, &elmalign);
+	deconstruct_array(array, elemtype, elmlen, elmbyval, elmalign,
+					  &values, nulls, &n);
+	if (*count < 0)
+		*count = n;
+	else if (n != *count)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("%s and versions must have the same number of elements", name),
+				 errdetail("versions has %d, %s %d.", *count, name, n),
+				 errhint("Give every array one element per migration, in the same order.")));
+	return values;
+}
+
+/*
+ * Reads the array form of the set (one array per field, element i of each
+ * describing migration i) into entries, refusing arrays of unequal lengths
+ * and NULLs where a value is needed.
+ */
+static LoadEntry *
+load_entries_from_arrays(FunctionCallInfo fcinfo, int *count)
+{
+	int			n = -1;
+	bool	   *version_nulls,
+			   *name_nulls,
+			   *up_nulls,
+			   *down_nulls,
+			   *transactional_nulls,
+			   *file_nulls,
+			   *up_line_nulls,
+			   *down_line_nulls;
+	Datum	   *versions = load_array(fcinfo, 0, "versions", INT8OID, false, &n, &version_nulls);
+	Datum	   *names = load_array(fcinfo, 1, "names", TEXTOID, false, &n, &name_nulls);
+	Datum	   *ups = load_array(fcinfo, 2, "ups", TEXTOID, false, &n, &up_nulls);
+	Datum	   *downs = load_array(fcinfo, 3, "downs", TEXTOID, true, &n, &down_nulls);
+	Datum	   *transactional = load_array(fcinfo, 4, "transactional", BOOLOID, true, &n,
+										   &transactional_nulls);
+	Datum	   *files = load_array(fcinfo, 5, "files", TEXTOID, true, &n, &file_nulls);
+	Datum	   *up_lines = load_array(fcinfo, 6, "up_lines", INT4OID, true, &n, &up_line_nulls);
+	Datum	   *down_lines = load_array(fcinfo, 7, "down_lines", INT4OID, true, &n,
+										&down_line_nulls);
+	LoadEntry  *entries = palloc0(sizeof(LoadEntry) * Max(n, 1));
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		DefineRequest *req = &entries[i].req;
+
+		entries[i].element = i + 1;
+		if (files != NULL && !file_nulls[i])
+			req->file = TextDatumGetCString(files[i]);
+		if (version_nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("element %d of versions must not be null", i + 1),
+					 req->file ? errdetail("It is the version of file %s.", req->file) : 0));
+		if (DatumGetInt64(versions[i]) <= 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("element %d of versions must be positive, not " INT64_FORMAT,
+							i + 1, DatumGetInt64(versions[i])),
+					 req->file ? errdetail("It is the version of file %s.", req->file) : 0,
+					 errhint("Use a timestamp such as 20261121093000 as the version.")));
+		req->version = DatumGetInt64(versions[i]);
+		if (name_nulls[i] ||
+			define_string_is_blank(req->name = TextDatumGetCString(names[i])))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("name of migration " INT64_FORMAT " must not be empty", req->version),
+					 errdetail("Element %d of names is null or blank.", i + 1)));
+		if (up_nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("element %d of ups must not be null", i + 1),
+					 errdetail("Migration " INT64_FORMAT " needs an up body.", req->version)));
+		req->up = TextDatumGetCString(ups[i]);
+		if (downs != NULL && !down_nulls[i])
+			req->down = TextDatumGetCString(downs[i]);
+		req->transactional = true;
+		if (transactional != NULL && !transactional_nulls[i])
+		{
+			req->transactional_given = true;
+			req->transactional = DatumGetBool(transactional[i]);
+		}
+		if (up_lines != NULL && !up_line_nulls[i])
+			req->up_line = Max(DatumGetInt32(up_lines[i]), 0);
+		if (down_lines != NULL && !down_line_nulls[i])
+			req->down_line = Max(DatumGetInt32(down_lines[i]), 0);
+	}
+	*count = n;
+	return entries;
+}
+
+/*
+ * Sorts entries by version, refusing a version given twice.
+ */
+static void
+load_sort_entries(LoadEntry *entries, int count)
+{
+	int			i;
+
+	qsort(entries, count, sizeof(LoadEntry), load_entry_cmp);
+	for (i = 1; i < count; i++)
 	{
 		LoadEntry  *a = &entries[i - 1];
 		LoadEntry  *b = &entries[i];
@@ -435,8 +577,6 @@ load_entries(Jsonb *migrations, int *count)
 				 errdetail("Elements %d and %d both define it.", a->element, b->element),
 				 errhint("Give one of them another version.")));
 	}
-	*count = n;
-	return entries;
 }
 
 /*
@@ -458,68 +598,81 @@ load_action_name(DefineAction action)
 }
 
 /*
- * Returns the pending migrations (Migration *) whose versions are not in
- * the set, in version order.  SPI is connected and the lock held.
+ * Reads the stored definitions of the whole set with two catalog queries,
+ * merged with the entries (both in version order): each entry's stored row
+ * and applied checksum, as define_read_stored() reads them one by one.
+ * Returns the pending migrations (Migration *) that the set does not hold,
+ * in version order.  SPI is connected and the lock held.
  */
 static List *
-load_missing(LoadEntry *entries, int count)
+load_read_stored(LoadEntry *entries, int count)
 {
 	List	   *missing = NIL;
+	SPITupleTable *rows;
+	uint64		nrows;
 	uint64		i;
 	int			next = 0;
 
-	catalog_exec(Q_APPLY_CANDIDATES, NULL, NULL, false, 0);
-	for (i = 0; i < SPI_processed; i++)
+	catalog_exec(Q_ALL_DEFINITIONS, NULL, NULL, false, 0);
+	rows = SPI_tuptable;
+	nrows = SPI_processed;
+	for (i = 0; i < nrows; i++)
 	{
-		Migration  *m = catalog_read_migration(SPI_tuptable->vals[i], SPI_tuptable->tupdesc);
+		int64		version;
+		bool		isnull;
 
-		if (m->applied_checksum != NULL)
-			continue;			/* applied and changed: not pending */
-		/* both are in version order */
-		while (next < count && entries[next].req.version < m->version)
+		version = catalog_getint64(rows->vals[i], rows->tupdesc,
+								   catalog_column(rows->tupdesc, "version"), &isnull);
+		while (next < count && entries[next].req.version < version)
 			next++;
-		if (next < count && entries[next].req.version == m->version)
-			continue;
-		missing = lappend(missing, m);
+		if (next < count && entries[next].req.version == version)
+			define_set_stored(entries[next].plan, rows->vals[i], rows->tupdesc);
+		else
+		{
+			Migration  *m = catalog_read_migration(rows->vals[i], rows->tupdesc);
+
+			if (m->applied_checksum == NULL)
+				missing = lappend(missing, m);
+		}
+	}
+
+	/* applied once, and their definitions removed since */
+	catalog_exec(Q_APPLIED_UNDEFINED, NULL, NULL, false, 0);
+	rows = SPI_tuptable;
+	nrows = SPI_processed;
+	next = 0;
+	for (i = 0; i < nrows; i++)
+	{
+		int64		version;
+		bool		isnull;
+
+		version = catalog_getint64(rows->vals[i], rows->tupdesc, 1, &isnull);
+		while (next < count && entries[next].req.version < version)
+			next++;
+		if (next < count && entries[next].req.version == version)
+			entries[next].plan->applied_checksum =
+				catalog_getvalue(rows->vals[i], rows->tupdesc, 2);
 	}
 	return missing;
 }
 
 /*
- * migrate_load(migrations jsonb, prune boolean): defines every migration of
- * the set as migrate_define() would, and returns per version what it did:
+ * Defines the entries (the set, read from either form) as migrate_define()
+ * would, and returns per version what it did into the function's result:
  * new, replaced, unchanged, or removed (a pending migration the set no
  * longer holds, with prune).  Checks everything before writing anything.
  */
-Datum
-migrate_load(PG_FUNCTION_ARGS)
+static void
+load_set(FunctionCallInfo fcinfo, LoadEntry *entries, int count, bool prune)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	Jsonb	   *migrations;
-	bool		prune;
-	LoadEntry  *entries;
-	int			count;
 	int			i;
 	List	   *missing;
 	ListCell   *lc;
 	LoadResult **results;
 	int			nresults = 0;
 
-	runner_check_entry("migrate_load", true);
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("migrations must not be null"),
-				 errhint("Pass an empty array to load an empty set.")));
-	if (PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("prune must not be null")));
-	migrations = PG_GETARG_JSONB_P(0);
-	prune = PG_GETARG_BOOL(1);
-	InitMaterializedSRF(fcinfo, 0);
-
-	entries = load_entries(migrations, &count);
+	load_sort_entries(entries, count);
 
 	SPI_connect();
 	catalog_open();
@@ -528,18 +681,18 @@ migrate_load(PG_FUNCTION_ARGS)
 
 	/* decide everything, so that an error leaves nothing written */
 	for (i = 0; i < count; i++)
+		entries[i].plan = define_begin(&entries[i].req);
+	missing = load_read_stored(entries, count);
+	for (i = 0; i < count; i++)
 	{
-		DefinePlan *plan = define_begin(&entries[i].req);
+		DefinePlan *plan = entries[i].plan;
 
-		define_read_stored(plan);
 		if (!define_same_as_stored(plan))
 		{
 			define_analyse(plan);
 			define_decide(plan);
 		}
-		entries[i].plan = plan;
 	}
-	missing = load_missing(entries, count);
 	if (!prune)
 		foreach(lc, missing)
 		{
@@ -589,5 +742,61 @@ migrate_load(PG_FUNCTION_ARGS)
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	SPI_finish();
+}
+
+/*
+ * Raises the error of a NULL prune.
+ */
+static bool
+load_prune_argument(FunctionCallInfo fcinfo, int argno)
+{
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("prune must not be null")));
+	return PG_GETARG_BOOL(argno);
+}
+
+/*
+ * migrate_load(migrations jsonb, prune boolean): the set as a JSON array of
+ * objects, one per migration.
+ */
+Datum
+migrate_load(PG_FUNCTION_ARGS)
+{
+	LoadEntry  *entries;
+	int			count;
+	bool		prune;
+
+	runner_check_entry("migrate_load", true);
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("migrations must not be null"),
+				 errhint("Pass an empty array to load an empty set.")));
+	prune = load_prune_argument(fcinfo, 1);
+	InitMaterializedSRF(fcinfo, 0);
+	entries = load_entries_from_json(PG_GETARG_JSONB_P(0), &count);
+	load_set(fcinfo, entries, count, prune);
+	return (Datum) 0;
+}
+
+/*
+ * migrate_load(versions, names, ups, downs, transactional, files,
+ * up_lines, down_lines, prune): the same set as one array per field, the
+ * form pg_migrate sends (arrays travel in binary, with no parsing).
+ */
+Datum
+migrate_load_arrays(PG_FUNCTION_ARGS)
+{
+	LoadEntry  *entries;
+	int			count;
+	bool		prune;
+
+	runner_check_entry("migrate_load", true);
+	prune = load_prune_argument(fcinfo, 8);
+	InitMaterializedSRF(fcinfo, 0);
+	entries = load_entries_from_arrays(fcinfo, &count);
+	load_set(fcinfo, entries, count, prune);
 	return (Datum) 0;
 }
