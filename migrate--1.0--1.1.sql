@@ -529,3 +529,22 @@ COMMENT ON FUNCTION @extschema@.migrate_load(bigint[], text[], text[], text[], b
  */
 REVOKE ALL ON FUNCTION @extschema@.migrate_load(jsonb, boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.migrate_load(bigint[], text[], text[], text[], boolean[], text[], integer[], integer[], boolean) FROM PUBLIC;
+
+/*
+ * The set a role last loaded with migrate_load() and found entirely
+ * unchanged, and the catalog's epoch then: while the epoch stays the same
+ * (every change to the catalog bumps it), loading the same set again is
+ * known to change nothing from its checksum alone.  Internal; not dumped,
+ * so a restored database starts without it.
+ */
+CREATE TABLE @extschema@.migrate_loaded (
+    singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    epoch bigint NOT NULL,
+    set_checksum text NOT NULL,
+    loaded_by name NOT NULL
+);
+
+COMMENT ON TABLE @extschema@.migrate_loaded IS
+    'internal: the set last loaded unchanged, and the catalog epoch then';
+
+REVOKE ALL ON TABLE @extschema@.migrate_loaded FROM PUBLIC;

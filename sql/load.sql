@@ -321,6 +321,18 @@ SELECT * FROM migrate_load(ARRAY[20280000000001]::bigint[], ARRAY['arr_one'],
   ARRAY['CREATE TABLE load_app.arr1 (id bigint);'],
   ARRAY['DROP TABLE load_app.arr1;'], prune => true)
  WHERE version >= 20280000000000;
+-- A set found unchanged is remembered with the catalog's epoch, so that
+-- loading it again reads no definition; a direct write to the catalog bumps
+-- the epoch, and the next load sees the change.
+SELECT * FROM migrate_load(ARRAY[20280000000001]::bigint[], ARRAY['arr_one'],
+  ARRAY['CREATE TABLE load_app.arr1 (id bigint);'], ARRAY['DROP TABLE load_app.arr1;']);
+SELECT loaded_by, epoch = (SELECT epoch FROM migrate_state) AS at_current_epoch
+  FROM migrate_loaded;
+SELECT * FROM migrate_load(ARRAY[20280000000001]::bigint[], ARRAY['arr_one'],
+  ARRAY['CREATE TABLE load_app.arr1 (id bigint);'], ARRAY['DROP TABLE load_app.arr1;']);
+DELETE FROM migrate_migrations WHERE version = 20280000000001;
+SELECT * FROM migrate_load(ARRAY[20280000000001]::bigint[], ARRAY['arr_one'],
+  ARRAY['CREATE TABLE load_app.arr1 (id bigint);'], ARRAY['DROP TABLE load_app.arr1;']);
 
 DROP OWNED BY regress_migrate_loader;
 DROP ROLE regress_migrate_loader;

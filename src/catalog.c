@@ -111,6 +111,18 @@ static const CatalogQueryDef catalog_queries[NUM_CATALOG_QUERIES] = {
 		" ORDER BY a.version",
 		0, {0}
 	},
+	[Q_LOADED_UNCHANGED] = {
+		"SELECT FROM %1$s.migrate_loaded l JOIN %1$s.migrate_state s ON s.epoch = l.epoch"
+		" WHERE l.set_checksum = $1 AND l.loaded_by = $2::pg_catalog.name",
+		2, {TEXTOID, TEXTOID}
+	},
+	[Q_REMEMBER_LOADED] = {
+		"INSERT INTO %1$s.migrate_loaded (singleton, epoch, set_checksum, loaded_by)"
+		" SELECT true, s.epoch, $1, $2::pg_catalog.name FROM %1$s.migrate_state s"
+		" ON CONFLICT (singleton) DO UPDATE SET epoch = excluded.epoch,"
+		" set_checksum = excluded.set_checksum, loaded_by = excluded.loaded_by",
+		2, {TEXTOID, TEXTOID}
+	},
 	[Q_DEFINITION_ROW] = {
 		"SELECT * FROM %1$s.migrate_migrations WHERE version = $1",
 		1, {INT8OID}

@@ -10,6 +10,8 @@
 
 #include "migrate.h"
 
+#include "common/cryptohash.h"
+
 /* catalog.c */
 typedef enum CatalogQuery
 {
@@ -20,6 +22,8 @@ typedef enum CatalogQuery
 	Q_DEFINITION,
 	Q_ALL_DEFINITIONS,
 	Q_APPLIED_UNDEFINED,
+	Q_LOADED_UNCHANGED,
+	Q_REMEMBER_LOADED,
 	Q_DEFINITION_ROW,
 	Q_APPLIED_CHECKSUM,
 	Q_UPSERT_DEFINITION,
@@ -74,6 +78,10 @@ extern int64 catalog_getint64(HeapTuple tuple, TupleDesc tupdesc, int column,
 							  bool *isnull);
 
 /* checksum.c */
+extern pg_cryptohash_ctx *checksum_begin(void);
+extern void checksum_add_int64(pg_cryptohash_ctx *ctx, int64 value);
+extern void checksum_add_text(pg_cryptohash_ctx *ctx, const char *value);
+extern char *checksum_end(pg_cryptohash_ctx *ctx);
 extern char *checksum_definition(const char *name, const char *up,
 								 const char *down);
 

@@ -9,51 +9,75 @@
 #include "migrate.h"
 #include "catalog.h"
 
-#include "common/cryptohash.h"
 #include "common/sha2.h"
 #include "utils/builtins.h"
 
-static void checksum_add_field(pg_cryptohash_ctx *ctx, const char *value);
+/*
+ * Starts a SHA-256 checksum; checksum_add_text() and checksum_add_int64()
+ * feed it, checksum_end() returns it.
+ */
+pg_cryptohash_ctx *
+checksum_begin(void)
+{
+	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
+
+	if (pg_cryptohash_init(ctx) < 0)
+		elog(ERROR, "could not initialize SHA-256 checksum: %s",
+			 pg_cryptohash_error(ctx));
+	return ctx;
+}
 
 /*
- * Feeds one field into the hash as an 8-byte length followed by its bytes,
- * so that no two different (name, up, down) triples hash the same input.  A
- * NULL field gets a length no text can have.
+ * Feeds bytes into the checksum.
  */
 static void
-checksum_add_field(pg_cryptohash_ctx *ctx, const char *value)
+checksum_add_bytes(pg_cryptohash_ctx *ctx, const uint8 *bytes, size_t len)
 {
-	uint64		len = value ? strlen(value) : PG_UINT64_MAX;
-	uint8		lenbytes[8];
-	int			i;
-
-	for (i = 0; i < 8; i++)
-		lenbytes[i] = (uint8) (len >> (8 * (7 - i)));
-	if (pg_cryptohash_update(ctx, lenbytes, sizeof(lenbytes)) < 0 ||
-		(value && pg_cryptohash_update(ctx, (const uint8 *) value, strlen(value)) < 0))
+	if (pg_cryptohash_update(ctx, bytes, len) < 0)
 		elog(ERROR, "could not update SHA-256 checksum: %s",
 			 pg_cryptohash_error(ctx));
 }
 
 /*
- * Returns the lower-case hex SHA-256 of a definition's name, up and down
- * (down may be NULL), palloc'd in the current memory context.
+ * Feeds a number into the checksum, as 8 bytes, most significant first.
+ */
+void
+checksum_add_int64(pg_cryptohash_ctx *ctx, int64 value)
+{
+	uint8		bytes[8];
+	int			i;
+
+	for (i = 0; i < 8; i++)
+		bytes[i] = (uint8) ((uint64) value >> (8 * (7 - i)));
+	checksum_add_bytes(ctx, bytes, sizeof(bytes));
+}
+
+/*
+ * Feeds one text into the checksum as an 8-byte length followed by its
+ * bytes, so that no two different sequences of texts hash the same input.
+ * NULL gets a length no text can have.
+ */
+void
+checksum_add_text(pg_cryptohash_ctx *ctx, const char *value)
+{
+	uint64		len = value ? strlen(value) : PG_UINT64_MAX;
+
+	checksum_add_int64(ctx, (int64) len);
+	if (value)
+		checksum_add_bytes(ctx, (const uint8 *) value, len);
+}
+
+/*
+ * Ends the checksum and returns it as lower-case hex, palloc'd in the
+ * current memory context.
  */
 char *
-checksum_definition(const char *name, const char *up, const char *down)
+checksum_end(pg_cryptohash_ctx *ctx)
 {
-	pg_cryptohash_ctx *ctx;
 	uint8		digest[PG_SHA256_DIGEST_LENGTH];
 	char	   *hex;
 	uint64		hexlen;
 
-	ctx = pg_cryptohash_create(PG_SHA256);
-	if (pg_cryptohash_init(ctx) < 0)
-		elog(ERROR, "could not initialize SHA-256 checksum: %s",
-			 pg_cryptohash_error(ctx));
-	checksum_add_field(ctx, name);
-	checksum_add_field(ctx, up);
-	checksum_add_field(ctx, down);
 	if (pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
 		elog(ERROR, "could not finalize SHA-256 checksum: %s",
 			 pg_cryptohash_error(ctx));
@@ -63,4 +87,19 @@ checksum_definition(const char *name, const char *up, const char *down)
 	hexlen = hex_encode((const char *) digest, PG_SHA256_DIGEST_LENGTH, hex);
 	hex[hexlen] = '\0';
 	return hex;
+}
+
+/*
+ * Returns the lower-case hex SHA-256 of a definition's name, up and down
+ * (down may be NULL), palloc'd in the current memory context.
+ */
+char *
+checksum_definition(const char *name, const char *up, const char *down)
+{
+	pg_cryptohash_ctx *ctx = checksum_begin();
+
+	checksum_add_text(ctx, name);
+	checksum_add_text(ctx, up);
+	checksum_add_text(ctx, down);
+	return checksum_end(ctx);
 }

@@ -21,12 +21,14 @@
 #include "migrate.h"
 #include "catalog.h"
 #include "define.h"
+#include "lint.h"
 #include "lock.h"
 #include "runner.h"
 
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
@@ -70,6 +72,11 @@ static Datum *load_array(FunctionCallInfo fcinfo, int argno, const char *name,
 						 Oid elemtype, bool optional, int *count, bool **nulls);
 static LoadEntry *load_entries_from_arrays(FunctionCallInfo fcinfo, int *count);
 static void load_sort_entries(LoadEntry *entries, int count);
+static char *load_set_checksum(LoadEntry *entries, int count);
+static bool load_known_unchanged(const char *set_checksum, const char *loader);
+static void load_remember_unchanged(const char *set_checksum, const char *loader);
+static void load_put_result(ReturnSetInfo *rsinfo, int64 version, const char *name,
+							const char *action);
 static void load_set(FunctionCallInfo fcinfo, LoadEntry *entries, int count, bool prune);
 static bool load_prune_argument(FunctionCallInfo fcinfo, int argno);
 static int	load_entry_cmp(const void *a, const void *b);
@@ -657,10 +664,85 @@ load_read_stored(LoadEntry *entries, int count)
 }
 
 /*
+ * Returns the checksum of the set as the caller gave it (every field that
+ * decides what defining it does; not the files and lines, which only place
+ * messages), entries being in version order.
+ */
+static char *
+load_set_checksum(LoadEntry *entries, int count)
+{
+	pg_cryptohash_ctx *ctx = checksum_begin();
+	int			i;
+
+	for (i = 0; i < count; i++)
+	{
+		const DefineRequest *req = &entries[i].req;
+
+		checksum_add_int64(ctx, req->version);
+		checksum_add_text(ctx, req->name);
+		checksum_add_text(ctx, req->up);
+		checksum_add_text(ctx, req->down);
+		checksum_add_int64(ctx, req->transactional_given ? req->transactional : -1);
+		checksum_add_text(ctx, req->safety_assured == NULL ? NULL :
+						  safety_array_text(PointerGetDatum(req->safety_assured)));
+	}
+	return checksum_end(ctx);
+}
+
+/*
+ * Returns whether this role loaded the same set at the catalog's current
+ * epoch and found every migration unchanged: then, since every change to
+ * the catalog bumps the epoch, every migration still is.  SPI is connected
+ * and the lock held.
+ */
+static bool
+load_known_unchanged(const char *set_checksum, const char *loader)
+{
+	Datum		values[2];
+
+	values[0] = CStringGetTextDatum(set_checksum);
+	values[1] = CStringGetTextDatum(loader);
+	catalog_exec(Q_LOADED_UNCHANGED, values, NULL, false, 1);
+	return SPI_processed == 1;
+}
+
+/*
+ * Records that this role's set, with this checksum, left every migration
+ * unchanged at the catalog's current epoch.
+ */
+static void
+load_remember_unchanged(const char *set_checksum, const char *loader)
+{
+	Datum		values[2];
+
+	values[0] = CStringGetTextDatum(set_checksum);
+	values[1] = CStringGetTextDatum(loader);
+	catalog_exec(Q_REMEMBER_LOADED, values, NULL, false, 0);
+}
+
+/*
+ * Adds a row to the function's result.
+ */
+static void
+load_put_result(ReturnSetInfo *rsinfo, int64 version, const char *name,
+				const char *action)
+{
+	Datum		values[3];
+	bool		nulls[3] = {false, false, false};
+
+	values[0] = Int64GetDatum(version);
+	values[1] = CStringGetTextDatum(name);
+	values[2] = CStringGetTextDatum(action);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+}
+
+/*
  * Defines the entries (the set, read from either form) as migrate_define()
  * would, and returns per version what it did into the function's result:
  * new, replaced, unchanged, or removed (a pending migration the set no
  * longer holds, with prune).  Checks everything before writing anything.
+ * A set that this role loaded before, unchanged, with no change to the
+ * catalog since, is known unchanged from its checksum alone.
  */
 static void
 load_set(FunctionCallInfo fcinfo, LoadEntry *entries, int count, bool prune)
@@ -671,13 +753,26 @@ load_set(FunctionCallInfo fcinfo, LoadEntry *entries, int count, bool prune)
 	ListCell   *lc;
 	LoadResult **results;
 	int			nresults = 0;
+	char	   *set_checksum;
+	char	   *loader = GetUserNameFromId(GetUserId(), false);
+	bool		all_unchanged = true;
 
 	load_sort_entries(entries, count);
+	set_checksum = load_set_checksum(entries, count);
 
 	SPI_connect();
 	catalog_open();
 	migrate_lock_acquire(false);
 	catalog_check_snapshot();
+
+	if (load_known_unchanged(set_checksum, loader))
+	{
+		for (i = 0; i < count; i++)
+			load_put_result(rsinfo, entries[i].req.version, entries[i].req.name,
+							"unchanged");
+		SPI_finish();
+		return;
+	}
 
 	/* decide everything, so that an error leaves nothing written */
 	for (i = 0; i < count; i++)
@@ -692,6 +787,8 @@ load_set(FunctionCallInfo fcinfo, LoadEntry *entries, int count, bool prune)
 			define_analyse(plan);
 			define_decide(plan);
 		}
+		if (plan->action != DEFINE_UNCHANGED || plan->bookkeeping)
+			all_unchanged = false;
 	}
 	if (!prune)
 		foreach(lc, missing)
@@ -729,18 +826,12 @@ load_set(FunctionCallInfo fcinfo, LoadEntry *entries, int count, bool prune)
 			r->action = "removed";
 			results[nresults++] = r;
 		}
+	if (all_unchanged && missing == NIL)
+		load_remember_unchanged(set_checksum, loader);
 
 	qsort(results, nresults, sizeof(LoadResult *), load_result_cmp);
 	for (i = 0; i < nresults; i++)
-	{
-		Datum		values[3];
-		bool		nulls[3] = {false, false, false};
-
-		values[0] = Int64GetDatum(results[i]->version);
-		values[1] = CStringGetTextDatum(results[i]->name);
-		values[2] = CStringGetTextDatum(results[i]->action);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
+		load_put_result(rsinfo, results[i]->version, results[i]->name, results[i]->action);
 	SPI_finish();
 }
 
