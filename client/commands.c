@@ -18,6 +18,7 @@
 #include "common/logging.h"
 
 static void read_set_or_exit(const ClientOptions *opts, MigrationSet *set);
+static PGconn *connect_reading_set(const ClientOptions *opts, MigrationSet *set);
 static bool load_set(PGconn *conn, const MigrationSet *set, bool prune,
 					 bool report_all, bool quiet);
 static char *int64_param(bool given, int64 value);
@@ -43,6 +44,25 @@ read_set_or_exit(const ClientOptions *opts, MigrationSet *set)
 {
 	if (!files_read_folder(opts->dir, set))
 		exit(EXIT_FAILED);
+}
+
+/*
+ * Connects and reads the folder, the server starting the session while the
+ * files are read.  Exits with status 1 after the error when the folder
+ * cannot be read (no statement has been sent) or the connection fails.
+ */
+static PGconn *
+connect_reading_set(const ClientOptions *opts, MigrationSet *set)
+{
+	PGconn	   *conn = client_connect_start(opts);
+
+	if (!files_read_folder(opts->dir, set))
+	{
+		if (conn != NULL)
+			PQfinish(conn);
+		exit(EXIT_FAILED);
+	}
+	return client_connect_finish(conn, opts);
 }
 
 /*
@@ -145,8 +165,7 @@ run_in_transaction(const ClientOptions *opts, const char *sql, int nparams,
 	char	   *full;
 	int			status;
 
-	read_set_or_exit(opts, &set);
-	conn = client_connect(opts);
+	conn = connect_reading_set(opts, &set);
 	full = psprintf(sql, client_schema(conn));
 	if (!client_command(conn, "BEGIN"))
 		return finish(conn, EXIT_FAILED);
@@ -305,8 +324,7 @@ cmd_load(const ClientOptions *opts)
 	MigrationSet set;
 	PGconn	   *conn;
 
-	read_set_or_exit(opts, &set);
-	conn = client_connect(opts);
+	conn = connect_reading_set(opts, &set);
 	if (!load_set(conn, &set, opts->prune, true, false))
 		return finish(conn, EXIT_FAILED);
 	return finish(conn, EXIT_DONE);
@@ -333,8 +351,7 @@ cmd_status(const ClientOptions *opts)
 	int			status = EXIT_DONE;
 	int			i;
 
-	read_set_or_exit(opts, &set);
-	conn = client_connect(opts);
+	conn = connect_reading_set(opts, &set);
 	schema = client_schema(conn);
 	json = files_to_json(&set);
 	params[0] = json;
@@ -437,8 +454,7 @@ cmd_deploy(const ClientOptions *opts)
 	const char *params[2];
 	char	   *sql;
 
-	read_set_or_exit(opts, &set);
-	conn = client_connect(opts);
+	conn = connect_reading_set(opts, &set);
 	if (!load_set(conn, &set, false, false, opts->quiet))
 		return finish(conn, EXIT_FAILED);
 	params[0] = int64_param(opts->to_given, opts->to);

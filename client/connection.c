@@ -9,10 +9,18 @@
  */
 #include "pg_migrate.h"
 
+#include <poll.h>
+
 #include "common/logging.h"
 #include "common/string.h"
 
 static void client_notice_receiver(void *arg, const PGresult *res);
+static void connection_params(const ClientOptions *opts, const char *password,
+							  const char **keywords, const char **values);
+static void connection_failed(PGconn *conn);
+static PGconn *connection_ready(PGconn *conn, const ClientOptions *opts);
+static PostgresPollingStatusType connection_step(PGconn *conn,
+												 PostgresPollingStatusType state);
 
 /* The extension's schema, quoted, once known. */
 static char *extension_schema = NULL;
@@ -36,20 +44,68 @@ client_notice_receiver(void *arg, const PGresult *res)
 }
 
 /*
- * Connects as libpq's conventions say: -d (a name, a connection string or a
- * URI, or DATABASE_URL when not given), -h, -p, -U and the PG* environment,
- * prompting for a password with -W, or when the server asks for one unless
- * -w.  Exits with status 1 if it cannot connect.
+ * Fills keywords and values (room for 7) with the connection parameters:
+ * libpq's conventions, -d being a name, a connection string or a URI (or
+ * DATABASE_URL when not given), -h, -p, -U and the PG* environment.
+ */
+static void
+connection_params(const ClientOptions *opts, const char *password,
+				  const char **keywords, const char **values)
+{
+	int			i = 0;
+
+	keywords[i] = "host";
+	values[i++] = opts->host;
+	keywords[i] = "port";
+	values[i++] = opts->port;
+	keywords[i] = "user";
+	values[i++] = opts->username;
+	keywords[i] = "password";
+	values[i++] = password;
+	keywords[i] = "dbname";
+	values[i++] = opts->dbname;
+	keywords[i] = "fallback_application_name";
+	values[i++] = "pg_migrate";
+	keywords[i] = NULL;
+	values[i] = NULL;
+}
+
+/*
+ * Exits with status 1 after the error of a connection that failed.
+ */
+static void
+connection_failed(PGconn *conn)
+{
+	pg_log_error("%s", PQerrorMessage(conn));
+	PQfinish(conn);
+	exit(EXIT_FAILED);
+}
+
+/*
+ * Makes a connection ready for use: relays its notices.
+ */
+static PGconn *
+connection_ready(PGconn *conn, const ClientOptions *opts)
+{
+	static bool quiet;
+
+	quiet = opts->quiet;
+	PQsetNoticeReceiver(conn, client_notice_receiver, &quiet);
+	return conn;
+}
+
+/*
+ * Connects as libpq's conventions say (see connection_params()), prompting
+ * for a password with -W, or when the server asks for one unless -w.
+ * Exits with status 1 if it cannot connect.
  */
 PGconn *
 client_connect(const ClientOptions *opts)
 {
-	static bool quiet;
 	PGconn	   *conn;
 	char	   *password = NULL;
 	bool		again;
 
-	quiet = opts->quiet;
 	if (opts->prompt == PROMPT_ALWAYS)
 		password = simple_prompt("Password: ", false);
 
@@ -57,23 +113,8 @@ client_connect(const ClientOptions *opts)
 	{
 		const char *keywords[7];
 		const char *values[7];
-		int			i = 0;
 
-		keywords[i] = "host";
-		values[i++] = opts->host;
-		keywords[i] = "port";
-		values[i++] = opts->port;
-		keywords[i] = "user";
-		values[i++] = opts->username;
-		keywords[i] = "password";
-		values[i++] = password;
-		keywords[i] = "dbname";
-		values[i++] = opts->dbname;
-		keywords[i] = "fallback_application_name";
-		values[i++] = "pg_migrate";
-		keywords[i] = NULL;
-		values[i] = NULL;
-
+		connection_params(opts, password, keywords, values);
 		again = false;
 		conn = PQconnectdbParams(keywords, values, true);
 		if (conn == NULL)
@@ -91,16 +132,83 @@ client_connect(const ClientOptions *opts)
 
 	if (password)
 		free(password);
-
 	if (PQstatus(conn) == CONNECTION_BAD)
-	{
-		pg_log_error("%s", PQerrorMessage(conn));
-		PQfinish(conn);
-		exit(EXIT_FAILED);
-	}
+		connection_failed(conn);
+	return connection_ready(conn, opts);
+}
 
-	PQsetNoticeReceiver(conn, client_notice_receiver, &quiet);
+/*
+ * Waits until the connection's socket can be read (or written, for
+ * PGRES_POLLING_WRITING), then lets libpq go on; returns libpq's next
+ * state.
+ */
+static PostgresPollingStatusType
+connection_step(PGconn *conn, PostgresPollingStatusType state)
+{
+	struct pollfd pfd;
+
+	pfd.fd = PQsocket(conn);
+	pfd.events = state == PGRES_POLLING_WRITING ? POLLOUT : POLLIN;
+	pfd.revents = 0;
+	if (pfd.fd >= 0 && poll(&pfd, 1, -1) < 0 && errno != EINTR)
+		return PGRES_POLLING_FAILED;
+	return PQconnectPoll(conn);
+}
+
+/*
+ * Starts connecting without waiting for the server, so that the caller can
+ * read the migrations folder while the server starts the session: sends
+ * what can be sent at once and returns.  Returns NULL when a password is to
+ * be prompted for first (-W); client_connect_finish() then connects.
+ */
+PGconn *
+client_connect_start(const ClientOptions *opts)
+{
+	const char *keywords[7];
+	const char *values[7];
+	PGconn	   *conn;
+	PostgresPollingStatusType state = PGRES_POLLING_WRITING;
+
+	if (opts->prompt == PROMPT_ALWAYS)
+		return NULL;
+	connection_params(opts, NULL, keywords, values);
+	conn = PQconnectStartParams(keywords, values, true);
+	if (conn == NULL || PQstatus(conn) == CONNECTION_BAD)
+		return conn;
+	while (state == PGRES_POLLING_WRITING)
+		state = connection_step(conn, state);
 	return conn;
+}
+
+/*
+ * Finishes a connection that client_connect_start() began (or, given NULL,
+ * connects), as client_connect() would, prompting for a password when the
+ * server asks for one.  Exits with status 1 if it cannot connect.
+ */
+PGconn *
+client_connect_finish(PGconn *conn, const ClientOptions *opts)
+{
+	PostgresPollingStatusType state = PGRES_POLLING_READING;
+
+	if (conn == NULL)
+		return client_connect(opts);
+	if (PQstatus(conn) != CONNECTION_BAD)
+		while (state != PGRES_POLLING_OK && state != PGRES_POLLING_FAILED)
+		{
+			state = connection_step(conn, state);
+			if (PQstatus(conn) == CONNECTION_BAD)
+				break;
+		}
+	if (PQstatus(conn) != CONNECTION_OK)
+	{
+		if (PQconnectionNeedsPassword(conn) && opts->prompt != PROMPT_NEVER)
+		{
+			PQfinish(conn);
+			return client_connect(opts);
+		}
+		connection_failed(conn);
+	}
+	return connection_ready(conn, opts);
 }
 
 /*

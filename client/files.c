@@ -12,19 +12,54 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/logging.h"
 
+/*
+ * What was wrong with a file, kept to be printed by the main thread, in the
+ * folder's order, after the files were read (possibly by several threads).
+ */
+typedef struct FileProblem
+{
+	char	   *message;		/* NULL: no problem */
+	const char *detail;
+	const char *hint;
+} FileProblem;
+
+/* One reader thread's share of a folder */
+typedef struct ReaderShare
+{
+	int			dirfd;
+	char	  **names;			/* the folder's file names */
+	char	  **paths;
+	MigrationFile *files;		/* one slot per name */
+	FileProblem *problems;		/* the same */
+	int			count;
+	int			first;			/* this thread reads first, first + step, ... */
+	int			step;
+} ReaderShare;
+
+/* Folders with fewer files than this are read by the main thread alone */
+#define FILES_PER_READER	64
+/* The most reader threads */
+#define MAX_READERS			4
+
 static bool parse_file_name(const char *base, int64 *version, char **name);
+static void print_problem(const FileProblem *problem);
+static void *read_share(void *arg);
+static int	compare_names(const void *a, const void *b);
+static void read_files(int dirfd, const char *dir, char **names, int count,
+					   MigrationFile *files, FileProblem *problems);
 static bool marker_line(const char *line, size_t len, const char *marker,
 						const char **rest);
 static int	compare_files(const void *a, const void *b);
 static char *read_whole_file(int dirfd, const char *name, const char *path,
-							 size_t *length);
+							 size_t *length, FileProblem *problem);
 static bool read_migration_file(int dirfd, const char *name, const char *path,
-								MigrationFile *file);
+								MigrationFile *file, FileProblem *problem);
 
 /*
  * Splits a file name "<version>_<name>.sql" into its version (digits, a
@@ -96,17 +131,36 @@ marker_line(const char *line, size_t len, const char *marker,
 bool
 files_read_one(const char *path, MigrationFile *file)
 {
-	return read_migration_file(AT_FDCWD, path, path, file);
+	FileProblem problem = {0};
+
+	if (read_migration_file(AT_FDCWD, path, path, file, &problem))
+		return true;
+	print_problem(&problem);
+	return false;
+}
+
+/*
+ * Prints what was wrong with a file.
+ */
+static void
+print_problem(const FileProblem *problem)
+{
+	pg_log_error("%s", problem->message);
+	if (problem->detail)
+		pg_log_error_detail("%s", problem->detail);
+	if (problem->hint)
+		pg_log_error_hint("%s", problem->hint);
 }
 
 /*
  * Reads the whole file name (relative to the directory dirfd) into a
  * malloc'd, NUL-terminated buffer, with as few system calls as it can:
  * a regular file is read to its end by the first read that returns less
- * than was asked.  Returns NULL after printing an error naming path.
+ * than was asked.  Returns NULL, the problem set, when it cannot.
  */
 static char *
-read_whole_file(int dirfd, const char *name, const char *path, size_t *length)
+read_whole_file(int dirfd, const char *name, const char *path, size_t *length,
+				FileProblem *problem)
 {
 	int			fd = openat(dirfd, name, O_RDONLY | PG_BINARY | O_CLOEXEC);
 	size_t		allocated = 8192;
@@ -115,7 +169,7 @@ read_whole_file(int dirfd, const char *name, const char *path, size_t *length)
 
 	if (fd < 0)
 	{
-		pg_log_error("could not open file \"%s\": %m", path);
+		problem->message = psprintf("could not open file \"%s\": %m", path);
 		return NULL;
 	}
 	data = pg_malloc(allocated);
@@ -125,7 +179,7 @@ read_whole_file(int dirfd, const char *name, const char *path, size_t *length)
 
 		if (n < 0)
 		{
-			pg_log_error("could not read file \"%s\": %m", path);
+			problem->message = psprintf("could not read file \"%s\": %m", path);
 			close(fd);
 			free(data);
 			return NULL;
@@ -144,11 +198,12 @@ read_whole_file(int dirfd, const char *name, const char *path, size_t *length)
 
 /*
  * Reads one migration file, name in the directory dirfd, path naming it
- * in messages: see files_read_one().
+ * in messages: see files_read_one().  On a bad file, sets the problem and
+ * returns false; prints nothing, so that threads may call it.
  */
 static bool
 read_migration_file(int dirfd, const char *name, const char *path,
-					MigrationFile *file)
+					MigrationFile *file, FileProblem *problem)
 {
 	const char *base = last_dir_separator(path);
 	char	   *content;
@@ -165,17 +220,17 @@ read_migration_file(int dirfd, const char *name, const char *path,
 	file->path = pg_strdup(path);
 	if (!parse_file_name(base, &file->version, &file->name))
 	{
-		pg_log_error("invalid migration file name \"%s\"", path);
-		pg_log_error_detail("A migration file is named <version>_<name>.sql, the version being a positive whole number of digits.");
+		problem->message = psprintf("invalid migration file name \"%s\"", path);
+		problem->detail = "A migration file is named <version>_<name>.sql, the version being a positive whole number of digits.";
 		return false;
 	}
 
-	content = read_whole_file(dirfd, name, path, &content_len);
+	content = read_whole_file(dirfd, name, path, &content_len, problem);
 	if (content == NULL)
 		return false;
 	if (strlen(content) != content_len)
 	{
-		pg_log_error("file \"%s\" contains a zero byte", path);
+		problem->message = psprintf("file \"%s\" contains a zero byte", path);
 		free(content);
 		return false;
 	}
@@ -194,12 +249,12 @@ read_migration_file(int dirfd, const char *name, const char *path,
 
 			if (up_start)
 			{
-				pg_log_error("file \"%s\", line %d: a second \"-- migrate:up\" line", path, lineno);
+				problem->message = psprintf("file \"%s\", line %d: a second \"-- migrate:up\" line", path, lineno);
 				goto bad;
 			}
 			if (down_start)
 			{
-				pg_log_error("file \"%s\", line %d: \"-- migrate:up\" after \"-- migrate:down\"", path, lineno);
+				problem->message = psprintf("file \"%s\", line %d: \"-- migrate:up\" after \"-- migrate:down\"", path, lineno);
 				goto bad;
 			}
 			/* Options: transaction:false or transaction:true. */
@@ -220,9 +275,9 @@ read_migration_file(int dirfd, const char *name, const char *path,
 					file->transactional = 1;
 				else
 				{
-					pg_log_error("file \"%s\", line %d: unknown option \"%.*s\" of \"-- migrate:up\"",
-								 path, lineno, (int) (rest - word), word);
-					pg_log_error_hint("The only option is transaction:false.");
+					problem->message = psprintf("file \"%s\", line %d: unknown option \"%.*s\" of \"-- migrate:up\"",
+												path, lineno, (int) (rest - word), word);
+					problem->hint = "The only option is transaction:false.";
 					goto bad;
 				}
 			}
@@ -233,7 +288,7 @@ read_migration_file(int dirfd, const char *name, const char *path,
 		{
 			if (down_start)
 			{
-				pg_log_error("file \"%s\", line %d: a second \"-- migrate:down\" line", path, lineno);
+				problem->message = psprintf("file \"%s\", line %d: a second \"-- migrate:down\" line", path, lineno);
 				goto bad;
 			}
 			if (up_start)
@@ -246,8 +301,8 @@ read_migration_file(int dirfd, const char *name, const char *path,
 
 	if (up_start == NULL)
 	{
-		pg_log_error("file \"%s\" has no \"-- migrate:up\" line", path);
-		pg_log_error_hint("A migration file starts its up section with a line \"-- migrate:up\".");
+		problem->message = psprintf("file \"%s\" has no \"-- migrate:up\" line", path);
+		problem->hint = "A migration file starts its up section with a line \"-- migrate:up\".";
 		goto bad;
 	}
 	if (up_end == NULL)
@@ -284,21 +339,91 @@ compare_files(const void *a, const void *b)
 }
 
 /*
+ * Reads the files of one reader's share: first, first + step, and so on.
+ * Runs in a thread of its own, or in the main thread.
+ */
+static void *
+read_share(void *arg)
+{
+	ReaderShare *share = (ReaderShare *) arg;
+	int			i;
+
+	for (i = share->first; i < share->count; i += share->step)
+		read_migration_file(share->dirfd, share->names[i], share->paths[i],
+							&share->files[i], &share->problems[i]);
+	return NULL;
+}
+
+/* Orders file names. */
+static int
+compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/*
+ * Reads the files names[0..count) of the open directory dirfd into files,
+ * setting problems for the bad ones.  A large folder is shared among a few
+ * threads: reading a file costs system calls more than work, so that they
+ * overlap well.
+ */
+static void
+read_files(int dirfd, const char *dir, char **names, int count,
+		   MigrationFile *files, FileProblem *problems)
+{
+	ReaderShare shares[MAX_READERS];
+	pthread_t	threads[MAX_READERS];
+	bool		started[MAX_READERS];
+	char	  **paths = pg_malloc(sizeof(char *) * Max(count, 1));
+	int			readers = Min(Max(count / FILES_PER_READER, 1), MAX_READERS);
+	int			t;
+	int			i;
+
+	for (i = 0; i < count; i++)
+		paths[i] = psprintf("%s/%s", dir, names[i]);
+	for (t = 0; t < readers; t++)
+	{
+		shares[t].dirfd = dirfd;
+		shares[t].names = names;
+		shares[t].paths = paths;
+		shares[t].files = files;
+		shares[t].problems = problems;
+		shares[t].count = count;
+		shares[t].first = t;
+		shares[t].step = readers;
+		/* the main thread reads share 0, and any share a thread could not */
+		started[t] = t > 0 &&
+			pthread_create(&threads[t], NULL, read_share, &shares[t]) == 0;
+	}
+	for (t = 0; t < readers; t++)
+		if (!started[t])
+			read_share(&shares[t]);
+	for (t = 0; t < readers; t++)
+		if (started[t])
+			pthread_join(threads[t], NULL);
+	for (i = 0; i < count; i++)
+		pfree(paths[i]);
+	pfree(paths);
+}
+
+/*
  * Reads every "*.sql" file of a folder into set, in version order.  A
- * missing folder, a file that cannot be read or parsed, or two files with
- * one version is an error naming it; returns false after printing it.
+ * missing folder, a file that cannot be read or parsed (each bad file is
+ * named, in the order of the names), or two files with one version is an
+ * error; returns false after printing it.
  */
 bool
 files_read_folder(const char *dir, MigrationSet *set)
 {
 	DIR		   *d;
 	struct dirent *de;
-	int			allocated = 16;
+	char	  **names;
+	int			count = 0;
+	int			allocated = 64;
+	MigrationFile *files;
+	FileProblem *problems;
 	int			i;
 	bool		ok = true;
-
-	set->count = 0;
-	set->files = pg_malloc(allocated * sizeof(MigrationFile));
 
 	d = opendir(dir);
 	if (d == NULL)
@@ -307,32 +432,49 @@ files_read_folder(const char *dir, MigrationSet *set)
 		pg_log_error_hint("Give the folder with --dir or MIGRATE_DIR, or create one with \"pg_migrate new NAME\".");
 		return false;
 	}
+	names = pg_malloc(allocated * sizeof(char *));
 	while (errno = 0, (de = readdir(d)) != NULL)
 	{
 		size_t		len = strlen(de->d_name);
-		char	   *path;
 
 		if (de->d_name[0] == '.' || len < 4 ||
 			strcmp(de->d_name + len - 4, ".sql") != 0)
 			continue;
-		if (set->count == allocated)
+		if (count == allocated)
 		{
 			allocated *= 2;
-			set->files = pg_realloc(set->files, allocated * sizeof(MigrationFile));
+			names = pg_realloc(names, allocated * sizeof(char *));
 		}
-		path = psprintf("%s/%s", dir, de->d_name);
-		if (!read_migration_file(dirfd(d), de->d_name, path, &set->files[set->count]))
-			ok = false;
-		else
-			set->count++;
-		pfree(path);
+		names[count++] = pg_strdup(de->d_name);
 	}
 	if (errno != 0)
 	{
 		pg_log_error("could not read migrations folder \"%s\": %m", dir);
-		ok = false;
+		closedir(d);
+		return false;
 	}
+	qsort(names, count, sizeof(char *), compare_names);
+
+	files = pg_malloc0(sizeof(MigrationFile) * Max(count, 1));
+	problems = pg_malloc0(sizeof(FileProblem) * Max(count, 1));
+	read_files(dirfd(d), dir, names, count, files, problems);
 	closedir(d);
+
+	set->files = files;
+	set->count = 0;
+	for (i = 0; i < count; i++)
+	{
+		if (problems[i].message != NULL)
+		{
+			print_problem(&problems[i]);
+			ok = false;
+		}
+		else
+			set->files[set->count++] = files[i];
+		pfree(names[i]);
+	}
+	pfree(names);
+	pfree(problems);
 	if (!ok)
 		return false;
 

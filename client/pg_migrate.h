@@ -81,6 +81,8 @@ typedef struct LoadParams
 
 /* connection.c */
 extern PGconn *client_connect(const ClientOptions *opts);
+extern PGconn *client_connect_start(const ClientOptions *opts);
+extern PGconn *client_connect_finish(PGconn *conn, const ClientOptions *opts);
 extern void client_disconnect(PGconn *conn);
 extern const char *client_schema(PGconn *conn);
 extern PGresult *client_exec(PGconn *conn, const char *sql, int nparams,

@@ -84,6 +84,29 @@ SKIP:
 	like($err, qr/error: could not open file ".*1_a\.sql": Permission denied/, 'an unreadable file is named');
 }
 
+# A large folder, read by several threads: every bad file is named, in the
+# order of the file names, and nothing is defined.
+$node->safe_psql('postgres', 'CREATE DATABASE large');
+$node->safe_psql('large', 'CREATE EXTENSION migrate');
+mkdir "$tmp/large";
+write_file(sprintf("$tmp/large/%d_t%d.sql", 500 + $_, $_),
+	"-- migrate:up\nCREATE TABLE large_t$_ (id int);\n") for 1 .. 300;
+write_file("$tmp/large/501_t1.sql", "select 1;\n");
+write_file("$tmp/large/799_t299.sql", "-- migrate:up transaction:sometimes\nselect 1;\n");
+($rc, $out, $err) = run_client({}, '-d', $node->connstr('large'), '--dir', "$tmp/large", 'load');
+is($rc, 1, 'a large folder with two bad files: exit 1');
+like($err, qr/501_t1\.sql" has no "-- migrate:up" line.*799_t299\.sql", line 1: unknown option/s,
+	'a large folder: both bad files named, in name order');
+is($node->safe_psql('large', 'SELECT count(*) FROM migrate_migrations'),
+	'0', 'a large folder with bad files: nothing defined');
+write_file("$tmp/large/501_t1.sql", "-- migrate:up\nCREATE TABLE large_t1 (id int);\n");
+write_file("$tmp/large/799_t299.sql", "-- migrate:up\nCREATE TABLE large_t299 (id int);\n");
+($rc, $out, $err) = run_client({}, '-d', $node->connstr('large'), '--dir', "$tmp/large", 'load');
+is($rc, 0, 'the large folder, mended, loads');
+like($out, qr/loaded 300 migrations: 300 new/, 'every file of the large folder is read once');
+($rc, $out, $err) = run_client({}, '-d', $node->connstr('large'), '--dir', "$tmp/large", '--prune', 'load');
+like($out, qr/loaded 300 migrations: 0 new, 0 replaced, 300 unchanged/, 'loading it again changes nothing');
+
 # Usage errors: status 2.
 my @usage = (
 	[ [], qr/error: no command given/ ],
