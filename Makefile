@@ -9,6 +9,7 @@ OBJS = \
 	src/checksum.o \
 	src/define.o \
 	src/deploy.o \
+	src/drop_guard.o \
 	src/lint.o \
 	src/lint_catalog.o \
 	src/lint_state.o \

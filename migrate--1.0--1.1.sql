@@ -548,3 +548,30 @@ COMMENT ON TABLE @extschema@.migrate_loaded IS
     'internal: the set last loaded unchanged, and the catalog epoch then';
 
 REVOKE ALL ON TABLE @extschema@.migrate_loaded FROM PUBLIC;
+
+/*
+ * ------------------------------------------------------------------------
+ * The drop guard: DROP EXTENSION migrate, and the DROP SCHEMA ... CASCADE
+ * or DROP OWNED that would drop it, are refused while migrate_applied or
+ * migrate_history holds rows, unless migrate.allow_drop is on (see
+ * src/drop_guard.c).  The trigger fires before those three commands only,
+ * looks at nothing else, and names no object through search_path.
+ * ------------------------------------------------------------------------
+ */
+CREATE FUNCTION @extschema@.migrate_drop_guard()
+RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'migrate_drop_guard'
+LANGUAGE C;
+
+COMMENT ON FUNCTION @extschema@.migrate_drop_guard() IS
+    'internal: refuses to drop the extension while it records applied migrations or history';
+
+-- An event trigger function runs only as one; nobody calls it.
+REVOKE ALL ON FUNCTION @extschema@.migrate_drop_guard() FROM PUBLIC;
+
+CREATE EVENT TRIGGER migrate_drop_guard ON ddl_command_start
+    WHEN TAG IN ('DROP EXTENSION', 'DROP SCHEMA', 'DROP OWNED')
+    EXECUTE FUNCTION @extschema@.migrate_drop_guard();
+
+COMMENT ON EVENT TRIGGER migrate_drop_guard IS
+    'refuses DROP EXTENSION migrate while the catalog records applied migrations or history (migrate.allow_drop)';

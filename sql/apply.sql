@@ -338,6 +338,7 @@ SELECT migrate_remove(20261121109000);
 -- The whole history of this file, in order.
 SELECT version, name, direction, success FROM migrate_history ORDER BY id;
 
+SET migrate.allow_drop = on;
 DROP EXTENSION migrate;
 SET client_min_messages = warning;
 DROP SCHEMA shop CASCADE;

@@ -274,6 +274,7 @@ SELECT id, n FROM paused ORDER BY id;
 CALL migrate_backfill('paused', 'n = n + 1', NULL, 1);
 SELECT id, n FROM paused ORDER BY id;
 
+SET migrate.allow_drop = on;
 DROP EXTENSION migrate;
 DROP VIEW accounts_view;
 DROP MATERIALIZED VIEW accounts_matview;

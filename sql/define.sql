@@ -291,4 +291,5 @@ SELECT count(*) FROM migrate_migrations;
 
 DROP TABLE sums, bodies;
 DROP FUNCTION pg_temp.probe(text, text, boolean);
+SET migrate.allow_drop = on;
 DROP EXTENSION migrate;

@@ -217,6 +217,7 @@ SELECT migrate_resolve(12, 'applied');
 SELECT migrate_resolve(12, 'pending');
 SELECT count(*) FROM migrate_status() WHERE version = 12;
 
+SET migrate.allow_drop = on;
 DROP EXTENSION migrate;
 DROP TABLE orders, deploy_log, shop.items;
 DROP VIEW deploy_locks;

@@ -139,6 +139,7 @@ SELECT rule, severity, count(*), min(statement), max(statement),
  GROUP BY rule, severity
  ORDER BY rule;
 
+SET migrate.allow_drop = on;
 DROP EXTENSION migrate;
 SET client_min_messages = warning;
 DROP SCHEMA big CASCADE;

@@ -667,6 +667,7 @@ $$);
 SELECT rule, message, hint FROM migrate_lint('ALTER TABLE children DROP CONSTRAINT children_parent_id_fkey;');
 \x off
 
+SET migrate.allow_drop = on;
 DROP EXTENSION migrate;
 DROP MATERIALIZED VIEW parent_names;
 DROP VIEW item_titles;

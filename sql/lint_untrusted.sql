@@ -272,6 +272,7 @@ SELECT migrate_remove(2);
 RESET migrate.safety;
 SELECT * FROM evidence;
 
+SET migrate.allow_drop = on;
 DROP EXTENSION migrate;
 DROP VIEW evidence, plain_view;
 DROP TABLE parts, dom_parts, enum_parts, expr_parts, list_parts, hash_parts,

@@ -336,5 +336,6 @@ SELECT * FROM migrate_load(ARRAY[20280000000001]::bigint[], ARRAY['arr_one'],
 
 DROP OWNED BY regress_migrate_loader;
 DROP ROLE regress_migrate_loader;
+SET migrate.allow_drop = on;
 DROP EXTENSION migrate;
 DROP SCHEMA load_app CASCADE;

@@ -249,6 +249,7 @@ RESET client_min_messages;
 SELECT version, name, direction, role FROM migrate_history ORDER BY id;
 
 DROP VIEW extension_objects;
+SET migrate.allow_drop = on;
 DROP EXTENSION migrate;
 SET client_min_messages = warning;
 DROP SCHEMA app CASCADE;

@@ -112,6 +112,7 @@ SELECT id, rows_done, batches, finished_at IS NOT NULL AS finished
 RESET migrate.progress;
 SHOW migrate.progress;
 
+SET migrate.allow_drop = on;
 DROP EXTENSION migrate;
 DROP TABLE accounts, backfill_fails;
 DROP FUNCTION checked_lower(bigint, text);

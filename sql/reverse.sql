@@ -501,6 +501,7 @@ RESET client_min_messages;
 SELECT version, state, reversible FROM migrate_status() WHERE version >= 950;
 SELECT count(*) AS accounts FROM app.accounts;
 
+SET migrate.allow_drop = on;
 DROP EXTENSION migrate;
 DROP FUNCTION public.reverse_fingerprint();
 RESET search_path;

@@ -206,6 +206,7 @@ SELECT version, name FROM migrate_rollback();
 RESET client_min_messages;
 SELECT version, state FROM migrate_status() WHERE version = 1011;
 
+SET migrate.allow_drop = on;
 DROP EXTENSION migrate;
 SET client_min_messages = warning;
 DROP SCHEMA lib CASCADE;

@@ -109,6 +109,7 @@ SELECT version, state, unassured FROM migrate_status() WHERE version >= 3;
 -- A misspelt setting value is refused.
 SET migrate.safety = strict;
 
+SET migrate.allow_drop = on;
 DROP EXTENSION migrate;
 DROP TABLE orders;
 DROP TABLE accounts;

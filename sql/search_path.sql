@@ -208,6 +208,7 @@ SELECT table_name FROM information_schema.tables WHERE table_schema = 'app' ORDE
 -- first for unqualified names.  The extension is created again so that
 -- its internal queries are prepared under this search_path.
 --
+SET migrate.allow_drop = on;
 DROP EXTENSION migrate;
 SET client_min_messages = warning;
 DROP SCHEMA app CASCADE;
@@ -256,6 +257,7 @@ SELECT p.t, p.content = n.content AS unchanged
 --
 -- A schema whose name needs quoting.
 --
+SET migrate.allow_drop = on;
 DROP EXTENSION migrate;
 CREATE SCHEMA "Migrate Tools";
 CREATE EXTENSION migrate SCHEMA "Migrate Tools";
@@ -268,6 +270,7 @@ SET client_min_messages = warning;
 SELECT version, name FROM "Migrate Tools".migrate_rollback();
 RESET client_min_messages;
 
+SET migrate.allow_drop = on;
 DROP EXTENSION migrate;
 DROP FUNCTION pg_temp.exercise();
 DROP TABLE planted;

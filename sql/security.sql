@@ -236,6 +236,7 @@ SELECT migrate_remove(40);
 DROP TABLE worker_items;
 DROP SCHEMA regress_app CASCADE;
 REVOKE ALL ON SCHEMA public FROM regress_migrate_deployer, regress_migrate_owner_group;
+SET migrate.allow_drop = on;
 DROP EXTENSION migrate;
 DROP ROLE regress_migrate_deployer;
 DROP ROLE regress_migrate_dev;

@@ -118,6 +118,7 @@ SELECT migrate_baseline(-1);
 
 -- A fresh catalog: the database already has the objects that the first
 -- migrations create, so they are marked applied instead of run.
+SET migrate.allow_drop = on;
 DROP EXTENSION migrate;
 SET client_min_messages = warning;
 DROP SCHEMA crm CASCADE;
@@ -175,6 +176,7 @@ SELECT column_name FROM information_schema.columns
 SELECT version, name, state FROM migrate_status();
 SELECT version, name, direction FROM migrate_history ORDER BY id;
 
+SET migrate.allow_drop = on;
 DROP EXTENSION migrate;
 SET client_min_messages = warning;
 DROP SCHEMA crm CASCADE;

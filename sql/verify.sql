@@ -338,6 +338,7 @@ SELECT * FROM schema_applied EXCEPT SELECT * FROM pg_temp.schema_probe();
 SELECT (SELECT count(*) FROM migrate_history) - history AS history_added FROM history_applied;
 SELECT version, state FROM migrate_status();
 
+SET migrate.allow_drop = on;
 DROP EXTENSION migrate;
 SET client_min_messages = warning;
 DROP SCHEMA shop CASCADE;

@@ -14,7 +14,7 @@
  * plan.c) and define.h (defining migrations: define.c, shared with
  * load.c).  settings.c defines the settings; define.c, load.c, apply.c,
  * deploy.c, status.c, verify.c and backfill.c hold the SQL-callable
- * functions.
+ * functions; drop_guard.c the event trigger that guards DROP EXTENSION.
  *
  *-------------------------------------------------------------------------
  */
@@ -36,6 +36,7 @@ extern int	migrate_statement_timeout;
 extern int	migrate_lock_retries;
 extern int	migrate_safety;
 extern int	migrate_progress;
+extern bool migrate_allow_drop;
 extern bool migrate_progress_shown(bool varies);
 
 /* Values of migrate.safety */

@@ -12,6 +12,9 @@
  * migrate.progress which progress NOTICEs are raised: all, only those whose
  * text is the same on every run (for a test's expected output), or none.
  *
+ * migrate.allow_drop lets DROP EXTENSION migrate drop a catalog that records
+ * applied migrations or history (see drop_guard.c).
+ *
  *-------------------------------------------------------------------------
  */
 #include "migrate.h"
@@ -47,6 +50,9 @@ static const struct config_enum_entry safety_options[] = {
 
 /* Which progress NOTICEs are raised: all (on), the stable ones, or none */
 int			migrate_progress = PROGRESS_ON;
+
+/* Whether DROP EXTENSION migrate may drop a catalog that records applied migrations or history */
+bool		migrate_allow_drop = false;
 
 static const struct config_enum_entry progress_options[] = {
 	{"off", PROGRESS_OFF, false},
@@ -134,6 +140,15 @@ _PG_init(void)
 							 "on raises all of them, stable leaves out timings and the lines whose text or presence varies from run to run (for a test's expected output), off raises none.",
 							 &migrate_progress,
 							 PROGRESS_ON, progress_options,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("migrate.allow_drop",
+							 "Allows dropping the extension while its catalog records applied migrations or history.",
+							 "When off, DROP EXTENSION migrate (or a DROP SCHEMA ... CASCADE or DROP OWNED that would drop it) is refused while migrate_applied or migrate_history holds rows.",
+							 &migrate_allow_drop,
+							 false,
 							 PGC_USERSET,
 							 0,
 							 NULL, NULL, NULL);

@@ -13,59 +13,13 @@
 # version's pg_config --cflags, as PGXS uses them.
 set -u
 
-CACHE=${CACHE:-/tmp/pgapt}
 SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
 VERSIONS=${*:-15 17 18}
-KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
-
-# The private apt configuration: its own sources list, lists and cache.
-APTOPTS="-o Dir::Etc::sourcelist=$CACHE/sources.list -o Dir::Etc::sourceparts=-
--o Dir::State::Lists=$CACHE/lists -o Dir::Cache=$CACHE/cache
--o Dir::State::status=$CACHE/status -o APT::Get::List-Cleanup=0
--o Debug::NoLocking=1"
-
-suite_of()
-{
-	case $1 in
-		17) echo trixie ;;
-		18) echo sid ;;
-		*) return 1 ;;
-	esac
-}
-
-# fetch_version NN: makes sure $CACHE/root-NN holds the unpacked headers.
-fetch_version()
-{
-	local v=$1 suite root deb
-	root=$CACHE/root-$v
-	[ -f "$root/.done" ] && return 0
-	suite=$(suite_of "$v") || return 1
-	mkdir -p "$CACHE/lists/partial" "$CACHE/cache/archives/partial" "$CACHE/debs-$v"
-	: > "$CACHE/status"
-	# Each run writes the whole list, so both suites stay known.
-	{
-		for s in trixie sid; do
-			echo "deb [signed-by=$KEYRING] http://deb.debian.org/debian $s main"
-		done
-	} > "$CACHE/sources.list"
-	if [ ! -f "$CACHE/.updated" ]; then
-		apt-get $APTOPTS update >"$CACHE/update.log" 2>&1 ||
-			{ cat "$CACHE/update.log"; return 1; }
-		touch "$CACHE/.updated"
-	fi
-	rm -rf "$root"
-	mkdir -p "$root"
-	(
-		cd "$CACHE/debs-$v" &&
-		apt-get $APTOPTS download \
-			"postgresql-server-dev-$v/$suite" "libpq-dev/$suite"
-	) >"$CACHE/download-$v.log" 2>&1 ||
-		{ cat "$CACHE/download-$v.log"; return 1; }
-	for deb in "$CACHE/debs-$v"/*.deb; do
-		dpkg-deb -x "$deb" "$root" || return 1
-	done
-	touch "$root/.done"
-}
+# The fetching is test/lib.sh's, shared with test/run.sh (same cache).
+MIGRATE_PG_CACHE=${CACHE:-${MIGRATE_PG_CACHE:-/tmp/pgapt}}
+# shellcheck source=test/lib.sh
+. "$SRCDIR/test/lib.sh"
+CACHE=$MIGRATE_PG_CACHE
 
 # includes_of NN: the -I flags for version NN's headers.
 includes_of()
@@ -80,30 +34,26 @@ includes_of()
 }
 
 # cflags_of NN: the compiler flags PGXS uses for version NN (that
-# version's pg_config --cflags; for 17 and 18 Debian's pg_config is a Perl
-# script that runs from the unpacked tree), less any flag this gcc does not
-# know (such as 18's -Wmissing-variable-declarations before gcc 14).
+# version's pg_config --cflags, less the flags this gcc does not know, such
+# as 18's -Wmissing-variable-declarations before gcc 14).
 cflags_of()
 {
-	local v=$1 flag flags
+	local v=$1 flag
 	if [ "$v" = 15 ]; then
-		flags=$(pg_config --cflags)
+		for flag in $(pg_config --cflags); do
+			if gcc -Werror -Wall "$flag" -E -x c /dev/null >/dev/null 2>&1; then
+				printf '%s ' "$flag"
+			fi
+		done
 	else
-		flags=$(perl "$CACHE/root-$v/usr/bin/pg_config" --cflags) || return 1
+		migrate_cflags_of "$v"
 	fi
-	for flag in $flags; do
-		if gcc -Werror -Wall "$flag" -E -x c /dev/null >/dev/null 2>&1; then
-			printf '%s ' "$flag"
-		else
-			echo "(skipping $flag, unknown to $(gcc -dumpfullversion))" >&2
-		fi
-	done
 	echo "-fPIC -Werror"
 }
 
 status=0
 for v in $VERSIONS; do
-	if [ "$v" != 15 ] && ! fetch_version "$v"; then
+	if [ "$v" != 15 ] && ! migrate_fetch_headers "$v"; then
 		echo "PostgreSQL $v: FAILED (could not fetch its headers)"
 		status=1
 		continue

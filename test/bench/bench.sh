@@ -101,7 +101,7 @@ run_migrate() {
     rollback=$(time_ms bench_psql -c 'SELECT count(*) FROM migrate_rollback(target => 0)')
     bench_check "SELECT count(*) FROM migrate_applied" 0
     bench_check "SELECT count(*) FROM pg_class WHERE relname ~ '^t_[0-9]+\$'" 0
-    bench_psql -c 'DROP EXTENSION migrate'
+    bench_psql -c 'SET migrate.allow_drop = on' -c 'DROP EXTENSION migrate'
     {
         echo "$n define $define"
         echo "$n apply $apply"
