@@ -550,6 +550,22 @@ COMMENT ON TABLE @extschema@.migrate_loaded IS
 REVOKE ALL ON TABLE @extschema@.migrate_loaded FROM PUBLIC;
 
 /*
+ * migrate_baseline() for an exact set of versions: adopting a database
+ * that another tool migrated, whose applied migrations need not be all
+ * those up to one version.  A name of its own, so that a call of
+ * migrate_baseline() with a quoted or NULL version stays unambiguous.
+ */
+CREATE FUNCTION @extschema@.migrate_baseline_versions(versions bigint[])
+RETURNS integer
+AS 'MODULE_PATHNAME', 'migrate_baseline_versions'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION @extschema@.migrate_baseline_versions(bigint[]) IS
+    'mark exactly these pending migrations applied without running them';
+
+REVOKE ALL ON FUNCTION @extschema@.migrate_baseline_versions(bigint[]) FROM PUBLIC;
+
+/*
  * ------------------------------------------------------------------------
  * The drop guard: DROP EXTENSION migrate, and the DROP SCHEMA ... CASCADE
  * or DROP OWNED that would drop it, are refused while migrate_applied or

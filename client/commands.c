@@ -18,9 +18,6 @@
 #include "common/logging.h"
 
 static void read_set_or_exit(const ClientOptions *opts, MigrationSet *set);
-static PGconn *connect_reading_set(const ClientOptions *opts, MigrationSet *set);
-static bool load_set(PGconn *conn, const MigrationSet *set, bool prune,
-					 bool report_all, bool quiet);
 static char *int64_param(bool given, int64 value);
 static int	finish(PGconn *conn, int status);
 static int	run_in_transaction(const ClientOptions *opts, const char *sql,
@@ -42,7 +39,9 @@ static bool dump_catalog(PGconn *conn, FILE *out);
 static void
 read_set_or_exit(const ClientOptions *opts, MigrationSet *set)
 {
-	if (!files_read_folder(opts->dir, set))
+	FolderFormat used;
+
+	if (!formats_read_folder(opts->dir, opts->folder_format, set, &used))
 		exit(EXIT_FAILED);
 }
 
@@ -51,12 +50,13 @@ read_set_or_exit(const ClientOptions *opts, MigrationSet *set)
  * files are read.  Exits with status 1 after the error when the folder
  * cannot be read (no statement has been sent) or the connection fails.
  */
-static PGconn *
+PGconn *
 connect_reading_set(const ClientOptions *opts, MigrationSet *set)
 {
 	PGconn	   *conn = client_connect_start(opts);
+	FolderFormat used;
 
-	if (!files_read_folder(opts->dir, set))
+	if (!formats_read_folder(opts->dir, opts->folder_format, set, &used))
 	{
 		if (conn != NULL)
 			PQfinish(conn);
@@ -71,7 +71,7 @@ connect_reading_set(const ClientOptions *opts, MigrationSet *set)
  * printing the server's error.  The set travels as binary arrays, and only
  * the versions that changed come back, with the number left unchanged.
  */
-static bool
+bool
 load_set(PGconn *conn, const MigrationSet *set, bool prune, bool report_all,
 		 bool quiet)
 {

@@ -477,6 +477,17 @@ files_read_folder(const char *dir, MigrationSet *set)
 	pfree(problems);
 	if (!ok)
 		return false;
+	return files_sort_set(set);
+}
+
+/*
+ * Sorts a set by version, refusing two files with one version (naming
+ * both); returns false after printing the error.
+ */
+bool
+files_sort_set(MigrationSet *set)
+{
+	int			i;
 
 	qsort(set->files, set->count, sizeof(MigrationFile), compare_files);
 	for (i = 1; i < set->count; i++)
@@ -491,6 +502,29 @@ files_read_folder(const char *dir, MigrationSet *set)
 		}
 	}
 	return true;
+}
+
+/*
+ * Reads a whole file into a malloc'd, NUL-terminated string; returns NULL
+ * after printing the error when it cannot, or when the file holds a zero
+ * byte.
+ */
+char *
+files_read_text(const char *path)
+{
+	FileProblem problem = {0};
+	size_t		len;
+	char	   *content = read_whole_file(AT_FDCWD, path, path, &len, &problem);
+
+	if (content != NULL && strlen(content) != len)
+	{
+		problem.message = psprintf("file \"%s\" contains a zero byte", path);
+		free(content);
+		content = NULL;
+	}
+	if (content == NULL)
+		print_problem(&problem);
+	return content;
 }
 
 /*

@@ -17,7 +17,12 @@
 #define TAKES_CHECK		0x02
 #define TAKES_TO		0x04
 #define TAKES_STEPS		0x08
-#define TAKES_FORMAT	0x10
+#define TAKES_FORMAT	0x10	/* --format naming a folder layout */
+#define TAKES_OUTPUT	0x20	/* --format text|json */
+#define TAKES_FROM		0x40
+
+/* The folder layouts --format names */
+#define FORMAT_NAMES "auto, native, dbmate, golang-migrate, diesel, flyway, sqitch, postgrator or sql-migrate"
 
 typedef struct CommandInfo
 {
@@ -32,28 +37,30 @@ typedef struct CommandInfo
 static const CommandInfo commands[] = {
 	{"new", "NAME", 0, 1, 1,
 	"write DIR/<UTC timestamp>_NAME.sql with empty up and down sections"},
-	{"load", "", TAKES_PRUNE, 0, 0,
+	{"load", "", TAKES_PRUNE | TAKES_FORMAT, 0, 0,
 	"define every migration of the folder in one transaction"},
-	{"status", "", TAKES_CHECK, 0, 0,
+	{"status", "", TAKES_CHECK | TAKES_FORMAT, 0, 0,
 	"compare the folder with the database, writing nothing"},
-	{"plan", "", TAKES_TO | TAKES_STEPS, 0, 0,
+	{"plan", "", TAKES_TO | TAKES_STEPS | TAKES_FORMAT, 0, 0,
 	"show what \"up\" would run now, writing nothing"},
-	{"up", "", TAKES_TO | TAKES_STEPS, 0, 0,
+	{"up", "", TAKES_TO | TAKES_STEPS | TAKES_FORMAT, 0, 0,
 	"load and apply pending migrations in one transaction"},
-	{"deploy", "", TAKES_TO | TAKES_STEPS, 0, 0,
+	{"deploy", "", TAKES_TO | TAKES_STEPS | TAKES_FORMAT, 0, 0,
 	"load, then apply each pending migration in a transaction of its own"},
 	{"down", "", TAKES_TO | TAKES_STEPS, 0, 0,
 	"roll back applied migrations in one transaction (one by default)"},
 	{"revert", "", TAKES_TO | TAKES_STEPS, 0, 0,
 	"roll back applied migrations, each in a transaction of its own"},
-	{"verify", "[VERSION]", 0, 0, 1,
+	{"verify", "[VERSION]", TAKES_FORMAT, 0, 1,
 	"prove that downs undo their ups, changing nothing"},
-	{"lint", "[FILE...]", TAKES_FORMAT, 0, -1,
+	{"lint", "[FILE...]", TAKES_FORMAT | TAKES_OUTPUT, 0, -1,
 	"check migrations for unsafe statements, changing nothing"},
-	{"baseline", "VERSION", 0, 1, 1,
+	{"baseline", "VERSION", TAKES_FORMAT, 1, 1,
 	"load, then mark pending migrations up to VERSION applied"},
-	{"resolve", "VERSION applied|pending", 0, 2, 2,
+	{"resolve", "VERSION applied|pending", TAKES_FORMAT, 2, 2,
 	"load, then record the repair of a failed migration"},
+	{"adopt", "", TAKES_FROM | TAKES_FORMAT, 0, 0,
+	"take over a database another tool migrated: load, and mark applied what it applied"},
 	{"dump", "[FILE]", 0, 0, 1,
 	"write the schema and migrate's catalog rows, as pg_dump does"},
 	{NULL, NULL, 0, 0, 0, NULL}
@@ -110,12 +117,14 @@ help_command(const char *progname, const CommandInfo *cmd)
 {
 	printf("%s %s: %s.\n\n", progname, cmd->name, cmd->summary);
 	printf("Usage:\n");
-	printf("  %s [OPTION]... %s%s%s%s%s%s%s%s\n", progname, cmd->name,
+	printf("  %s [OPTION]... %s%s%s%s%s%s%s%s%s%s\n", progname, cmd->name,
+		   (cmd->takes & TAKES_FROM) ? " --from=TOOL" : "",
 		   (cmd->takes & TAKES_PRUNE) ? " [--prune]" : "",
 		   (cmd->takes & TAKES_CHECK) ? " [--check]" : "",
 		   (cmd->takes & TAKES_TO) ? " [--to=VERSION]" : "",
 		   (cmd->takes & TAKES_STEPS) ? " [--steps=N]" : "",
-		   (cmd->takes & TAKES_FORMAT) ? " [--format=text|json]" : "",
+		   (cmd->takes & TAKES_OUTPUT) ? " [--format=text|json]" : "",
+		   (cmd->takes & TAKES_FORMAT) ? " [--format=LAYOUT]" : "",
 		   cmd->args[0] ? " " : "", cmd->args);
 	if (cmd->takes)
 		printf("\nOptions:\n");
@@ -132,8 +141,14 @@ help_command(const char *progname, const CommandInfo *cmd)
 	}
 	if (cmd->takes & TAKES_STEPS)
 		printf("  --steps=N                at most N migrations\n");
+	if (cmd->takes & TAKES_FROM)
+		printf("  --from=TOOL              the tool that migrated the database: dbmate, golang-migrate,\n"
+			   "                           diesel, flyway, sqitch, postgrator or sql-migrate\n");
+	if (cmd->takes & TAKES_OUTPUT)
+		printf("  --format=text|json       the findings as text (default) or JSON\n");
 	if (cmd->takes & TAKES_FORMAT)
-		printf("  --format=FORMAT          text (default) or json\n");
+		printf("  --format=LAYOUT          the folder's layout: auto (default), native, dbmate,\n"
+			   "                           golang-migrate, diesel, flyway, sqitch, postgrator or sql-migrate\n");
 	printf("\nThe general and connection options are listed by \"%s --help\".\n", progname);
 }
 
@@ -206,6 +221,7 @@ main(int argc, char **argv)
 		{"to", required_argument, NULL, 4},
 		{"steps", required_argument, NULL, 5},
 		{"format", required_argument, NULL, 6},
+		{"from", required_argument, NULL, 8},
 		{NULL, 0, NULL, 0}
 	};
 	const char *progname;
@@ -287,10 +303,23 @@ main(int argc, char **argv)
 				given |= TAKES_STEPS;
 				break;
 			case 6:
-				if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0)
-					usage_error("invalid value \"%s\" for --format: text or json", optarg);
-				opts.format = pg_strdup(optarg);
-				given |= TAKES_FORMAT;
+				if (strcmp(optarg, "text") == 0 || strcmp(optarg, "json") == 0)
+				{
+					opts.format = pg_strdup(optarg);
+					given |= TAKES_OUTPUT;
+				}
+				else if (formats_parse_name(optarg, &opts.folder_format))
+					given |= TAKES_FORMAT;
+				else
+					usage_error("invalid value \"%s\" for --format: " FORMAT_NAMES " (lint: also text or json)",
+								optarg);
+				break;
+			case 8:
+				if (!adopt_tool_known(optarg))
+					usage_error("invalid value \"%s\" for --from: dbmate, golang-migrate, diesel, flyway, sqitch, postgrator or sql-migrate",
+								optarg);
+				opts.from = pg_strdup(optarg);
+				given |= TAKES_FROM;
 				break;
 			default:
 				pg_log_error_hint("Try \"%s --help\" for more information.", progname);
@@ -343,7 +372,8 @@ main(int argc, char **argv)
 		const char *opt = (given & ~cmd->takes & TAKES_PRUNE) ? "--prune" :
 		(given & ~cmd->takes & TAKES_CHECK) ? "--check" :
 		(given & ~cmd->takes & TAKES_TO) ? "--to" :
-		(given & ~cmd->takes & TAKES_STEPS) ? "--steps" : "--format";
+		(given & ~cmd->takes & TAKES_STEPS) ? "--steps" :
+		(given & ~cmd->takes & TAKES_FROM) ? "--from" : "--format";
 
 		pg_log_error("option %s does not apply to command \"%s\"", opt, cmd->name);
 		pg_log_error_hint("Try \"%s help %s\" for more information.", progname, cmd->name);
@@ -352,6 +382,8 @@ main(int argc, char **argv)
 	if ((strcmp(cmd->name, "down") == 0 || strcmp(cmd->name, "revert") == 0) &&
 		opts.to_given && opts.steps_given)
 		usage_error("options --to and --steps cannot be used together%s", "");
+	if ((cmd->takes & TAKES_FROM) && opts.from == NULL)
+		usage_error("command \"%s\" needs --from=TOOL", cmd->name);
 	nargs--;
 	args++;
 	if (nargs < cmd->min_args ||
@@ -387,5 +419,7 @@ main(int argc, char **argv)
 		return cmd_baseline(&opts, args[0]);
 	if (strcmp(cmd->name, "resolve") == 0)
 		return cmd_resolve(&opts, args[0], args[1]);
+	if (strcmp(cmd->name, "adopt") == 0)
+		return cmd_adopt(&opts);
 	return cmd_dump(&opts, nargs > 0 ? args[0] : NULL);
 }

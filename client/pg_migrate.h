@@ -28,6 +28,19 @@ typedef enum PasswordPrompt
 	PROMPT_ALWAYS
 } PasswordPrompt;
 
+/* The layouts of migration folders that pg_migrate reads. */
+typedef enum FolderFormat
+{
+	FORMAT_AUTO,				/* recognise it */
+	FORMAT_NATIVE,				/* migrate's own, which is dbmate's */
+	FORMAT_GOLANG_MIGRATE,
+	FORMAT_DIESEL,
+	FORMAT_FLYWAY,
+	FORMAT_POSTGRATOR,
+	FORMAT_SQITCH,
+	FORMAT_SQL_MIGRATE
+} FolderFormat;
+
 /* Everything the command line and the environment give. */
 typedef struct ClientOptions
 {
@@ -44,7 +57,9 @@ typedef struct ClientOptions
 	int64		to;
 	bool		steps_given;
 	int			steps;
-	const char *format;
+	const char *format;			/* lint's output: text or json */
+	FolderFormat folder_format; /* --format naming a folder layout */
+	const char *from;			/* adopt --from TOOL */
 	const char *progpath;		/* argv[0], to find pg_dump beside us */
 } ClientOptions;
 
@@ -59,6 +74,10 @@ typedef struct MigrationFile
 	int			transactional;	/* -1: detect, 0: false */
 	int			up_line;		/* line of the file where up starts */
 	int			down_line;		/* likewise for down, 0 if none */
+	char	   *tool_id;		/* what another tool's history calls it (a
+								 * file or change name), or NULL */
+	char	   *raw;			/* the up file's content, for the checksums
+								 * of tools that keep one, or NULL */
 } MigrationFile;
 
 /* A folder's migrations, in version order. */
@@ -96,14 +115,30 @@ extern void client_report_error(PGconn *conn, PGresult *res);
 /* files.c */
 extern bool files_read_folder(const char *dir, MigrationSet *set);
 extern bool files_read_one(const char *path, MigrationFile *file);
+extern bool files_sort_set(MigrationSet *set);
+extern char *files_read_text(const char *path);
 extern char *files_to_json(const MigrationSet *set);
 extern void files_append_json_string(PQExpBuffer buf, const char *s);
+
+/* formats.c */
+extern bool formats_parse_name(const char *name, FolderFormat *format);
+extern const char *formats_name(FolderFormat format);
+extern bool formats_map_flyway(const char *text, size_t len, int64 *version);
+extern bool formats_read_folder(const char *dir, FolderFormat format,
+								MigrationSet *set, FolderFormat *used);
+
+/* adopt.c */
+extern bool adopt_tool_known(const char *name);
+extern int	cmd_adopt(const ClientOptions *opts);
 
 /* params.c */
 extern void params_for_load(const MigrationSet *set, LoadParams *params);
 extern void params_free(LoadParams *params);
 
 /* commands.c */
+extern PGconn *connect_reading_set(const ClientOptions *opts, MigrationSet *set);
+extern bool load_set(PGconn *conn, const MigrationSet *set, bool prune,
+					 bool report_all, bool quiet);
 extern int	cmd_new(const ClientOptions *opts, const char *name);
 extern int	cmd_load(const ClientOptions *opts);
 extern int	cmd_status(const ClientOptions *opts);

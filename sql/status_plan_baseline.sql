@@ -160,6 +160,19 @@ SELECT migrate_baseline(350);
 SELECT version, name, state FROM migrate_status();
 SELECT column_name FROM information_schema.columns
  WHERE table_schema = 'crm' AND table_name = 'contacts' ORDER BY ordinal_position;
+-- migrate_baseline_versions() marks exactly the versions given, as when
+-- another tool applied some but not others; those already applied stay as
+-- they are, and an undefined version is refused with nothing marked.
+SELECT version FROM migrate_define(450, 'create_tags',
+    'CREATE TABLE crm.tags (id bigint);', 'DROP TABLE crm.tags;');
+SELECT version FROM migrate_define(460, 'create_labels',
+    'CREATE TABLE crm.labels (id bigint);', 'DROP TABLE crm.labels;');
+SELECT migrate_baseline_versions(ARRAY[999, 460]::bigint[]);
+SELECT migrate_baseline_versions(ARRAY[460, NULL]::bigint[]);
+SELECT migrate_baseline_versions(NULL);
+CREATE TABLE crm.labels (id bigint);
+SELECT migrate_baseline_versions(ARRAY[460, 300]::bigint[]);
+SELECT version, name, state FROM migrate_status();
 -- Apply runs only what is left.
 SET client_min_messages = warning;
 SELECT version, name FROM migrate_apply();

@@ -28,9 +28,13 @@
 PG_FUNCTION_INFO_V1(migrate_apply);
 PG_FUNCTION_INFO_V1(migrate_rollback);
 PG_FUNCTION_INFO_V1(migrate_baseline);
+PG_FUNCTION_INFO_V1(migrate_baseline_versions);
 PG_FUNCTION_INFO_V1(migrate_plan);
 
 static void warn_out_of_order(const Migration *m, bool has_max, int64 max_applied);
+static int32 baseline_mark(const char *caller, CatalogQuery query, Datum selection,
+						   bool versions);
+static void baseline_check_defined(Datum versions);
 static void run_migrations(FunctionCallInfo fcinfo, List *migrations,
 						   MigrateDirection direction);
 
@@ -175,6 +179,69 @@ migrate_rollback(PG_FUNCTION_ARGS)
 }
 
 /*
+ * Marks the pending migrations that query (Q_BASELINE or
+ * Q_BASELINE_VERSIONS, given selection as $1) selects applied without
+ * running them, and returns how many.  With versions, a version that is not
+ * defined is refused first.
+ */
+static int32
+baseline_mark(const char *caller, CatalogQuery query, Datum selection,
+			  bool versions)
+{
+	int32		count = 0;
+	NameData	role;
+	Datum		values[2];
+
+	namestrcpy(&role, GetUserNameFromId(GetUserId(), false));
+	SPI_connect();
+	catalog_open();
+	runner_enter(caller, true);
+	PG_TRY();
+	{
+		migrate_lock_acquire(false);
+		catalog_check_snapshot();
+		values[0] = selection;
+		values[1] = NameGetDatum(&role);
+		if (versions)
+			baseline_check_defined(selection);
+		catalog_bump_epoch();
+		catalog_exec(query, values, "  ", false, 0);
+		count = (int32) SPI_processed;
+	}
+	PG_FINALLY();
+	{
+		runner_leave();
+	}
+	PG_END_TRY();
+	SPI_finish();
+	return count;
+}
+
+/*
+ * Refuses a list of versions to mark applied that holds NULL or a version
+ * that is not defined.  SPI is connected.
+ */
+static void
+baseline_check_defined(Datum versions)
+{
+	bool		isnull;
+	int64		version;
+
+	catalog_exec(Q_BASELINE_UNDEFINED, &versions, " ", true, 1);
+	if (SPI_processed == 0)
+		return;
+	version = catalog_getint64(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("versions must not hold null")));
+	ereport(ERROR,
+			(errcode(ERRCODE_UNDEFINED_OBJECT),
+			 errmsg("migration " INT64_FORMAT " does not exist", version),
+			 errhint("Define it first, with migrate_define() or migrate_load(); nothing was marked applied.")));
+}
+
+/*
  * migrate_baseline(version): marks every pending migration up to version
  * applied without running it, for adopting an existing database, and
  * returns how many were marked.
@@ -183,9 +250,6 @@ Datum
 migrate_baseline(PG_FUNCTION_ARGS)
 {
 	int64		version;
-	int32		count = 0;
-	NameData	role;
-	Datum		values[2];
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -196,28 +260,24 @@ migrate_baseline(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("migration version must be positive, not " INT64_FORMAT, version)));
-	namestrcpy(&role, GetUserNameFromId(GetUserId(), false));
+	PG_RETURN_INT32(baseline_mark("migrate_baseline", Q_BASELINE,
+								  Int64GetDatum(version), false));
+}
 
-	SPI_connect();
-	catalog_open();
-	runner_enter("migrate_baseline", true);
-	PG_TRY();
-	{
-		migrate_lock_acquire(false);
-		catalog_check_snapshot();
-		values[0] = Int64GetDatum(version);
-		values[1] = NameGetDatum(&role);
-		catalog_bump_epoch();
-		catalog_exec(Q_BASELINE, values, "  ", false, 0);
-		count = (int32) SPI_processed;
-	}
-	PG_FINALLY();
-	{
-		runner_leave();
-	}
-	PG_END_TRY();
-	SPI_finish();
-	PG_RETURN_INT32(count);
+/*
+ * migrate_baseline_versions(versions): marks exactly the given migrations applied
+ * without running them (those already applied stay as they are), as when
+ * another tool applied them, and returns how many were marked.
+ */
+Datum
+migrate_baseline_versions(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("versions must not be null")));
+	PG_RETURN_INT32(baseline_mark("migrate_baseline_versions", Q_BASELINE_VERSIONS,
+								  PG_GETARG_DATUM(0), true));
 }
 
 /*

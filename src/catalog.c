@@ -296,6 +296,27 @@ static const CatalogQueryDef catalog_queries[NUM_CATALOG_QUERIES] = {
 		" FROM pending",
 		2, {INT8OID, NAMEOID}
 	},
+	[Q_BASELINE_UNDEFINED] = {
+		"SELECT v FROM pg_catalog.unnest($1::pg_catalog.int8[]) v"
+		" WHERE v IS NULL OR NOT EXISTS (SELECT FROM %1$s.migrate_migrations m WHERE m.version = v)"
+		" ORDER BY v NULLS FIRST LIMIT 1",
+		1, {INT8ARRAYOID}
+	},
+	[Q_BASELINE_VERSIONS] = {
+		"WITH pending AS ("
+		"   SELECT m.version, m.name, m.checksum FROM %1$s.migrate_migrations m"
+		"   WHERE NOT EXISTS (SELECT FROM %1$s.migrate_applied a"
+		"                     WHERE a.version = m.version)"
+		"   AND m.version = ANY ($1)),"
+		" applied AS ("
+		"   INSERT INTO %1$s.migrate_applied (version, checksum, applied_at, applied_by, duration)"
+		"   SELECT version, checksum, pg_catalog.now(), $2, '0'::pg_catalog.interval FROM pending)"
+		" INSERT INTO %1$s.migrate_history"
+		" (version, name, direction, started_at, duration, role, success)"
+		" SELECT version, name, 'baseline', pg_catalog.now(), '0'::pg_catalog.interval, $2, true"
+		" FROM pending",
+		2, {INT8ARRAYOID, NAMEOID}
+	},
 	[Q_SCHEMA_FINGERPRINT] = {
 		"SELECT kind, identity, description FROM %1$s.migrate_schema_fingerprint",
 		0, {0}

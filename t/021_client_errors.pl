@@ -147,7 +147,7 @@ like($out, qr/^Usage:/m, '-? is --help');
 my ($rc1, $help_up) = run_client({}, 'help', 'up');
 my ($rc2, $up_help) = run_client({}, 'up', '--help');
 is($rc1 + $rc2, 0, 'per-command help exits 0');
-like($help_up, qr/^  pg_migrate \[OPTION\]\.\.\. up \[--to=VERSION\] \[--steps=N\]$/m, 'help up shows its usage');
+like($help_up, qr/^  pg_migrate \[OPTION\]\.\.\. up \[--to=VERSION\] \[--steps=N\] \[--format=LAYOUT\]$/m, 'help up shows its usage');
 is($up_help, $help_up, 'pg_migrate up --help is pg_migrate help up');
 ($rc, $out, $err) = run_client({}, '--version');
 is($rc, 0, '--version exits 0');
