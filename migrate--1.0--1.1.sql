@@ -550,6 +550,20 @@ COMMENT ON TABLE @extschema@.migrate_loaded IS
 REVOKE ALL ON TABLE @extschema@.migrate_loaded FROM PUBLIC;
 
 /*
+ * Whether loading the set with this checksum would change nothing, so that
+ * a client whose files did not change sends a checksum instead of them.
+ */
+CREATE FUNCTION @extschema@.migrate_load_unchanged(set_checksum text)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'migrate_load_unchanged'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION @extschema@.migrate_load_unchanged(text) IS
+    'whether migrate_load() of the set with this checksum would change nothing';
+
+REVOKE ALL ON FUNCTION @extschema@.migrate_load_unchanged(text) FROM PUBLIC;
+
+/*
  * migrate_baseline() for an exact set of versions: adopting a database
  * that another tool migrated, whose applied migrations need not be all
  * those up to one version.  A name of its own, so that a call of

@@ -18,6 +18,7 @@
 #include "common/logging.h"
 
 static void read_set_or_exit(const ClientOptions *opts, MigrationSet *set);
+static bool set_known_unchanged(PGconn *conn, const MigrationSet *set);
 static char *int64_param(bool given, int64 value);
 static int	finish(PGconn *conn, int status);
 static int	run_in_transaction(const ClientOptions *opts, const char *sql,
@@ -66,6 +67,30 @@ connect_reading_set(const ClientOptions *opts, MigrationSet *set)
 }
 
 /*
+ * Whether the server knows that loading the set would change nothing (this
+ * role loaded the same set, unchanged, and the catalog did not change
+ * since): then only the set's checksum travels, not its files.
+ */
+static bool
+set_known_unchanged(PGconn *conn, const MigrationSet *set)
+{
+	const char *params[1];
+	char	   *sql;
+	PGresult   *res;
+	bool		unchanged;
+
+	params[0] = params_set_checksum(set);
+	sql = psprintf("SELECT %s.migrate_load_unchanged($1)", client_schema(conn));
+	res = client_exec(conn, sql, 1, params);
+	pfree(sql);
+	if (res == NULL)
+		exit(EXIT_FAILED);
+	unchanged = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	return unchanged;
+}
+
+/*
  * Defines the folder's migrations with one call of migrate_load() and
  * prints what changed (and a summary with report_all); returns false after
  * printing the server's error.  The set travels as binary arrays, and only
@@ -85,6 +110,13 @@ load_set(PGconn *conn, const MigrationSet *set, bool prune, bool report_all,
 	static const char *const actions[4] = {"new", "replaced", "unchanged", "removed"};
 	int			i;
 
+	if (set_known_unchanged(conn, set))
+	{
+		if (report_all)
+			printf("loaded %d migrations: 0 new, 0 replaced, %d unchanged, 0 removed\n",
+				   set->count, set->count);
+		return true;
+	}
 	params_for_load(set, &load);
 	for (i = 0; i < LOAD_ARRAY_PARAMS; i++)
 	{

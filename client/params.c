@@ -17,7 +17,9 @@
 #include "pg_migrate.h"
 
 #include "catalog/pg_type_d.h"
+#include "common/cryptohash.h"
 #include "common/logging.h"
+#include "common/sha2.h"
 #include "port/pg_bswap.h"
 
 /* Where the "has NULLs" flag lies in the array's header */
@@ -30,6 +32,9 @@ static void array_add_text(PQExpBuffer buf, const char *value);
 static void array_add_int8(PQExpBuffer buf, int64 value);
 static void array_add_int4(PQExpBuffer buf, int32 value);
 static void array_add_bool(PQExpBuffer buf, bool value);
+static void checksum_bytes(pg_cryptohash_ctx *ctx, const void *bytes, size_t len);
+static void checksum_int64(pg_cryptohash_ctx *ctx, int64 value);
+static void checksum_text(pg_cryptohash_ctx *ctx, const char *value);
 
 /*
  * Appends a 32-bit integer in network byte order.
@@ -177,4 +182,73 @@ params_free(LoadParams *params)
 
 	for (i = 0; i < LOAD_ARRAY_PARAMS; i++)
 		free(params->values[i]);
+}
+
+/*
+ * Feeds bytes into the set's checksum.
+ */
+static void
+checksum_bytes(pg_cryptohash_ctx *ctx, const void *bytes, size_t len)
+{
+	if (pg_cryptohash_update(ctx, (const uint8 *) bytes, len) < 0)
+		pg_fatal("could not compute a SHA-256 checksum: %s", pg_cryptohash_error(ctx));
+}
+
+/*
+ * Feeds a number into the set's checksum, as 8 bytes, most significant
+ * first.
+ */
+static void
+checksum_int64(pg_cryptohash_ctx *ctx, int64 value)
+{
+	uint64		n = pg_hton64((uint64) value);
+
+	checksum_bytes(ctx, &n, sizeof(n));
+}
+
+/*
+ * Feeds a text into the set's checksum: its length, then its bytes; NULL
+ * has a length no text can have.
+ */
+static void
+checksum_text(pg_cryptohash_ctx *ctx, const char *value)
+{
+	checksum_int64(ctx, value ? (int64) strlen(value) : -1);
+	if (value)
+		checksum_bytes(ctx, value, strlen(value));
+}
+
+/*
+ * Returns the checksum of the set as migrate_load() computes it for the
+ * arguments params_for_load() gives (the server's load_set_checksum()),
+ * in lower-case hex: what migrate_load_unchanged() takes.  The set is in
+ * version order.
+ */
+char *
+params_set_checksum(const MigrationSet *set)
+{
+	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
+	uint8		digest[PG_SHA256_DIGEST_LENGTH];
+	char	   *hex = pg_malloc(PG_SHA256_DIGEST_LENGTH * 2 + 1);
+	int			i;
+
+	if (ctx == NULL || pg_cryptohash_init(ctx) < 0)
+		pg_fatal("could not compute a SHA-256 checksum");
+	for (i = 0; i < set->count; i++)
+	{
+		const MigrationFile *f = &set->files[i];
+
+		checksum_int64(ctx, f->version);
+		checksum_text(ctx, f->name);
+		checksum_text(ctx, f->up);
+		checksum_text(ctx, f->down);
+		checksum_int64(ctx, f->transactional < 0 ? -1 : f->transactional != 0);
+		checksum_text(ctx, NULL);	/* no rules given apart from the bodies' */
+	}
+	if (pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
+		pg_fatal("could not compute a SHA-256 checksum: %s", pg_cryptohash_error(ctx));
+	pg_cryptohash_free(ctx);
+	for (i = 0; i < PG_SHA256_DIGEST_LENGTH; i++)
+		sprintf(hex + 2 * i, "%02x", digest[i]);
+	return hex;
 }

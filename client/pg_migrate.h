@@ -134,6 +134,7 @@ extern int	cmd_adopt(const ClientOptions *opts);
 /* params.c */
 extern void params_for_load(const MigrationSet *set, LoadParams *params);
 extern void params_free(LoadParams *params);
+extern char *params_set_checksum(const MigrationSet *set);
 
 /* commands.c */
 extern PGconn *connect_reading_set(const ClientOptions *opts, MigrationSet *set);

@@ -328,9 +328,28 @@ SELECT * FROM migrate_load(ARRAY[20280000000001]::bigint[], ARRAY['arr_one'],
   ARRAY['CREATE TABLE load_app.arr1 (id bigint);'], ARRAY['DROP TABLE load_app.arr1;']);
 SELECT loaded_by, epoch = (SELECT epoch FROM migrate_state) AS at_current_epoch
   FROM migrate_loaded;
+-- migrate_load_unchanged() tells it from the set's checksum alone: SHA-256
+-- over each migration's version, name, up, down (a length, then the bytes;
+-- NULL: length -1), transactional (-1: not given) and rules (NULL), which a
+-- client computes without sending its files.
+CREATE FUNCTION pg_temp.set_checksum(v bigint, name text, up text, down text)
+RETURNS text LANGUAGE sql AS $$
+  SELECT encode(sha256(int8send(v)
+    || int8send(octet_length(name)) || convert_to(name, 'UTF8')
+    || int8send(octet_length(up)) || convert_to(up, 'UTF8')
+    || int8send(octet_length(down)) || convert_to(down, 'UTF8')
+    || int8send(-1) || int8send(-1)), 'hex')
+$$;
+SELECT migrate_load_unchanged(pg_temp.set_checksum(20280000000001, 'arr_one',
+  'CREATE TABLE load_app.arr1 (id bigint);', 'DROP TABLE load_app.arr1;')) AS same_set,
+       migrate_load_unchanged(pg_temp.set_checksum(20280000000001, 'arr_one',
+  'CREATE TABLE load_app.arr1 (id bigint);', 'DROP TABLE load_app.arr1; ')) AS other_set,
+       migrate_load_unchanged(NULL) AS no_set;
 SELECT * FROM migrate_load(ARRAY[20280000000001]::bigint[], ARRAY['arr_one'],
   ARRAY['CREATE TABLE load_app.arr1 (id bigint);'], ARRAY['DROP TABLE load_app.arr1;']);
 DELETE FROM migrate_migrations WHERE version = 20280000000001;
+SELECT migrate_load_unchanged(pg_temp.set_checksum(20280000000001, 'arr_one',
+  'CREATE TABLE load_app.arr1 (id bigint);', 'DROP TABLE load_app.arr1;')) AS same_set_after_a_change;
 SELECT * FROM migrate_load(ARRAY[20280000000001]::bigint[], ARRAY['arr_one'],
   ARRAY['CREATE TABLE load_app.arr1 (id bigint);'], ARRAY['DROP TABLE load_app.arr1;']);
 

@@ -57,6 +57,7 @@ typedef struct LoadResult
 
 PG_FUNCTION_INFO_V1(migrate_load);
 PG_FUNCTION_INFO_V1(migrate_load_arrays);
+PG_FUNCTION_INFO_V1(migrate_load_unchanged);
 
 static const char *load_json_type(const JsonbValue *v);
 static void load_file_callback(void *arg);
@@ -890,4 +891,28 @@ migrate_load_arrays(PG_FUNCTION_ARGS)
 	entries = load_entries_from_arrays(fcinfo, &count);
 	load_set(fcinfo, entries, count, prune);
 	return (Datum) 0;
+}
+
+/*
+ * migrate_load_unchanged(set_checksum): whether loading the set with this
+ * checksum (see load_set_checksum()) would change nothing: this role
+ * loaded it, and found it unchanged, at the catalog's current epoch.  Lets
+ * a client whose files did not change skip sending them.  Reads two rows;
+ * takes no lock, as a load that another session is running could only
+ * bump the epoch.
+ */
+Datum
+migrate_load_unchanged(PG_FUNCTION_ARGS)
+{
+	bool		unchanged;
+
+	runner_check_entry("migrate_load_unchanged", false);
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	SPI_connect();
+	catalog_open();
+	unchanged = load_known_unchanged(text_to_cstring(PG_GETARG_TEXT_PP(0)),
+									 GetUserNameFromId(GetUserId(), false));
+	SPI_finish();
+	PG_RETURN_BOOL(unchanged);
 }
