@@ -34,6 +34,8 @@ static void add_applied(int64 **applied, int *count, int64 version);
 static const MigrationFile *file_of_version(const MigrationSet *set, int64 version);
 static const MigrationFile *file_of_tool_id(const MigrationSet *set, const char *id);
 static bool no_file(const char *tool, const char *recorded);
+static bool add_rows_by_tool_id(PGresult *res, const MigrationSet *set, const char *tool,
+								int64 **applied, int *count);
 static bool history_dbmate(PGconn *conn, const MigrationSet *set, const char *dir,
 						   int64 **applied, int *count);
 static bool history_golang_migrate(PGconn *conn, const MigrationSet *set, const char *dir,
@@ -161,6 +163,35 @@ no_file(const char *tool, const char *recorded)
 }
 
 /*
+ * Adds to the applied list the files that the rows of res name in their
+ * first column, by the tool's own ids (a directory's digits, a change or
+ * file name); refuses a row that no file holds.  Frees res.
+ */
+static bool
+add_rows_by_tool_id(PGresult *res, const MigrationSet *set, const char *tool,
+					int64 **applied, int *count)
+{
+	int			i;
+
+	if (res == NULL)
+		return false;
+	for (i = 0; i < PQntuples(res); i++)
+	{
+		const MigrationFile *file = file_of_tool_id(set, PQgetvalue(res, i, 0));
+
+		if (file == NULL)
+		{
+			no_file(tool, PQgetvalue(res, i, 0));
+			PQclear(res);
+			return false;
+		}
+		add_applied(applied, count, file->version);
+	}
+	PQclear(res);
+	return true;
+}
+
+/*
  * dbmate: schema_migrations(version varchar), one row per applied
  * migration.
  */
@@ -233,20 +264,8 @@ history_diesel(PGconn *conn, const MigrationSet *set, const char *dir,
 			   int64 **applied, int *count)
 {
 	PGresult   *res = history_query(conn, "SELECT version::pg_catalog.text FROM __diesel_schema_migrations ORDER BY 1");
-	int			i;
 
-	if (res == NULL)
-		return false;
-	for (i = 0; i < PQntuples(res); i++)
-	{
-		const MigrationFile *file = file_of_tool_id(set, PQgetvalue(res, i, 0));
-
-		if (file == NULL)
-			return no_file("diesel", PQgetvalue(res, i, 0));
-		add_applied(applied, count, file->version);
-	}
-	PQclear(res);
-	return true;
+	return add_rows_by_tool_id(res, set, "diesel", applied, count);
 }
 
 /*
@@ -385,7 +404,6 @@ history_sqitch(PGconn *conn, const MigrationSet *set, const char *dir,
 	char	   *project = sqitch_project(dir);
 	const char *params[1];
 	PGresult   *res;
-	int			i;
 
 	if (project == NULL)
 	{
@@ -396,18 +414,7 @@ history_sqitch(PGconn *conn, const MigrationSet *set, const char *dir,
 	params[0] = project;
 	res = client_exec(conn, "SELECT change FROM sqitch.changes WHERE project = $1 ORDER BY committed_at",
 					  1, params);
-	if (res == NULL)
-		return false;
-	for (i = 0; i < PQntuples(res); i++)
-	{
-		const MigrationFile *file = file_of_tool_id(set, PQgetvalue(res, i, 0));
-
-		if (file == NULL)
-			return no_file("sqitch", PQgetvalue(res, i, 0));
-		add_applied(applied, count, file->version);
-	}
-	PQclear(res);
-	return true;
+	return add_rows_by_tool_id(res, set, "sqitch", applied, count);
 }
 
 /*
@@ -466,20 +473,8 @@ history_sql_migrate(PGconn *conn, const MigrationSet *set, const char *dir,
 					int64 **applied, int *count)
 {
 	PGresult   *res = history_query(conn, "SELECT id FROM gorp_migrations ORDER BY 1");
-	int			i;
 
-	if (res == NULL)
-		return false;
-	for (i = 0; i < PQntuples(res); i++)
-	{
-		const MigrationFile *file = file_of_tool_id(set, PQgetvalue(res, i, 0));
-
-		if (file == NULL)
-			return no_file("sql-migrate", PQgetvalue(res, i, 0));
-		add_applied(applied, count, file->version);
-	}
-	PQclear(res);
-	return true;
+	return add_rows_by_tool_id(res, set, "sql-migrate", applied, count);
 }
 
 /*

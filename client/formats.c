@@ -48,6 +48,51 @@ typedef struct FolderEntries
 	int			count;
 } FolderEntries;
 
+/* What a file name of a paired-file layout is */
+typedef enum PairedKind
+{
+	PAIRED_NONE,				/* not a file of the layout */
+	PAIRED_UP,
+	PAIRED_DOWN,
+	PAIRED_BAD					/* a bad name: the error is set */
+} PairedKind;
+
+/* What a paired-file layout's name gives */
+typedef struct PairedName
+{
+	int64		version;
+	char	   *name;
+	char	   *tool_id;
+	char	   *error;
+	const char *detail;
+	const char *hint;
+} PairedName;
+
+/* A layout of one up file and one optional down file per migration */
+typedef struct PairedLayout
+{
+	const char *tool;			/* for messages */
+	PairedKind	(*parse) (const char *name, const char *path, PairedName *parsed);
+	const char *pairing;		/* the hint for a down without its up */
+} PairedLayout;
+
+static PairedKind parse_golang_migrate(const char *name, const char *path, PairedName *parsed);
+static PairedKind parse_postgrator(const char *name, const char *path, PairedName *parsed);
+static PairedKind parse_flyway(const char *name, const char *path, PairedName *parsed);
+
+static const PairedLayout golang_migrate_layout = {
+	"golang-migrate", parse_golang_migrate,
+	"golang-migrate pairs <version>_<name>.down.sql with <version>_<name>.up.sql."
+};
+static const PairedLayout postgrator_layout = {
+	"postgrator", parse_postgrator,
+	"postgrator pairs <version>.undo.<name>.sql with <version>.do.<name>.sql."
+};
+static const PairedLayout flyway_layout = {
+	"Flyway", parse_flyway,
+	"Flyway pairs U<version>__<description>.sql with V<version>__<description>.sql."
+};
+
 static bool list_folder(const char *dir, FolderEntries *entries);
 static bool ends_with(const char *s, const char *suffix);
 static bool digits_value(const char *p, size_t len, int64 *value);
@@ -56,9 +101,8 @@ static char *skip_blank_and_comments(char *p);
 static void blank_transaction_wrapper(char *body);
 static MigrationFile *add_file(MigrationSet *set, int *allocated);
 static char *read_body(const char *path);
-static bool read_golang_migrate(const char *dir, FolderEntries *entries, MigrationSet *set);
-static bool read_postgrator(const char *dir, FolderEntries *entries, MigrationSet *set);
-static bool read_flyway(const char *dir, FolderEntries *entries, MigrationSet *set);
+static bool read_paired(const char *dir, FolderEntries *entries, const PairedLayout *layout,
+						MigrationSet *set);
 static bool read_diesel(const char *dir, FolderEntries *entries, MigrationSet *set);
 static bool read_sqitch(const char *dir, MigrationSet *set);
 static bool read_sql_migrate(const char *dir, FolderEntries *entries, MigrationSet *set);
@@ -323,57 +367,66 @@ find_version(MigrationSet *set, int64 version)
 }
 
 /*
- * golang-migrate: <version>_<name>.up.sql and <version>_<name>.down.sql.
+ * Reads a layout of paired files, one up and one optional down per
+ * migration (golang-migrate, postgrator, Flyway): the ups first, then the
+ * downs, each of which needs its up.
  */
 static bool
-read_golang_migrate(const char *dir, FolderEntries *entries, MigrationSet *set)
+read_paired(const char *dir, FolderEntries *entries, const PairedLayout *layout,
+			MigrationSet *set)
 {
 	int			allocated = 0;
 	int			pass;
 
-	/* the ups first, then the downs, which need their up */
 	for (pass = 0; pass < 2; pass++)
 		for (int i = 0; i < entries->count; i++)
 		{
-			const char *name = entries->names[i];
-			const char *suffix = pass == 0 ? ".up.sql" : ".down.sql";
-			size_t		digits = leading_digits(name);
-			int64		version;
+			PairedName parsed = {0};
 			char	   *path;
 			MigrationFile *file;
+			PairedKind kind;
 
-			if (entries->is_dir[i] || !ends_with(name, suffix))
+			if (entries->is_dir[i] || !ends_with(entries->names[i], ".sql"))
 				continue;
-			path = psprintf("%s/%s", dir, name);
-			if (!digits_value(name, digits, &version) || version <= 0 || name[digits] != '_' ||
-				strlen(name) <= digits + 1 + strlen(suffix))
+			path = psprintf("%s/%s", dir, entries->names[i]);
+			kind = layout->parse(entries->names[i], path, &parsed);
+			if (kind == PAIRED_BAD)
 			{
-				pg_log_error("invalid golang-migrate file name \"%s\"", path);
-				pg_log_error_detail("A golang-migrate file is named <version>_<name>.up.sql or <version>_<name>.down.sql, the version being a positive whole number.");
+				pg_log_error("%s", parsed.error);
+				if (parsed.detail)
+					pg_log_error_detail("%s", parsed.detail);
+				if (parsed.hint)
+					pg_log_error_hint("%s", parsed.hint);
 				return false;
 			}
+			if (kind != (pass == 0 ? PAIRED_UP : PAIRED_DOWN))
+				continue;
+			file = find_version(set, parsed.version);
 			if (pass == 0)
 			{
-				if (find_version(set, version) != NULL)
+				if (file != NULL)
 				{
 					pg_log_error("two files have version " INT64_FORMAT ": \"%s\" and \"%s\"",
-								 version, find_version(set, version)->path, path);
+								 parsed.version, file->path, path);
+					pg_log_error_hint("Give one of them a new version.");
 					return false;
 				}
 				file = add_file(set, &allocated);
-				file->version = version;
-				file->name = pnstrdup(name + digits + 1, strlen(name) - digits - 1 - strlen(suffix));
+				file->version = parsed.version;
+				file->name = parsed.name;
+				file->tool_id = parsed.tool_id;
 				file->path = path;
 				file->up_line = 1;
-				if ((file->up = read_body(path)) == NULL)
+				if ((file->raw = files_read_text(path)) == NULL)
 					return false;
+				file->up = pg_strdup(file->raw);
+				blank_transaction_wrapper(file->up);
 				continue;
 			}
-			file = find_version(set, version);
 			if (file == NULL)
 			{
-				pg_log_error("file \"%s\" has no up file", path);
-				pg_log_error_hint("golang-migrate pairs <version>_<name>.down.sql with <version>_<name>.up.sql.");
+				pg_log_error("%s file \"%s\" has no up file", layout->tool, path);
+				pg_log_error_hint("%s", layout->pairing);
 				return false;
 			}
 			file->down_line = 1;
@@ -384,68 +437,49 @@ read_golang_migrate(const char *dir, FolderEntries *entries, MigrationSet *set)
 }
 
 /*
+ * golang-migrate: <version>_<name>.up.sql and <version>_<name>.down.sql.
+ */
+static PairedKind
+parse_golang_migrate(const char *name, const char *path, PairedName *parsed)
+{
+	bool		up = ends_with(name, ".up.sql");
+	size_t		suffix = up ? strlen(".up.sql") : strlen(".down.sql");
+	size_t		digits = leading_digits(name);
+
+	if (!up && !ends_with(name, ".down.sql"))
+		return PAIRED_NONE;
+	if (!digits_value(name, digits, &parsed->version) || parsed->version <= 0 ||
+		name[digits] != '_' || strlen(name) <= digits + 1 + suffix)
+	{
+		parsed->error = psprintf("invalid golang-migrate file name \"%s\"", path);
+		parsed->detail = "A golang-migrate file is named <version>_<name>.up.sql or <version>_<name>.down.sql, the version being a positive whole number.";
+		return PAIRED_BAD;
+	}
+	parsed->name = pnstrdup(name + digits + 1, strlen(name) - digits - 1 - suffix);
+	return up ? PAIRED_UP : PAIRED_DOWN;
+}
+
+/*
  * postgrator: <version>.do.<name>.sql and <version>.undo.<name>.sql.
  */
-static bool
-read_postgrator(const char *dir, FolderEntries *entries, MigrationSet *set)
+static PairedKind
+parse_postgrator(const char *name, const char *path, PairedName *parsed)
 {
-	int			allocated = 0;
-	int			pass;
+	size_t		digits = leading_digits(name);
+	bool		up = strncmp(name + digits, ".do.", 4) == 0;
+	const char *rest = name + digits + (up ? 4 : 6);
 
-	for (pass = 0; pass < 2; pass++)
-		for (int i = 0; i < entries->count; i++)
-		{
-			const char *name = entries->names[i];
-			const char *kind = pass == 0 ? ".do." : ".undo.";
-			size_t		digits = leading_digits(name);
-			int64		version;
-			char	   *path;
-			MigrationFile *file;
-
-			if (entries->is_dir[i] || !ends_with(name, ".sql") ||
-				strncmp(name + digits, kind, strlen(kind)) != 0)
-				continue;
-			path = psprintf("%s/%s", dir, name);
-			if (!digits_value(name, digits, &version) || version <= 0)
-			{
-				pg_log_error("invalid postgrator file name \"%s\"", path);
-				pg_log_error_detail("A postgrator file is named <version>.do.<name>.sql or <version>.undo.<name>.sql, the version being a positive whole number.");
-				return false;
-			}
-			if (pass == 0)
-			{
-				const char *rest = name + digits + strlen(kind);
-
-				if (find_version(set, version) != NULL)
-				{
-					pg_log_error("two files have version " INT64_FORMAT ": \"%s\" and \"%s\"",
-								 version, find_version(set, version)->path, path);
-					return false;
-				}
-				file = add_file(set, &allocated);
-				file->version = version;
-				file->name = strlen(rest) > 4 ? pnstrdup(rest, strlen(rest) - 4) :
-					psprintf(INT64_FORMAT, version);
-				file->path = path;
-				file->up_line = 1;
-				if ((file->raw = files_read_text(path)) == NULL)
-					return false;
-				file->up = pg_strdup(file->raw);
-				blank_transaction_wrapper(file->up);
-				continue;
-			}
-			file = find_version(set, version);
-			if (file == NULL)
-			{
-				pg_log_error("file \"%s\" has no do file", path);
-				pg_log_error_hint("postgrator pairs <version>.undo.<name>.sql with <version>.do.<name>.sql.");
-				return false;
-			}
-			file->down_line = 1;
-			if ((file->down = read_body(path)) == NULL)
-				return false;
-		}
-	return true;
+	if (!up && strncmp(name + digits, ".undo.", 6) != 0)
+		return PAIRED_NONE;
+	if (!digits_value(name, digits, &parsed->version) || parsed->version <= 0)
+	{
+		parsed->error = psprintf("invalid postgrator file name \"%s\"", path);
+		parsed->detail = "A postgrator file is named <version>.do.<name>.sql or <version>.undo.<name>.sql, the version being a positive whole number.";
+		return PAIRED_BAD;
+	}
+	parsed->name = strlen(rest) > 4 ? pnstrdup(rest, strlen(rest) - 4) :
+		psprintf(INT64_FORMAT, parsed->version);
+	return up ? PAIRED_UP : PAIRED_DOWN;
 }
 
 /*
@@ -488,82 +522,38 @@ formats_map_flyway(const char *text, size_t len, int64 *version)
 }
 
 /*
- * Flyway: V<version>__<description>.sql, undo U<version>__<description>.sql.
- * Repeatable R__ files are refused.
+ * Flyway: V<version>__<description>.sql, undo U<version>__<description>.sql;
+ * a repeatable R__ file is refused.
  */
-static bool
-read_flyway(const char *dir, FolderEntries *entries, MigrationSet *set)
+static PairedKind
+parse_flyway(const char *name, const char *path, PairedName *parsed)
 {
-	int			allocated = 0;
-	int			pass;
+	const char *sep = strstr(name, "__");
 
-	for (pass = 0; pass < 2; pass++)
-		for (int i = 0; i < entries->count; i++)
-		{
-			const char *name = entries->names[i];
-			const char *sep = strstr(name, "__");
-			char	   *path;
-			int64		version;
-			MigrationFile *file;
-
-			if (entries->is_dir[i] || !ends_with(name, ".sql"))
-				continue;
-			path = psprintf("%s/%s", dir, name);
-			if (name[0] == 'R' && sep == name + 1)
-			{
-				pg_log_error("file \"%s\" is a repeatable migration, which migrate does not run", path);
-				pg_log_error_hint("Define what it holds as a versioned migration, or remove it from the folder.");
-				return false;
-			}
-			if ((name[0] != 'V' && name[0] != 'U') || sep == NULL)
-			{
-				pg_log_error("invalid Flyway file name \"%s\"", path);
-				pg_log_error_detail("A Flyway file is named V<version>__<description>.sql, or U<version>__<description>.sql for an undo.");
-				return false;
-			}
-			if ((name[0] == 'V') != (pass == 0))
-				continue;
-			if (!formats_map_flyway(name + 1, sep - name - 1, &version))
-			{
-				pg_log_error("Flyway version \"%.*s\" of file \"%s\" cannot be mapped to a migration version",
-							 (int) (sep - name - 1), name + 1, path);
-				pg_log_error_detail("A version has at most three parts separated by \".\" or \"_\", the first of at most 14 digits and the others below 100; it maps to first * 10000 + second * 100 + third.");
-				return false;
-			}
-			if (pass == 0)
-			{
-				if (find_version(set, version) != NULL)
-				{
-					pg_log_error("two files have version " INT64_FORMAT ": \"%s\" and \"%s\"",
-								 version, find_version(set, version)->path, path);
-					return false;
-				}
-				file = add_file(set, &allocated);
-				file->version = version;
-				file->name = pnstrdup(sep + 2, strlen(sep + 2) - 4);
-				if (file->name[0] == '\0')
-					file->name = pnstrdup(name + 1, sep - name - 1);
-				file->path = path;
-				file->tool_id = pnstrdup(name + 1, sep - name - 1);
-				file->up_line = 1;
-				if ((file->raw = files_read_text(path)) == NULL)
-					return false;
-				file->up = pg_strdup(file->raw);
-				blank_transaction_wrapper(file->up);
-				continue;
-			}
-			file = find_version(set, version);
-			if (file == NULL)
-			{
-				pg_log_error("undo file \"%s\" has no versioned file", path);
-				pg_log_error_hint("Flyway pairs U<version>__<description>.sql with V<version>__<description>.sql.");
-				return false;
-			}
-			file->down_line = 1;
-			if ((file->down = read_body(path)) == NULL)
-				return false;
-		}
-	return true;
+	if (name[0] == 'R' && sep == name + 1)
+	{
+		parsed->error = psprintf("file \"%s\" is a repeatable migration, which migrate does not run", path);
+		parsed->hint = "Define what it holds as a versioned migration, or remove it from the folder.";
+		return PAIRED_BAD;
+	}
+	if ((name[0] != 'V' && name[0] != 'U') || sep == NULL)
+	{
+		parsed->error = psprintf("invalid Flyway file name \"%s\"", path);
+		parsed->detail = "A Flyway file is named V<version>__<description>.sql, or U<version>__<description>.sql for an undo.";
+		return PAIRED_BAD;
+	}
+	if (!formats_map_flyway(name + 1, sep - name - 1, &parsed->version))
+	{
+		parsed->error = psprintf("Flyway version \"%.*s\" of file \"%s\" cannot be mapped to a migration version",
+								 (int) (sep - name - 1), name + 1, path);
+		parsed->detail = "A version has at most three parts separated by \".\" or \"_\", the first of at most 14 digits and the others below 100; it maps to first * 10000 + second * 100 + third.";
+		return PAIRED_BAD;
+	}
+	parsed->tool_id = pnstrdup(name + 1, sep - name - 1);
+	parsed->name = pnstrdup(sep + 2, strlen(sep + 2) - 4);
+	if (parsed->name[0] == '\0')
+		parsed->name = parsed->tool_id;
+	return name[0] == 'V' ? PAIRED_UP : PAIRED_DOWN;
 }
 
 /*
@@ -936,13 +926,13 @@ formats_read_folder(const char *dir, FolderFormat format, MigrationSet *set,
 	switch (format)
 	{
 		case FORMAT_GOLANG_MIGRATE:
-			ok = read_golang_migrate(dir, &entries, set);
+			ok = read_paired(dir, &entries, &golang_migrate_layout, set);
 			break;
 		case FORMAT_POSTGRATOR:
-			ok = read_postgrator(dir, &entries, set);
+			ok = read_paired(dir, &entries, &postgrator_layout, set);
 			break;
 		case FORMAT_FLYWAY:
-			ok = read_flyway(dir, &entries, set);
+			ok = read_paired(dir, &entries, &flyway_layout, set);
 			break;
 		case FORMAT_DIESEL:
 			ok = read_diesel(dir, &entries, set);

@@ -66,6 +66,26 @@ typedef struct CatalogQueryDef
 	" a.checksum AS applied_checksum, m.defined_by"
 
 /*
+ * Marks the pending migrations that match selection (a condition on m,
+ * with $1) applied without running them, with a history row each
+ * (direction baseline, by $2): migrate_baseline() and
+ * migrate_baseline_versions().
+ */
+#define BASELINE_MARKING(selection) \
+	"WITH pending AS (" \
+	"   SELECT m.version, m.name, m.checksum FROM %1$s.migrate_migrations m" \
+	"   WHERE NOT EXISTS (SELECT FROM %1$s.migrate_applied a" \
+	"                     WHERE a.version = m.version)" \
+	"   AND " selection ")," \
+	" applied AS (" \
+	"   INSERT INTO %1$s.migrate_applied (version, checksum, applied_at, applied_by, duration)" \
+	"   SELECT version, checksum, pg_catalog.now(), $2, '0'::pg_catalog.interval FROM pending)" \
+	" INSERT INTO %1$s.migrate_history" \
+	" (version, name, direction, started_at, duration, role, success)" \
+	" SELECT version, name, 'baseline', pg_catalog.now(), '0'::pg_catalog.interval, $2, true" \
+	" FROM pending"
+
+/*
  * The oldest version of the extension's catalog (its SQL objects) that this
  * library works with: the version whose upgrade script created the views it
  * reads.
@@ -282,18 +302,7 @@ static const CatalogQueryDef catalog_queries[NUM_CATALOG_QUERIES] = {
 		1, {INT8OID}
 	},
 	[Q_BASELINE] = {
-		"WITH pending AS ("
-		"   SELECT m.version, m.name, m.checksum FROM %1$s.migrate_migrations m"
-		"   WHERE NOT EXISTS (SELECT FROM %1$s.migrate_applied a"
-		"                     WHERE a.version = m.version)"
-		"   AND m.version <= $1),"
-		" applied AS ("
-		"   INSERT INTO %1$s.migrate_applied (version, checksum, applied_at, applied_by, duration)"
-		"   SELECT version, checksum, pg_catalog.now(), $2, '0'::pg_catalog.interval FROM pending)"
-		" INSERT INTO %1$s.migrate_history"
-		" (version, name, direction, started_at, duration, role, success)"
-		" SELECT version, name, 'baseline', pg_catalog.now(), '0'::pg_catalog.interval, $2, true"
-		" FROM pending",
+		BASELINE_MARKING("m.version <= $1"),
 		2, {INT8OID, NAMEOID}
 	},
 	[Q_BASELINE_UNDEFINED] = {
@@ -303,18 +312,7 @@ static const CatalogQueryDef catalog_queries[NUM_CATALOG_QUERIES] = {
 		1, {INT8ARRAYOID}
 	},
 	[Q_BASELINE_VERSIONS] = {
-		"WITH pending AS ("
-		"   SELECT m.version, m.name, m.checksum FROM %1$s.migrate_migrations m"
-		"   WHERE NOT EXISTS (SELECT FROM %1$s.migrate_applied a"
-		"                     WHERE a.version = m.version)"
-		"   AND m.version = ANY ($1)),"
-		" applied AS ("
-		"   INSERT INTO %1$s.migrate_applied (version, checksum, applied_at, applied_by, duration)"
-		"   SELECT version, checksum, pg_catalog.now(), $2, '0'::pg_catalog.interval FROM pending)"
-		" INSERT INTO %1$s.migrate_history"
-		" (version, name, direction, started_at, duration, role, success)"
-		" SELECT version, name, 'baseline', pg_catalog.now(), '0'::pg_catalog.interval, $2, true"
-		" FROM pending",
+		BASELINE_MARKING("m.version = ANY ($1)"),
 		2, {INT8ARRAYOID, NAMEOID}
 	},
 	[Q_SCHEMA_FINGERPRINT] = {
