@@ -197,5 +197,25 @@ is($rc, 0, 'a body with quotes, backslashes, tabs and control characters loads')
 is($node->safe_psql('postgres', "SELECT up = convert_from(decode('" . unpack('H*', $bytes) . "', 'hex'), 'UTF8') FROM migrate_migrations WHERE version = 7"),
 	't', 'the body is stored byte for byte');
 
+# A server that asks for a password: the connection started while the
+# folder is read finishes with the password libpq finds (PGPASSWORD), and
+# fails with status 1 under -w when there is none.
+$node->safe_psql('postgres', "SET password_encryption = 'scram-sha-256'; CREATE ROLE pw_deployer LOGIN SUPERUSER PASSWORD 'deploy-secret'");
+my $hba = $node->data_dir . '/pg_hba.conf';
+my $hba_before = slurp_file($hba);
+write_file($hba, "local all pw_deployer scram-sha-256\n" . $hba_before);
+$node->reload;
+my $pw_conn = 'host=' . $node->host . ' port=' . $node->port . ' dbname=postgres user=pw_deployer';
+($rc, $out, $err) = run_client({ PGPASSWORD => 'deploy-secret' }, '-d', $pw_conn, '--dir', "$tmp/good", 'status');
+is($rc, 0, 'a password from PGPASSWORD completes the connection');
+($rc, $out, $err) = run_client({}, '-d', $pw_conn, '-w', '--dir', "$tmp/good", 'status');
+is($rc, 1, 'no password with -w: exit 1');
+like($err, qr/password/, 'no password with -w: the error says a password is needed');
+($rc, $out, $err) = run_client({ PGPASSWORD => 'wrong' }, '-d', $pw_conn, '--dir', "$tmp/good", 'status');
+is($rc, 1, 'a wrong password: exit 1');
+like($err, qr/password authentication failed/, 'a wrong password: named');
+write_file($hba, $hba_before);
+$node->reload;
+
 $node->stop;
 done_testing();
