@@ -514,12 +514,12 @@ CREATE FUNCTION @extschema@.migrate_load(
     versions bigint[], names text[], ups text[], downs text[] DEFAULT NULL,
     transactional boolean[] DEFAULT NULL, files text[] DEFAULT NULL,
     up_lines integer[] DEFAULT NULL, down_lines integer[] DEFAULT NULL,
-    prune boolean DEFAULT false)
+    down_files text[] DEFAULT NULL, prune boolean DEFAULT false)
 RETURNS TABLE (version bigint, name text, action text)
 AS 'MODULE_PATHNAME', 'migrate_load_arrays'
 LANGUAGE C VOLATILE;
 
-COMMENT ON FUNCTION @extschema@.migrate_load(bigint[], text[], text[], text[], boolean[], text[], integer[], integer[], boolean) IS
+COMMENT ON FUNCTION @extschema@.migrate_load(bigint[], text[], text[], text[], boolean[], text[], integer[], integer[], text[], boolean) IS
     'define a set of migrations, given as one array per field, in one call';
 
 /*
@@ -528,7 +528,7 @@ COMMENT ON FUNCTION @extschema@.migrate_load(bigint[], text[], text[], text[], b
  * that deploy may define them.  The installer grants EXECUTE to those roles.
  */
 REVOKE ALL ON FUNCTION @extschema@.migrate_load(jsonb, boolean) FROM PUBLIC;
-REVOKE ALL ON FUNCTION @extschema@.migrate_load(bigint[], text[], text[], text[], boolean[], text[], integer[], integer[], boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.migrate_load(bigint[], text[], text[], text[], boolean[], text[], integer[], integer[], text[], boolean) FROM PUBLIC;
 
 /*
  * The set a role last loaded with migrate_load() and found entirely

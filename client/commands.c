@@ -130,7 +130,7 @@ load_set(PGconn *conn, const MigrationSet *set, bool prune, bool report_all,
 	sql = psprintf("WITH l AS (SELECT * FROM %s.migrate_load($1::pg_catalog.int8[],"
 				   " $2::pg_catalog.text[], $3::pg_catalog.text[], $4::pg_catalog.text[],"
 				   " $5::pg_catalog.bool[], $6::pg_catalog.text[], $7::pg_catalog.int4[],"
-				   " $8::pg_catalog.int4[], $9::pg_catalog.bool))"
+				   " $8::pg_catalog.int4[], $9::pg_catalog.text[], $10::pg_catalog.bool))"
 				   " SELECT 0 AS part, version, name, action FROM l WHERE action <> 'unchanged'"
 				   " UNION ALL SELECT 1, NULL, NULL, pg_catalog.count(*)::pg_catalog.text"
 				   " FROM l WHERE action = 'unchanged'"

@@ -430,6 +430,7 @@ read_paired(const char *dir, FolderEntries *entries, const PairedLayout *layout,
 				return false;
 			}
 			file->down_line = 1;
+			file->down_path = path;
 			if ((file->down = read_body(path)) == NULL)
 				return false;
 		}
@@ -613,6 +614,7 @@ read_diesel(const char *dir, FolderEntries *entries, MigrationSet *set)
 		if (access(metadata, F_OK) == 0)
 		{
 			file->down_line = 1;
+			file->down_path = metadata;
 			if ((file->down = read_body(metadata)) == NULL)
 				return false;
 		}
@@ -701,6 +703,7 @@ read_sqitch(const char *dir, MigrationSet *set)
 			if (access(revert, F_OK) == 0)
 			{
 				file->down_line = 1;
+				file->down_path = revert;
 				if ((file->down = read_body(revert)) == NULL)
 					return false;
 			}

@@ -129,7 +129,8 @@ array_add_bool(PQExpBuffer buf, bool value)
 /*
  * Fills params with the first LOAD_ARRAY_PARAMS arguments of the array form
  * of migrate_load() for the set: versions, names, ups, downs (NULL: derive
- * the down), transactional (NULL: detect), files, up_lines and down_lines.
+ * the down), transactional (NULL: detect), files, up_lines, down_lines and
+ * down_files (NULL: the down is in the up's file).
  * params_free() releases them.
  */
 void
@@ -146,6 +147,7 @@ params_for_load(const MigrationSet *set, LoadParams *params)
 	array_begin(&arrays[5], TEXTOID, set->count);
 	array_begin(&arrays[6], INT4OID, set->count);
 	array_begin(&arrays[7], INT4OID, set->count);
+	array_begin(&arrays[8], TEXTOID, set->count);
 	for (i = 0; i < set->count; i++)
 	{
 		const MigrationFile *f = &set->files[i];
@@ -161,6 +163,7 @@ params_for_load(const MigrationSet *set, LoadParams *params)
 		array_add_text(&arrays[5], f->path);
 		array_add_int4(&arrays[6], f->up_line);
 		array_add_int4(&arrays[7], f->down_line);
+		array_add_text(&arrays[8], f->down_path);
 	}
 	for (i = 0; i < LOAD_ARRAY_PARAMS; i++)
 	{

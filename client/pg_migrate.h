@@ -74,6 +74,8 @@ typedef struct MigrationFile
 	int			transactional;	/* -1: detect, 0: false */
 	int			up_line;		/* line of the file where up starts */
 	int			down_line;		/* likewise for down, 0 if none */
+	char	   *down_path;		/* the down's file when it has one of its own,
+								 * or NULL */
 	char	   *tool_id;		/* what another tool's history calls it (a
 								 * file or change name), or NULL */
 	char	   *raw;			/* the up file's content, for the checksums
@@ -88,7 +90,7 @@ typedef struct MigrationSet
 } MigrationSet;
 
 /* The arrays of the array form of migrate_load(), before prune. */
-#define LOAD_ARRAY_PARAMS 8
+#define LOAD_ARRAY_PARAMS 9
 
 /* Those arrays, as libpq parameters in binary format. */
 typedef struct LoadParams

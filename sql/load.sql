@@ -298,6 +298,14 @@ SELECT * FROM migrate_load(
 SELECT * FROM migrate_load(ARRAY[20280000000003]::bigint[], ARRAY['arr_bad'],
   ARRAY[E'SELECT 1;\nCREATE TABLE load_app.arr3 (id bigint'],
   files => ARRAY['db/20280000000003_arr_bad.sql'], up_lines => ARRAY[4]);
+-- A down from a file of its own is placed in that file.
+SELECT * FROM migrate_load(ARRAY[20280000000003]::bigint[], ARRAY['arr_bad'],
+  ARRAY['CREATE TABLE load_app.arr3 (id bigint);'], ARRAY[E'\nDROP TABLE load_app.arr3 CASCADE CASCADE;'],
+  files => ARRAY['db/3_arr_bad.up.sql'], up_lines => ARRAY[1], down_lines => ARRAY[1],
+  down_files => ARRAY['db/3_arr_bad.down.sql']);
+SELECT * FROM migrate_load('[{"version": 20280000000003, "name": "arr_bad",
+  "up": "CREATE TABLE load_app.arr3 (id bigint);", "down": "DROP TABLE load_app.arr3 CASCADE CASCADE;",
+  "file": "db/3_arr_bad.up.sql", "up_line": 1, "down_file": "db/3_arr_bad.down.sql", "down_line": 1}]');
 -- Bad arrays: each a clear error, nothing defined.
 SELECT * FROM migrate_load(ARRAY[20280000000003, 20280000000004]::bigint[],
   ARRAY['a'], ARRAY['SELECT 1;', 'SELECT 2;']);

@@ -103,6 +103,7 @@ define_place_callback(void *arg)
 	MigrateDirection direction = place->direction;
 	int			body_line = place->body_line;
 	int			section;
+	const char *file;
 
 	if (place->next_report < list_length(place->reports))
 	{
@@ -112,10 +113,11 @@ define_place_callback(void *arg)
 		body_line = report->line;
 	}
 	section = direction == MIGRATE_UP ? req->up_line : req->down_line;
+	file = direction == MIGRATE_DOWN && req->down_file != NULL ? req->down_file : req->file;
 	if (section <= 0)
-		errcontext("file %s", req->file);
+		errcontext("file %s", file);
 	else
-		errcontext("file %s, line %d", req->file, section + Max(body_line, 1) - 1);
+		errcontext("file %s, line %d", file, section + Max(body_line, 1) - 1);
 }
 
 /*

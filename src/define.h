@@ -41,6 +41,8 @@ typedef struct DefineRequest
 	bool		transactional;	/* when given */
 	ArrayType  *safety_assured; /* text[] of rule ids, or NULL */
 	const char *file;			/* the file it comes from, or NULL */
+	const char *down_file;		/* the file its down comes from, when that is
+								 * another one, or NULL */
 	int			up_line;		/* line of the file where up starts, or 0 */
 	int			down_line;		/* the same for down */
 } DefineRequest;

@@ -37,7 +37,7 @@
 #include "utils/tuplestore.h"
 
 /* The keys of an element of the set, for the hint of an unknown one */
-#define LOAD_KEYS "version, name, up, down, transactional, safety_assured, file, up_line and down_line"
+#define LOAD_KEYS "version, name, up, down, transactional, safety_assured, file, down_file, up_line and down_line"
 
 /* One element of the set */
 typedef struct LoadEntry
@@ -317,6 +317,11 @@ load_element(LoadEntry *entry, int element, JsonbValue *object)
 			else if (value.type != jbvNull)
 				load_wrong_type(element, name, "a boolean or null", &value);
 		}
+		else if (strcmp(name, "down_file") == 0)
+		{
+			if (value.type != jbvNull)
+				req->down_file = load_string(element, name, &value);
+		}
 		else if (strcmp(name, "safety_assured") == 0)
 			req->safety_assured = load_rules(element, &value);
 		else if (strcmp(name, "up_line") == 0 || strcmp(name, "down_line") == 0)
@@ -492,7 +497,8 @@ load_entries_from_arrays(FunctionCallInfo fcinfo, int *count)
 			   *transactional_nulls,
 			   *file_nulls,
 			   *up_line_nulls,
-			   *down_line_nulls;
+			   *down_line_nulls,
+			   *down_file_nulls;
 	Datum	   *versions = load_array(fcinfo, 0, "versions", INT8OID, false, &n, &version_nulls);
 	Datum	   *names = load_array(fcinfo, 1, "names", TEXTOID, false, &n, &name_nulls);
 	Datum	   *ups = load_array(fcinfo, 2, "ups", TEXTOID, false, &n, &up_nulls);
@@ -503,6 +509,8 @@ load_entries_from_arrays(FunctionCallInfo fcinfo, int *count)
 	Datum	   *up_lines = load_array(fcinfo, 6, "up_lines", INT4OID, true, &n, &up_line_nulls);
 	Datum	   *down_lines = load_array(fcinfo, 7, "down_lines", INT4OID, true, &n,
 										&down_line_nulls);
+	Datum	   *down_files = load_array(fcinfo, 8, "down_files", TEXTOID, true, &n,
+										&down_file_nulls);
 	LoadEntry  *entries = palloc0(sizeof(LoadEntry) * Max(n, 1));
 	int			i;
 
@@ -550,6 +558,8 @@ load_entries_from_arrays(FunctionCallInfo fcinfo, int *count)
 			req->up_line = Max(DatumGetInt32(up_lines[i]), 0);
 		if (down_lines != NULL && !down_line_nulls[i])
 			req->down_line = Max(DatumGetInt32(down_lines[i]), 0);
+		if (down_files != NULL && !down_file_nulls[i])
+			req->down_file = TextDatumGetCString(down_files[i]);
 	}
 	*count = n;
 	return entries;
@@ -875,8 +885,9 @@ migrate_load(PG_FUNCTION_ARGS)
 
 /*
  * migrate_load(versions, names, ups, downs, transactional, files,
- * up_lines, down_lines, prune): the same set as one array per field, the
- * form pg_migrate sends (arrays travel in binary, with no parsing).
+ * up_lines, down_lines, down_files, prune): the same set as one array per
+ * field, the form pg_migrate sends (arrays travel in binary, with no
+ * parsing).
  */
 Datum
 migrate_load_arrays(PG_FUNCTION_ARGS)
@@ -886,7 +897,7 @@ migrate_load_arrays(PG_FUNCTION_ARGS)
 	bool		prune;
 
 	runner_check_entry("migrate_load", true);
-	prune = load_prune_argument(fcinfo, 8);
+	prune = load_prune_argument(fcinfo, 9);
 	InitMaterializedSRF(fcinfo, 0);
 	entries = load_entries_from_arrays(fcinfo, &count);
 	load_set(fcinfo, entries, count, prune);
