@@ -463,3 +463,49 @@ if [ "$CLI_OUT" != "$status_before" ]; then
 fi
 expect_in widgets_restored "SELECT to_regclass('widgets') IS NOT NULL AND to_regclass('widgets_name_idx') IS NOT NULL" "t"
 echo "-- The same status, and the same schema."
+
+heading "22. adopt a database that golang-migrate migrated"
+echo "-- A team comes with a golang-migrate folder and a database golang-migrate"
+echo "-- migrated up to version 2, recorded in its one-row schema_migrations"
+echo "-- table (version bigint, dirty boolean), as its documentation defines it."
+GODIR=$WORK/golang
+migrate_as_postgres mkdir -p "$GODIR"
+write_migration "$GODIR/1_create_parts.up.sql" <<'SQL'
+BEGIN;
+CREATE TABLE parts (id bigint PRIMARY KEY, name text NOT NULL);
+COMMIT;
+SQL
+write_migration "$GODIR/1_create_parts.down.sql" <<'SQL'
+DROP TABLE parts;
+SQL
+write_migration "$GODIR/2_add_weight.up.sql" <<'SQL'
+ALTER TABLE parts ADD COLUMN weight numeric;
+SQL
+write_migration "$GODIR/2_add_weight.down.sql" <<'SQL'
+ALTER TABLE parts DROP COLUMN weight;
+SQL
+write_migration "$GODIR/3_add_sku.up.sql" <<'SQL'
+ALTER TABLE parts ADD COLUMN sku text;
+SQL
+write_migration "$GODIR/3_add_sku.down.sql" <<'SQL'
+ALTER TABLE parts DROP COLUMN sku;
+SQL
+echo '$ createdb parts'
+migrate_as_postgres env PGHOST="$PGHOST" PGPORT="$PGPORT" "$PGBIN/createdb" -U postgres parts
+migrate_psql -d parts -X -q -v ON_ERROR_STOP=1 <<'SQL'
+CREATE EXTENSION migrate;
+CREATE TABLE parts (id bigint PRIMARY KEY, name text NOT NULL, weight numeric);
+CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL);
+INSERT INTO schema_migrations VALUES (2, false);
+SQL
+echo
+echo "-- The folder is recognised as golang-migrate's; adopt marks 1 and 2 applied"
+echo "-- without running them, and leaves golang-migrate's table as it is."
+cli_status 0 -d parts --dir "$GODIR" adopt --from golang-migrate
+expect_output '^adopted 2 migrations applied by golang-migrate \(3 loaded\)$'
+cli_status 3 -d parts --dir "$GODIR" status --check
+expect_output '^3 +pending +add_sku'
+cli_status 0 -d parts --dir "$GODIR" up
+echo "-- A rollback runs the down from golang-migrate's file."
+cli_status 0 -d parts --dir "$GODIR" down --steps 2
+expect_in parts "SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_name = 'parts'" "id,name"
