@@ -20,6 +20,41 @@
 SET LOCAL search_path = pg_catalog, pg_temp;
 
 /*
+ * ------------------------------------------------------------------------
+ * The derived checksum.
+ *
+ * A migration's checksum is the hex SHA-256 of its name, up and down.  In
+ * 1.0 it was a stored column that only the functions kept in step with the
+ * content, so a row written by anyone else (a superuser's UPDATE, a dump
+ * edited before its restore) could carry a checksum of other content, and
+ * a changed applied migration went unnoticed.  Here it becomes a generated
+ * column: the server computes it from the row itself on every write, and
+ * nobody can set it.  The column is dropped and added again (PostgreSQL 15
+ * cannot turn a column into a generated one), so it now comes last; the
+ * rows are kept and their checksums computed from their content.  The
+ * status view below reads the new column, so this comes first.
+ * ------------------------------------------------------------------------
+ */
+CREATE FUNCTION @extschema@.migrate_checksum(name text, up text, down text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_checksum'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.migrate_checksum(text, text, text) IS
+    'internal: hex SHA-256 of a migration''s name, up and down (the checksum column)';
+
+-- Only the table's generated column calls it, as the writer of the row.
+REVOKE ALL ON FUNCTION @extschema@.migrate_checksum(text, text, text) FROM PUBLIC;
+
+ALTER TABLE @extschema@.migrate_migrations
+    DROP COLUMN checksum,
+    ADD COLUMN checksum text NOT NULL
+        GENERATED ALWAYS AS (@extschema@.migrate_checksum(name, up, down)) STORED;
+
+COMMENT ON COLUMN @extschema@.migrate_migrations.checksum IS
+    'hex SHA-256 of name, up and down, computed by the server from the row';
+
+/*
  * The schema fingerprint that migrate_verify() takes before and after a
  * migration's down: one row (kind, identity, description) per object of the
  * user schema, in every schema but the system ones.  Relations and their
@@ -35,8 +70,22 @@ SET LOCAL search_path = pg_catalog, pg_temp;
  * The deparsed definitions qualify every object outside search_path: read
  * with search_path = pg_catalog, pg_temp, as the C code reads it, they
  * qualify every user object.
+ *
+ * The rows are those of migrate_schema_fingerprint_of(NULL); given relations,
+ * that function gives the rows of those relations only (their columns,
+ * indexes, constraints, triggers, rules, policies and privileges, each row
+ * with the relation in relid) and all the others (schemas, types,
+ * functions, ...; relid NULL), so that migrate_verify() reads again only
+ * what a migration touched.  Its body is stored parsed (BEGIN ATOMIC), as a
+ * view's is, and inlined into the query that calls it.  Relations, types
+ * and functions are looked for among OIDs from 16384 (FirstNormalObjectId)
+ * on, which every object created after initdb has: the index on the OIDs
+ * then skips the thousands of built-in ones.
  */
-CREATE VIEW @extschema@.migrate_schema_fingerprint AS
+CREATE FUNCTION @extschema@.migrate_schema_fingerprint_of(relations oid[])
+RETURNS TABLE (kind text, identity text, description text, relid oid)
+LANGUAGE sql STABLE
+BEGIN ATOMIC
 WITH nsp AS (
     SELECT n.oid, n.nspname, n.nspowner, n.nspacl
       FROM pg_namespace n
@@ -61,6 +110,8 @@ WITH nsp AS (
       FROM pg_class c
       JOIN nsp n ON n.oid = c.relnamespace
      WHERE c.relkind = ANY ('{r,p,v,m,S,f,c}'::"char"[])
+       AND c.oid >= 16384
+       AND (relations IS NULL OR c.oid = ANY (relations))
        AND NOT EXISTS (SELECT FROM pg_depend x
                         WHERE x.classid = 'pg_class'::regclass
                           AND x.objid = c.oid
@@ -82,7 +133,8 @@ WITH nsp AS (
                   pg_get_function_identity_arguments(p.oid)) AS ident
       FROM pg_proc p
       JOIN nsp n ON n.oid = p.pronamespace
-     WHERE NOT EXISTS (SELECT FROM pg_depend x
+     WHERE p.oid >= 16384
+       AND NOT EXISTS (SELECT FROM pg_depend x
                         WHERE x.classid = 'pg_proc'::regclass
                           AND x.objid = p.oid
                           AND x.deptype = ANY ('{e,i}'::"char"[]))
@@ -94,10 +146,10 @@ WITH nsp AS (
       FROM pg_type t
       JOIN nsp n ON n.oid = t.typnamespace
      WHERE t.typtype = ANY ('{b,c,d,e,r}'::"char"[])
+       AND t.oid >= 16384
        AND (t.typrelid = 0
-            OR EXISTS (SELECT FROM pg_class c
-                        WHERE c.oid = t.typrelid
-                          AND c.relkind = 'c'))
+            OR (SELECT c.relkind FROM pg_class c
+                 WHERE c.oid = t.typrelid) = 'c')
        AND NOT EXISTS (SELECT FROM pg_type e
                         WHERE e.typarray = t.oid)
        AND NOT EXISTS (SELECT FROM pg_depend x
@@ -106,26 +158,28 @@ WITH nsp AS (
                           AND x.deptype = 'e')
 ), acl AS (
     SELECT format('schema %I', n.nspname) AS object,
-           COALESCE(n.nspacl, acldefault('n', n.nspowner)) AS acl
+           COALESCE(n.nspacl, acldefault('n', n.nspowner)) AS acl,
+           NULL::oid AS relid
       FROM nsp n
     UNION ALL
     SELECT format('%s %s', r.kind, r.ident),
            COALESCE(r.relacl,
                     acldefault(CASE WHEN r.relkind = 'S' THEN 's'::"char"
-                                    ELSE 'r'::"char" END, r.relowner))
+                                    ELSE 'r'::"char" END, r.relowner)),
+           r.oid
       FROM rel r
      WHERE r.relkind <> 'c'
     UNION ALL
-    SELECT format('column %s.%I', c.ident, c.attname), c.attacl
+    SELECT format('column %s.%I', c.ident, c.attname), c.attacl, c.relid
       FROM col c
      WHERE c.attacl IS NOT NULL
     UNION ALL
     SELECT format('%s %s', f.kind, f.ident),
-           COALESCE(f.proacl, acldefault('f', f.proowner))
+           COALESCE(f.proacl, acldefault('f', f.proowner)), NULL
       FROM fn f
     UNION ALL
     SELECT format('%s %s', t.kind, t.ident),
-           COALESCE(t.typacl, acldefault('T', t.typowner))
+           COALESCE(t.typacl, acldefault('T', t.typowner)), NULL
       FROM typ t
 )
 -- schemas
@@ -133,7 +187,8 @@ SELECT 'schema' AS kind,
        quote_ident(n.nspname) AS identity,
        concat_ws(', ',
            format('owner %I', pg_get_userbyid(n.nspowner)),
-           'comment ' || quote_literal(obj_description(n.oid, 'pg_namespace'))) AS description
+           'comment ' || quote_literal(obj_description(n.oid, 'pg_namespace'))) AS description,
+       NULL::oid AS relid
   FROM nsp n
 UNION ALL
 -- tables, views, materialized views, sequences and foreign tables
@@ -186,7 +241,8 @@ SELECT r.kind, r.ident,
                AND d.refclassid = 'pg_class'::regclass
                AND d.refobjsubid > 0
                AND d.deptype = ANY ('{a,i}'::"char"[])),
-           'comment ' || quote_literal(obj_description(r.oid, 'pg_class')))
+           'comment ' || quote_literal(obj_description(r.oid, 'pg_class'))),
+       r.oid
   FROM rel r
  WHERE r.relkind <> 'c'
 UNION ALL
@@ -200,7 +256,8 @@ SELECT CASE WHEN i.relkind = 'I' THEN 'partitioned index' ELSE 'index' END,
            (SELECT format('tablespace %I', s.spcname)
               FROM pg_tablespace s
              WHERE s.oid = i.reltablespace),
-           'comment ' || quote_literal(obj_description(i.oid, 'pg_class')))
+           'comment ' || quote_literal(obj_description(i.oid, 'pg_class'))),
+       r.oid
   FROM pg_index x
   JOIN rel r ON r.oid = x.indrelid
   JOIN pg_class i ON i.oid = x.indexrelid
@@ -241,32 +298,37 @@ SELECT CASE WHEN c.relkind = 'c' THEN 'attribute' ELSE 'column' END,
            END,
            CASE WHEN c.attstattarget >= 0
                 THEN format('statistics %s', c.attstattarget) END,
-           'comment ' || quote_literal(col_description(c.relid, c.attnum)))
+           'comment ' || quote_literal(col_description(c.relid, c.attnum))),
+       c.relid
   FROM col c
 UNION ALL
 -- the order of the columns, and their set (to tell a new order from a changed set)
 SELECT 'column order', format('%s %s', c.kind, c.ident),
-       string_agg(quote_ident(c.attname), ', ' ORDER BY c.attnum)
+       string_agg(quote_ident(c.attname), ', ' ORDER BY c.attnum),
+       c.relid
   FROM col c
- GROUP BY c.kind, c.ident
+ GROUP BY c.kind, c.ident, c.relid
 UNION ALL
 SELECT 'column set', format('%s %s', c.kind, c.ident),
-       string_agg(quote_ident(c.attname), ', ' ORDER BY c.attname)
+       string_agg(quote_ident(c.attname), ', ' ORDER BY c.attname),
+       c.relid
   FROM col c
- GROUP BY c.kind, c.ident
+ GROUP BY c.kind, c.ident, c.relid
 UNION ALL
 -- constraints of tables and domains
 SELECT 'constraint', format('%I on %s %s', co.conname, r.kind, r.ident),
        concat_ws(', ',
            pg_get_constraintdef(co.oid),
-           'comment ' || quote_literal(obj_description(co.oid, 'pg_constraint')))
+           'comment ' || quote_literal(obj_description(co.oid, 'pg_constraint'))),
+       r.oid
   FROM pg_constraint co
   JOIN rel r ON r.oid = co.conrelid
 UNION ALL
 SELECT 'constraint', format('%I on %s %s', co.conname, t.kind, t.ident),
        concat_ws(', ',
            pg_get_constraintdef(co.oid),
-           'comment ' || quote_literal(obj_description(co.oid, 'pg_constraint')))
+           'comment ' || quote_literal(obj_description(co.oid, 'pg_constraint'))),
+       NULL
   FROM pg_constraint co
   JOIN typ t ON t.oid = co.contypid
 UNION ALL
@@ -278,14 +340,16 @@ SELECT 'trigger', format('%I on %s %s', tg.tgname, r.kind, r.ident),
                 WHEN tg.tgenabled = 'R' THEN 'enabled on replicas only'
                 WHEN tg.tgenabled = 'A' THEN 'enabled always'
            END,
-           'comment ' || quote_literal(obj_description(tg.oid, 'pg_trigger')))
+           'comment ' || quote_literal(obj_description(tg.oid, 'pg_trigger'))),
+       r.oid
   FROM pg_trigger tg
   JOIN rel r ON r.oid = tg.tgrelid
  WHERE NOT tg.tgisinternal
 UNION ALL
 -- rules other than those of views
 SELECT 'rule', format('%I on %s %s', rw.rulename, r.kind, r.ident),
-       pg_get_ruledef(rw.oid)
+       pg_get_ruledef(rw.oid),
+       r.oid
   FROM pg_rewrite rw
   JOIN rel r ON r.oid = rw.ev_class
  WHERE rw.rulename <> '_RETURN'
@@ -304,7 +368,8 @@ SELECT 'policy', format('%I on %s %s', po.polname, r.kind, r.ident),
                                        END, ', ' ORDER BY 1)
               FROM unnest(po.polroles) AS g(role)),
            'using ' || pg_get_expr(po.polqual, po.polrelid),
-           'with check ' || pg_get_expr(po.polwithcheck, po.polrelid))
+           'with check ' || pg_get_expr(po.polwithcheck, po.polrelid)),
+       r.oid
   FROM pg_policy po
   JOIN rel r ON r.oid = po.polrelid
 UNION ALL
@@ -334,7 +399,8 @@ SELECT t.kind, t.ident,
                AND co.oid <> b.typcollation),
            CASE WHEN t.typnotnull THEN 'not null' END,
            'default ' || t.typdefault,
-           'comment ' || quote_literal(obj_description(t.oid, 'pg_type')))
+           'comment ' || quote_literal(obj_description(t.oid, 'pg_type'))),
+       NULL
   FROM typ t
 UNION ALL
 -- functions, procedures and aggregates
@@ -344,21 +410,24 @@ SELECT f.kind, f.ident,
            CASE WHEN f.prokind = 'a'
                 THEN 'returns ' || pg_get_function_result(f.oid)
                 ELSE pg_get_functiondef(f.oid) END,
-           'comment ' || quote_literal(obj_description(f.oid, 'pg_proc')))
+           'comment ' || quote_literal(obj_description(f.oid, 'pg_proc'))),
+       NULL
   FROM fn f
 UNION ALL
 -- extended statistics
 SELECT 'statistics object', format('%I.%I', n.nspname, s.stxname),
        concat_ws(', ',
            format('owner %I', pg_get_userbyid(s.stxowner)),
-           pg_get_statisticsobjdef(s.oid))
+           pg_get_statisticsobjdef(s.oid)),
+       NULL
   FROM pg_statistic_ext s
   JOIN nsp n ON n.oid = s.stxnamespace
 UNION ALL
 -- extensions other than this one
 SELECT 'extension', quote_ident(e.extname),
        format('version %s, schema %I, owner %I', e.extversion, n.nspname,
-              pg_get_userbyid(e.extowner))
+              pg_get_userbyid(e.extowner)),
+       NULL
   FROM pg_extension e
   JOIN pg_namespace n ON n.oid = e.extnamespace
  WHERE e.extname <> 'migrate'
@@ -370,7 +439,8 @@ SELECT 'privilege',
                    ELSE quote_ident(pg_get_userbyid(g.grantee)) END),
        concat_ws(', ',
            format('granted by %I', pg_get_userbyid(g.grantor)),
-           CASE WHEN g.is_grantable THEN 'with grant option' END)
+           CASE WHEN g.is_grantable THEN 'with grant option' END),
+       a.relid
   FROM acl a
  CROSS JOIN LATERAL aclexplode(a.acl) g
 UNION ALL
@@ -384,9 +454,19 @@ SELECT 'default privileges',
                    WHEN d.defaclobjtype = 'f' THEN 'functions'
                    WHEN d.defaclobjtype = 'T' THEN 'types'
                    ELSE 'schemas' END),
-       array_to_string(d.defaclacl, ', ')
+       array_to_string(d.defaclacl, ', '),
+       NULL
   FROM pg_default_acl d
   LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace;
+END;
+
+COMMENT ON FUNCTION @extschema@.migrate_schema_fingerprint_of(oid[]) IS
+    'internal: the rows of migrate_schema_fingerprint, those of relations limited to the ones given (NULL: all), with the relation each belongs to';
+
+CREATE VIEW @extschema@.migrate_schema_fingerprint AS
+SELECT kind, identity, description
+  FROM @extschema@.migrate_schema_fingerprint_of(NULL);
+
 
 COMMENT ON VIEW @extschema@.migrate_schema_fingerprint IS
     'internal: the user schema, one row per object, as migrate_verify() compares it';
@@ -492,6 +572,7 @@ COMMENT ON VIEW @extschema@.migrate_status_rows IS
  */
 REVOKE ALL ON TABLE @extschema@.migrate_schema_fingerprint, @extschema@.migrate_watched_relations,
     @extschema@.migrate_status_rows FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.migrate_schema_fingerprint_of(oid[]) FROM PUBLIC;
 
 /*
  * migrate_load(): the server side of "pg_migrate load", which defines a

@@ -242,6 +242,34 @@ SELECT migrate_define(20261121093000, 'create_widgets',
 SELECT version, name, up, down, transactional FROM migrate_migrations ORDER BY version;
 
 --
+-- The stored checksum is derived from the row, whoever writes it: nobody
+-- can set it, and a superuser's direct change of an applied migration's
+-- content shows as changed, which apply refuses.
+--
+UPDATE migrate_migrations SET checksum = repeat('0', 64) WHERE version = 20261121093000;
+\echo :LAST_ERROR_SQLSTATE
+UPDATE migrate_migrations SET name = 'x' WHERE version = 20261121093000;
+SELECT m.checksum = a.checksum AS checksum_as_applied
+  FROM migrate_migrations m JOIN migrate_applied a USING (version)
+ WHERE version = 20261121093000;
+SELECT version, name, state FROM migrate_status() WHERE version = 20261121093000;
+SELECT version FROM migrate_apply();
+\echo :LAST_ERROR_SQLSTATE
+-- Defining the content that was applied puts the row back, and says so.
+SELECT version, name FROM migrate_define(20261121093000, 'create_widgets',
+                      'CREATE TABLE widgets (id bigint PRIMARY KEY, label text);',
+                      'DROP TABLE widgets;');
+SELECT version, name, state FROM migrate_status() WHERE version = 20261121093000;
+-- Other content is still refused after such a change.
+UPDATE migrate_migrations SET up = up || ' ' WHERE version = 20261121093000;
+SELECT migrate_define(20261121093000, 'create_widgets',
+                      'CREATE TABLE widgets (id bigint PRIMARY KEY, label text, price numeric);',
+                      'DROP TABLE widgets;');
+\echo :LAST_ERROR_SQLSTATE
+UPDATE migrate_migrations SET up = rtrim(up) WHERE version = 20261121093000;
+SELECT version, name, state FROM migrate_status() WHERE version = 20261121093000;
+
+--
 -- The checksum: 64 hex digits of SHA-256, changed by any change of name, up
 -- or down (NULL and '' differ, and so do the boundaries between fields), the
 -- same for the same content.
@@ -267,6 +295,16 @@ SELECT count(DISTINCT checksum) AS distinct_checksums FROM sums;
 -- The stored checksum is the one returned.
 SELECT count(*) AS stored_as_returned
   FROM sums s JOIN migrate_migrations m ON m.version = 100 + s.n AND m.checksum = s.checksum;
+
+--
+-- Redefining a pending migration with other content says what changed.
+--
+SELECT version, name FROM migrate_define(102, 'renamed', 'SELECT 1', 'SELECT 2');
+SELECT version, name FROM migrate_define(104, 'base', 'SELECT 1', 'SELECT 4');
+SELECT version, name FROM migrate_define(105, 'replaced', 'SELECT 5', '');
+SELECT version, name FROM migrate_define(106, 'base', 'SELECT 1', '', transactional => false);
+-- The same content says nothing.
+SELECT version, name FROM migrate_define(106, 'base', 'SELECT 1', '', transactional => false);
 
 --
 -- migrate_remove()

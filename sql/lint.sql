@@ -185,6 +185,28 @@ SELECT statement, line, rule, severity FROM migrate_lint('ALTER TABLE tags ADD C
 -- owner_id has no index); an error with a default (both tables scanned).
 SELECT statement, line, rule, severity FROM migrate_lint('ALTER TABLE items ADD COLUMN owner_id bigint REFERENCES parents;');
 SELECT statement, line, rule, severity FROM migrate_lint('ALTER TABLE items ADD COLUMN owner_id bigint DEFAULT 1 REFERENCES parents;');
+-- A foreign key to a table created earlier blocks nobody: silent inline
+-- (but for the missing index), and only the existing table is scanned by a
+-- validated constraint.
+SELECT statement, line, rule, severity FROM migrate_lint($$
+CREATE TABLE owners (id bigint PRIMARY KEY);
+ALTER TABLE items ADD COLUMN owner_id bigint REFERENCES owners;
+$$);
+SELECT statement, line, rule, severity, message FROM migrate_lint($$
+CREATE TABLE owners (id bigint PRIMARY KEY);
+ALTER TABLE children ADD CONSTRAINT children_owner_fkey FOREIGN KEY (other_id) REFERENCES owners;
+$$);
+-- A literal cast to an enum that an earlier statement creates is a
+-- constant default; a function of the same migration is not known.
+SELECT statement, line, rule, severity FROM migrate_lint($$
+CREATE TYPE weather AS ENUM ('sun', 'rain');
+ALTER TABLE items ADD COLUMN sky weather NOT NULL DEFAULT 'sun'::weather;
+ALTER TABLE items ADD COLUMN sky2 public.weather DEFAULT CAST('rain' AS weather);
+$$);
+SELECT statement, line, rule, severity FROM migrate_lint($$
+CREATE FUNCTION pick() RETURNS text LANGUAGE sql AS $f$SELECT 'x'$f$;
+ALTER TABLE items ADD COLUMN picked text DEFAULT pick();
+$$);
 -- The safe recipe: the column, then the FK NOT VALID (still without an
 -- index).
 SELECT statement, line, rule, severity FROM migrate_lint(
@@ -322,6 +344,44 @@ SET TimeZone = 'UTC';
 SELECT statement, line, rule, severity FROM migrate_lint('ALTER TABLE items ALTER COLUMN made TYPE timestamptz;');
 SELECT statement, line, rule, severity FROM migrate_lint('ALTER TABLE items ALTER COLUMN seen TYPE timestamptz;');
 RESET TimeZone;
+-- The body's own SET TimeZone (SET TIME ZONE, SET LOCAL) decides, not the
+-- caller's; its RESET goes back to the session's default (PST8PDT under
+-- pg_regress), as when it runs.  A search_path it sets names the tables
+-- after it.  Neither outlives the lint.
+SELECT statement, line, rule, severity FROM migrate_lint($$
+SET TIME ZONE 'UTC';
+ALTER TABLE items ALTER COLUMN made TYPE timestamptz;
+$$);
+SET TimeZone = 'UTC';
+SELECT statement, line, rule, severity FROM migrate_lint($$
+SET LOCAL timezone = 'Europe/Paris';
+ALTER TABLE items ALTER COLUMN made TYPE timestamptz;
+$$);
+SELECT statement, line, rule, severity FROM migrate_lint($$
+SET timezone = 'Europe/Paris';
+RESET timezone;
+ALTER TABLE items ALTER COLUMN made TYPE timestamptz;
+$$);
+SHOW TimeZone;
+RESET TimeZone;
+SELECT statement, line, rule, severity FROM migrate_lint($$
+SET search_path = shop;
+CREATE TABLE items (id bigint PRIMARY KEY, qty integer);
+ALTER TABLE items ALTER COLUMN qty TYPE bigint;
+$$);
+SHOW search_path;
+-- A type change to the type the column was just added with does nothing.
+SELECT statement, line, rule, severity FROM migrate_lint($$
+ALTER TABLE items ADD COLUMN z bigint;
+ALTER TABLE items ALTER COLUMN z TYPE int8;
+ALTER TABLE items ADD COLUMN w varchar(10);
+ALTER TABLE items ALTER COLUMN w TYPE varchar(10);
+$$);
+-- A view dropped earlier no longer makes the type change fail.
+SELECT statement, line, rule, severity FROM migrate_lint($$
+DROP VIEW item_titles;
+ALTER TABLE items ALTER COLUMN title TYPE text;
+$$);
 
 --
 -- Type names in CREATE TABLE, ADD COLUMN and ALTER TYPE.
@@ -364,6 +424,10 @@ SELECT statement, line, rule, severity FROM migrate_lint('CREATE UNIQUE INDEX it
 -- Silent: CONCURRENTLY, a table created earlier, a table that does not
 -- exist.
 SELECT statement, line, rule, severity FROM migrate_lint('CREATE INDEX CONCURRENTLY items_body_idx ON items (body);');
+-- IF NOT EXISTS of an index the table already has does nothing: silent;
+-- not for a new name.
+SELECT statement, line, rule, severity FROM migrate_lint('CREATE INDEX IF NOT EXISTS items_sku_idx ON items (sku);');
+SELECT statement, line, rule, severity FROM migrate_lint('CREATE INDEX IF NOT EXISTS items_body_idx ON items (body);');
 SELECT statement, line, rule, severity FROM migrate_lint($$
 CREATE TABLE fresh (id bigint PRIMARY KEY, n bigint);
 CREATE INDEX fresh_n_idx ON fresh (n);
@@ -597,6 +661,63 @@ SELECT statement, line, rule, severity FROM migrate_lint($$
 LOCK TABLE items IN ACCESS EXCLUSIVE MODE;
 UPDATE items SET qty = 0;
 $$);
+-- DROP TRIGGER takes ACCESS EXCLUSIVE on its table, and holds it for the
+-- statements after it; silent on a table created earlier.
+SELECT statement, line, rule, severity FROM migrate_lint('DROP TRIGGER items_touch ON items;');
+SELECT statement, line, rule, severity, message FROM migrate_lint($$
+DROP TRIGGER IF EXISTS items_touch ON public.items;
+UPDATE items SET qty = 0;
+$$);
+SELECT statement, line, rule, severity FROM migrate_lint($$
+CREATE TABLE fresh (id bigint PRIMARY KEY);
+CREATE TRIGGER fresh_touch BEFORE UPDATE ON fresh FOR EACH ROW EXECUTE FUNCTION touch();
+DROP TRIGGER fresh_touch ON fresh;
+$$);
+-- A new table's foreign key holds SHARE ROW EXCLUSIVE on the table it
+-- references until commit: a long INSERT ... SELECT from it afterwards keeps
+-- its writers waiting.  Silent when the referenced table is new too.
+SELECT statement, line, rule, severity, message FROM migrate_lint($$
+CREATE TABLE parent_notes (id bigint PRIMARY KEY, parent_id bigint REFERENCES parents);
+CREATE INDEX parent_notes_parent_id_idx ON parent_notes (parent_id);
+INSERT INTO parent_notes SELECT id, id FROM parents;
+$$);
+SELECT statement, line, rule, severity FROM migrate_lint($$
+CREATE TABLE kinds (id bigint PRIMARY KEY);
+CREATE TABLE kind_notes (id bigint PRIMARY KEY, kind_id bigint,
+                         FOREIGN KEY (kind_id) REFERENCES kinds);
+CREATE INDEX kind_notes_kind_id_idx ON kind_notes (kind_id);
+INSERT INTO kind_notes SELECT id, NULL FROM parents;
+$$);
+-- CREATE TABLE AS and CREATE MATERIALIZED VIEW copy the data they read
+-- while an earlier statement's lock is held; silent WITH NO DATA, alone, or
+-- reading only tables created earlier.
+SELECT statement, line, rule, severity, message FROM migrate_lint($$
+ALTER TABLE items ADD COLUMN c bigint;
+CREATE TABLE items_copy AS SELECT * FROM items;
+$$);
+SELECT statement, line, rule, severity, message FROM migrate_lint($$
+LOCK TABLE parents IN SHARE MODE;
+CREATE MATERIALIZED VIEW parent_ids AS SELECT p.id FROM (SELECT id FROM parents) p;
+$$);
+SELECT statement, line, rule, severity FROM migrate_lint($$
+ALTER TABLE items ADD COLUMN c bigint;
+CREATE MATERIALIZED VIEW item_ids AS SELECT id FROM items WITH NO DATA;
+$$);
+SELECT statement, line, rule, severity FROM migrate_lint('CREATE TABLE items_copy AS SELECT * FROM items;');
+SELECT statement, line, rule, severity FROM migrate_lint($$
+ALTER TABLE items ADD COLUMN c bigint;
+CREATE TABLE fresh (id bigint);
+CREATE TABLE fresh_copy AS SELECT * FROM fresh;
+$$);
+-- renaming-type: ALTER TYPE (or DOMAIN) ... RENAME TO of an existing type
+-- breaks the code that names it; silent for a type created earlier.
+SELECT statement, line, rule, severity, message FROM migrate_lint('ALTER TYPE mood RENAME TO feeling;');
+SELECT statement, line, rule, severity FROM migrate_lint('ALTER DOMAIN posint RENAME TO positive;');
+SELECT statement, line, rule, severity FROM migrate_lint($$
+CREATE TYPE weather AS ENUM ('sun', 'rain');
+ALTER TYPE weather RENAME TO sky;
+$$);
+SELECT statement, line, rule, severity FROM migrate_lint('ALTER TYPE mood RENAME VALUE ''ok'' TO ''fine'';');
 -- Silent: a statement alone, after a weaker lock, on a new table.
 SELECT statement, line, rule, severity FROM migrate_lint('UPDATE items SET qty = 0 WHERE id = 1;');
 SELECT statement, line, rule, severity FROM migrate_lint($$

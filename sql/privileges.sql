@@ -64,8 +64,8 @@ SELECT count(*) FROM migrate_migrations;
 \echo :LAST_ERROR_SQLSTATE
 SELECT count(*) FROM migrate_applied;
 SELECT count(*) FROM migrate_history;
-INSERT INTO migrate_migrations (version, name, up, transactional, checksum, defined_at, defined_by)
-VALUES (1, 'forged', 'SELECT 1', true, '', now(), 'postgres');
+INSERT INTO migrate_migrations (version, name, up, transactional, defined_at, defined_by)
+VALUES (1, 'forged', 'SELECT 1', true, now(), 'postgres');
 RESET ROLE;
 
 --
@@ -110,8 +110,8 @@ SELECT version, direction, role FROM migrate_history ORDER BY id;
 -- The bodies ran as the deploy role: it owns what they created.
 SELECT tableowner FROM pg_tables WHERE schemaname = 'app' AND tablename = 'accounts';
 -- It cannot write the tables itself.
-INSERT INTO migrate_migrations (version, name, up, transactional, checksum, defined_at, defined_by)
-VALUES (300, 'forged', 'SELECT 1', true, '', now(), 'postgres');
+INSERT INTO migrate_migrations (version, name, up, transactional, defined_at, defined_by)
+VALUES (300, 'forged', 'SELECT 1', true, now(), 'postgres');
 \echo :LAST_ERROR_SQLSTATE
 UPDATE migrate_migrations SET up = 'SELECT 2' WHERE version = 100;
 DELETE FROM migrate_migrations;

@@ -106,6 +106,51 @@ SELECT version, safety_assured FROM migrate_define(4, 'rename_email',
     safety_assured => '{renaming-column}');
 SELECT version, state, unassured FROM migrate_status() WHERE version >= 3;
 
+-- Findings are those of the catalog when the migration runs: a DROP TABLE
+-- defined before its table existed has none then, but once the table
+-- exists status shows it, plan warns and apply refuses it; a successful
+-- apply stores the fresh findings.
+SELECT migrate_remove(v) FROM generate_series(3, 4) v;
+SELECT version FROM migrate_define(5, 'drop_ledger', 'DROP TABLE ledger;', '');
+SELECT count(*) AS findings FROM migrate_findings WHERE version = 5;
+CREATE TABLE ledger (id bigint PRIMARY KEY);
+SELECT version, state, unassured FROM migrate_status() WHERE version = 5;
+SELECT * FROM migrate_plan();
+SELECT version, name FROM migrate_apply();
+\echo :LAST_ERROR_SQLSTATE
+SET client_min_messages = warning;
+SET migrate.safety = warn;
+SELECT version, name FROM migrate_apply();
+RESET migrate.safety;
+RESET client_min_messages;
+SELECT version, body, statement, rule, severity FROM migrate_findings WHERE version = 5;
+SELECT version, state, unassured FROM migrate_status() WHERE version = 5;
+SET client_min_messages = warning;
+SELECT version, name FROM migrate_rollback();
+RESET client_min_messages;
+SELECT migrate_remove(5);
+-- ... and judged under the settings the migration SETs: a timestamp column
+-- made timestamptz rewrites the table unless the body sets a UTC time zone
+-- first, whatever the session's zone.
+CREATE TABLE events (id bigint PRIMARY KEY, at timestamp);
+SET TimeZone = 'UTC';
+SELECT version FROM migrate_define(6, 'events_at_tz',
+    'ALTER TABLE events ALTER COLUMN at TYPE timestamptz;', '');
+SET TimeZone = 'Europe/Paris';
+SELECT version, state, unassured FROM migrate_status() WHERE version = 6;
+SELECT version, name FROM migrate_apply();
+\echo :LAST_ERROR_SQLSTATE
+SELECT version FROM migrate_define(6, 'events_at_tz',
+    E'SET LOCAL TIME ZONE ''UTC'';\nALTER TABLE events ALTER COLUMN at TYPE timestamptz;', '');
+SELECT version, state, unassured FROM migrate_status() WHERE version = 6;
+SET client_min_messages = warning;
+SELECT version, name FROM migrate_apply();
+SELECT version, name FROM migrate_rollback();
+RESET client_min_messages;
+RESET TimeZone;
+SELECT migrate_remove(6);
+DROP TABLE events;
+
 -- A misspelt setting value is refused.
 SET migrate.safety = strict;
 

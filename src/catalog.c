@@ -153,16 +153,16 @@ static const CatalogQueryDef catalog_queries[NUM_CATALOG_QUERIES] = {
 	},
 	[Q_UPSERT_DEFINITION] = {
 		"INSERT INTO %1$s.migrate_migrations"
-		" (version, name, up, down, down_derived, transactional, checksum, defined_at, defined_by,"
+		" (version, name, up, down, down_derived, transactional, defined_at, defined_by,"
 		"  safety_assured)"
-		" VALUES ($1, $2, $3, $4, $5, $6, $7, pg_catalog.now(), $8, $9)"
+		" VALUES ($1, $2, $3, $4, $5, $6, pg_catalog.now(), $7, $8)"
 		" ON CONFLICT (version) DO UPDATE SET name = excluded.name, up = excluded.up,"
 		" down = excluded.down, down_derived = excluded.down_derived,"
-		" transactional = excluded.transactional, checksum = excluded.checksum,"
+		" transactional = excluded.transactional,"
 		" defined_at = excluded.defined_at, defined_by = excluded.defined_by,"
 		" safety_assured = excluded.safety_assured"
 		" RETURNING *",
-		9, {INT8OID, TEXTOID, TEXTOID, TEXTOID, BOOLOID, BOOLOID, TEXTOID, NAMEOID, TEXTARRAYOID}
+		8, {INT8OID, TEXTOID, TEXTOID, TEXTOID, BOOLOID, BOOLOID, NAMEOID, TEXTARRAYOID}
 	},
 	[Q_SET_DEFINER] = {
 		"UPDATE %1$s.migrate_migrations SET defined_by = $2, safety_assured = $3"
@@ -188,6 +188,18 @@ static const CatalogQueryDef catalog_queries[NUM_CATALOG_QUERIES] = {
 		" AND NOT EXISTS (SELECT FROM %1$s.migrate_applied a"
 		"                 WHERE a.version = f.version)"
 		" ORDER BY f.version, f.statement, f.rule",
+		0, {0}
+	},
+	[Q_DELETE_FINDINGS_OF] = {
+		"DELETE FROM %1$s.migrate_findings WHERE version = ANY ($1)",
+		1, {INT8ARRAYOID}
+	},
+	[Q_PENDING_ASSURED] = {
+		"SELECT m.version, m.safety_assured::pg_catalog.text"
+		" FROM %1$s.migrate_migrations m"
+		" WHERE NOT EXISTS (SELECT FROM %1$s.migrate_applied a"
+		"                   WHERE a.version = m.version)"
+		" ORDER BY m.version",
 		0, {0}
 	},
 	[Q_DELETE_DEFINITION] = {
@@ -316,8 +328,9 @@ static const CatalogQueryDef catalog_queries[NUM_CATALOG_QUERIES] = {
 		2, {INT8ARRAYOID, NAMEOID}
 	},
 	[Q_SCHEMA_FINGERPRINT] = {
-		"SELECT kind, identity, description FROM %1$s.migrate_schema_fingerprint",
-		0, {0}
+		"SELECT kind, identity, description, relid"
+		" FROM %1$s.migrate_schema_fingerprint_of($1)",
+		1, {OIDARRAYOID}
 	},
 	[Q_WATCHED_RELATIONS] = {
 		"SELECT relid, kind, name FROM %1$s.migrate_watched_relations",

@@ -10,7 +10,10 @@
 #include "catalog.h"
 
 #include "common/sha2.h"
+#include "fmgr.h"
 #include "utils/builtins.h"
+
+PG_FUNCTION_INFO_V1(migrate_checksum);
 
 /*
  * Starts a SHA-256 checksum; checksum_add_text() and checksum_add_int64()
@@ -102,4 +105,31 @@ checksum_definition(const char *name, const char *up, const char *down)
 	checksum_add_text(ctx, up);
 	checksum_add_text(ctx, down);
 	return checksum_end(ctx);
+}
+
+/*
+ * Returns the text argument as a C string, or NULL for a NULL argument.
+ */
+static char *
+checksum_arg(FunctionCallInfo fcinfo, int argno)
+{
+	if (PG_ARGISNULL(argno))
+		return NULL;
+	return text_to_cstring(PG_GETARG_TEXT_PP(argno));
+}
+
+/*
+ * migrate_checksum(name, up, down): the checksum of a definition, as the
+ * generated column migrate_migrations.checksum computes it from the row.
+ * Reads no catalog, so it works whatever version the catalog has.
+ */
+Datum
+migrate_checksum(PG_FUNCTION_ARGS)
+{
+	char	   *checksum;
+
+	checksum = checksum_definition(checksum_arg(fcinfo, 0),
+								   checksum_arg(fcinfo, 1),
+								   checksum_arg(fcinfo, 2));
+	PG_RETURN_TEXT_P(cstring_to_text(checksum));
 }

@@ -53,6 +53,7 @@ static bool define_same_with_derived_down(const Migration *existing, bool existi
 										  bool down_omitted);
 static bool define_same_text(const char *stored, const char *given);
 static void define_place_callback(void *arg);
+static void define_report_replaced(const DefinePlan *plan);
 static void define_place_push(DefinePlan *plan, ErrorContextCallback *callback);
 static void define_place_pop(DefinePlan *plan, ErrorContextCallback *callback);
 static void define_capture_position(void *arg);
@@ -334,7 +335,9 @@ define_transactional(DefinePlan *plan)
 
 /*
  * Builds migrate_define()'s result, the stored row, from the single row of
- * the last SPI query, in the caller's memory context.
+ * the last SPI query, in the caller's memory context.  The row type keeps
+ * the place of a dropped column (1.1 made the checksum a generated column),
+ * which the query does not return, so columns are matched by name.
  */
 static Datum
 define_result_row(FunctionCallInfo fcinfo, MemoryContext resultcontext)
@@ -345,6 +348,7 @@ define_result_row(FunctionCallInfo fcinfo, MemoryContext resultcontext)
 	bool	   *nulls;
 	HeapTuple	result;
 	Datum		datum;
+	int			i;
 
 	if (SPI_processed != 1)
 		elog(ERROR, "expected one migration row, found " UINT64_FORMAT, SPI_processed);
@@ -353,11 +357,23 @@ define_result_row(FunctionCallInfo fcinfo, MemoryContext resultcontext)
 	if (get_call_result_type(fcinfo, NULL, &resultdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "migrate_define must return a composite type");
 	resultdesc = BlessTupleDesc(resultdesc);
-	if (resultdesc->natts != SPI_tuptable->tupdesc->natts)
-		elog(ERROR, "migrate_migrations does not match the function's result type");
 	values = palloc(sizeof(Datum) * resultdesc->natts);
 	nulls = palloc(sizeof(bool) * resultdesc->natts);
-	heap_deform_tuple(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, values, nulls);
+	for (i = 0; i < resultdesc->natts; i++)
+	{
+		Form_pg_attribute attr = TupleDescAttr(resultdesc, i);
+		int			column;
+
+		values[i] = (Datum) 0;
+		nulls[i] = true;
+		if (attr->attisdropped)
+			continue;
+		column = SPI_fnumber(SPI_tuptable->tupdesc, NameStr(attr->attname));
+		if (column <= 0)
+			elog(ERROR, "migrate_migrations does not match the function's result type");
+		values[i] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+								  column, &nulls[i]);
+	}
 	result = heap_form_tuple(resultdesc, values, nulls);
 	/* flattens out-of-line values, so it must allocate in resultcontext */
 	datum = HeapTupleGetDatum(result);
@@ -648,9 +664,8 @@ define_store(DefinePlan *plan)
 	nulls[3] = plan->down ? ' ' : 'n';
 	values[4] = BoolGetDatum(plan->down_derived);
 	values[5] = BoolGetDatum(plan->transactional);
-	values[6] = CStringGetTextDatum(plan->checksum);
-	values[7] = NameGetDatum(&definer_name);
-	values[8] = plan->assured_array;
+	values[6] = NameGetDatum(&definer_name);
+	values[7] = plan->assured_array;
 	catalog_bump_epoch();
 	catalog_exec(Q_UPSERT_DEFINITION, values, nulls, false, 0);
 	SPI_freetuptable(SPI_tuptable);
@@ -680,6 +695,60 @@ define_delete(int64 version)
 	catalog_bump_epoch();
 	catalog_exec(Q_DELETE_DEFINITION, values, " ", false, 0);
 	catalog_exec(Q_DELETE_FINDINGS, values, " ", false, 0);
+}
+
+/*
+ * Says, for a stored definition that define_decide() decided to replace,
+ * what the new one changes: its name, up, down or transactional mode, so
+ * that a definition is never replaced without a word.  An applied
+ * migration's row is replaced only by the definition that was applied,
+ * after someone changed the row directly: that says it is restored.
+ * Called before define_store(), whose findings follow.
+ */
+static void
+define_report_replaced(const DefinePlan *plan)
+{
+	const Migration *existing = plan->existing;
+	StringInfoData changed;
+	int			count = 0;
+	const char *parts[4];
+	int			i;
+
+	if (plan->action != DEFINE_REPLACED)
+		return;
+	if (!define_same_text(existing->name, plan->req.name))
+		parts[count++] = "name";
+	if (!define_same_text(existing->up, plan->req.up))
+		parts[count++] = "up";
+	if (!define_same_text(existing->down, plan->down))
+		parts[count++] = "down";
+	if (existing->transactional != plan->transactional)
+		parts[count++] = "transactional mode";
+	if (count == 0)
+		return;
+
+	initStringInfo(&changed);
+	for (i = 0; i < count; i++)
+		appendStringInfo(&changed, "%s%s",
+						 i == 0 ? "" : (i == count - 1 ? " and " : ", "), parts[i]);
+	if (plan->applied_checksum != NULL)
+		ereport(NOTICE,
+				(errmsg("definition of applied migration " INT64_FORMAT " \"%s\" restored to the one that was applied",
+						plan->req.version, plan->req.name),
+				 errdetail("The stored definition had a different %s, written without migrate_define().",
+						   changed.data)));
+	else if (!define_same_text(existing->name, plan->req.name))
+		ereport(NOTICE,
+				(errmsg("pending migration " INT64_FORMAT " redefined with a different %s",
+						plan->req.version, changed.data),
+				 errdetail("Its name was \"%s\"; the previous definition is replaced.",
+						   existing->name)));
+	else
+		ereport(NOTICE,
+				(errmsg("pending migration " INT64_FORMAT " redefined with a different %s",
+						plan->req.version, changed.data),
+				 errdetail("The previous definition of \"%s\" is replaced.",
+						   existing->name)));
 }
 
 /*
@@ -718,6 +787,7 @@ migrate_define(PG_FUNCTION_ARGS)
 
 	define_read_stored(plan);
 	define_decide(plan);
+	define_report_replaced(plan);
 	define_store(plan);
 
 	values[0] = Int64GetDatum(req.version);

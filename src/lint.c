@@ -32,6 +32,7 @@
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
 #include "parser/parse_type.h"
 #include "storage/lockdefs.h"
 #include "utils/builtins.h"
@@ -43,7 +44,11 @@ PG_FUNCTION_INFO_V1(migrate_lint);
 static int	lint_finding_compare(const ListCell *a, const ListCell *b);
 static void lint_transaction(LintState *st, TransactionStmt *stmt);
 static void lint_index(LintState *st, IndexStmt *stmt);
+static void lint_drop_trigger(LintState *st, DropStmt *stmt);
+static void lint_dropped_views(LintState *st, DropStmt *stmt);
 static void lint_drop(LintState *st, DropStmt *stmt);
+static bool lint_reads_walker(Node *node, void *context);
+static void lint_create_table_as(LintState *st, CreateTableAsStmt *stmt);
 static void lint_rename(LintState *st, RenameStmt *stmt);
 static void lint_truncate(LintState *st, TruncateStmt *stmt);
 static void lint_reindex(LintState *st, ReindexStmt *stmt);
@@ -119,9 +124,16 @@ static void
 lint_index(LintState *st, IndexStmt *stmt)
 {
 	Oid			relid = lint_existing_relation(st, stmt->relation);
-	LintName   *index = lint_name(st, stmt->relation, stmt->idxname);
+	LintName   *index;
 	ListCell   *lc;
 
+	/* IF NOT EXISTS of a name the catalog has: the statement does nothing */
+	if (stmt->if_not_exists && stmt->idxname != NULL && OidIsValid(relid) &&
+		!lint_relation_created(st, makeRangeVar(lint_resolve(st, stmt->relation)->schemaname,
+												stmt->idxname, -1)) &&
+		lint_relation_name_taken(relid, stmt->idxname))
+		return;
+	index = lint_name(st, stmt->relation, stmt->idxname);
 	foreach(lc, stmt->indexParams)
 	{
 		IndexElem  *elem = lfirst_node(IndexElem, lc);
@@ -167,6 +179,55 @@ lint_index(LintState *st, IndexStmt *stmt)
 }
 
 /*
+ * DROP TRIGGER: takes an ACCESS EXCLUSIVE lock on the table of each trigger,
+ * blocking its reads and writes while it waits for the lock, and keeps it
+ * until the migration commits.
+ */
+static void
+lint_drop_trigger(LintState *st, DropStmt *stmt)
+{
+	ListCell   *lc;
+
+	foreach(lc, stmt->objects)
+	{
+		List	   *names = castNode(List, lfirst(lc));
+		RangeVar   *rv;
+
+		/* the trigger's name comes last, after its table's */
+		if (list_length(names) < 2)
+			continue;
+		rv = makeRangeVarFromNameList(list_truncate(list_copy(names),
+													list_length(names) - 1));
+		if (!OidIsValid(lint_existing_relation(st, rv)))
+			continue;
+		lint_report(st, RULE_TRIGGER_DDL, LINT_WARNING,
+					"DROP TRIGGER takes an ACCESS EXCLUSIVE lock on table %s, blocking its reads and writes while it waits for the lock",
+					lint_relation_text(rv));
+		lint_lock_table(st, rv);
+	}
+}
+
+/*
+ * DROP VIEW and DROP MATERIALIZED VIEW: remembers the existing views
+ * dropped, which no longer stop a later type change of the columns they
+ * use.
+ */
+static void
+lint_dropped_views(LintState *st, DropStmt *stmt)
+{
+	ListCell   *lc;
+
+	foreach(lc, stmt->objects)
+	{
+		RangeVar   *rv = makeRangeVarFromNameList(castNode(List, lfirst(lc)));
+		Oid			relid = lint_existing_relation(st, rv);
+
+		if (OidIsValid(relid))
+			st->dropped_views = lappend_oid(st->dropped_views, relid);
+	}
+}
+
+/*
  * DROP: tables, columns of data and schemas dropped while the application
  * may still use them, and indexes dropped without CONCURRENTLY.
  */
@@ -184,6 +245,16 @@ lint_drop(LintState *st, DropStmt *stmt)
 		if (stmt->behavior == DROP_CASCADE)
 			lint_report(st, RULE_BAN_DROP_SCHEMA_CASCADE, LINT_ERROR,
 						"DROP SCHEMA ... CASCADE drops every object in the schema");
+		return;
+	}
+	if (stmt->removeType == OBJECT_TRIGGER)
+	{
+		lint_drop_trigger(st, stmt);
+		return;
+	}
+	if (stmt->removeType == OBJECT_VIEW || stmt->removeType == OBJECT_MATVIEW)
+	{
+		lint_dropped_views(st, stmt);
 		return;
 	}
 	if (stmt->removeType != OBJECT_TABLE && stmt->removeType != OBJECT_INDEX)
@@ -274,6 +345,17 @@ lint_rename(LintState *st, RenameStmt *stmt)
 				}
 				lint_names_add(&st->renamed,
 							   lint_name(st, renamed, stmt->relation->relname), NULL);
+				break;
+			}
+		case OBJECT_TYPE:
+		case OBJECT_DOMAIN:
+			{
+				List	   *names = castNode(List, stmt->object);
+
+				if (OidIsValid(LookupTypeNameOid(NULL, makeTypeNameFromNameList(names), true)))
+					lint_report(st, RULE_RENAMING_TYPE, LINT_ERROR,
+								"renaming type %s to \"%s\" breaks the application code that still uses the old name",
+								NameListToQuotedString(names), stmt->newname);
 				break;
 			}
 		case OBJECT_SCHEMA:
@@ -500,6 +582,39 @@ lint_dml(LintState *st, Node *node)
 }
 
 /*
+ * raw_expression_tree_walker() callback of lint_create_table_as(): whether
+ * the query reads a relation that existed before the migration.
+ */
+static bool
+lint_reads_walker(Node *node, void *context)
+{
+	LintState  *st = (LintState *) context;
+
+	if (node == NULL)
+		return false;
+	if (IsA(node, RangeVar))
+		return OidIsValid(lint_existing_relation(st, (RangeVar *) node));
+	return raw_expression_tree_walker(node, lint_reads_walker, context);
+}
+
+/*
+ * CREATE TABLE AS and CREATE MATERIALIZED VIEW: a query that reads existing
+ * tables runs as long as their data takes to copy, and any table an earlier
+ * statement locked stays locked all that time.
+ */
+static void
+lint_create_table_as(LintState *st, CreateTableAsStmt *stmt)
+{
+	if (!st->transactional || st->locked_table == NULL ||
+		stmt->into->skipData || !lint_reads_walker(stmt->query, st))
+		return;
+	lint_report(st, RULE_RUNNING_STATEMENTS_WHILE_HOLDING_AEL, LINT_ERROR,
+				"%s copies existing data while table %s stays locked by an earlier statement of the migration, blocking its reads or writes until the migration commits",
+				stmt->objtype == OBJECT_MATVIEW ? "CREATE MATERIALIZED VIEW" : "CREATE TABLE AS",
+				st->locked_table);
+}
+
+/*
  * Returns whether the statement being linted may store or compare a value
  * of an enum type: it names the type, or acts on a table that is new or has
  * a column of the type.
@@ -657,6 +772,11 @@ lint_statement(LintState *st, Node *node)
 			lint_report(st, RULE_CREATING_ENUM, LINT_WARNING,
 						"enum %s cannot lose a value later",
 						NameListToQuotedString(((CreateEnumStmt *) node)->typeName));
+			st->created_enums = lappend(st->created_enums,
+										((CreateEnumStmt *) node)->typeName);
+			break;
+		case T_VariableSetStmt:
+			lint_setting(st, (VariableSetStmt *) node);
 			break;
 		case T_AlterEnumStmt:
 			lint_alter_enum(st, (AlterEnumStmt *) node);
@@ -693,6 +813,9 @@ lint_statement(LintState *st, Node *node)
 			break;
 		case T_ViewStmt:
 			lint_duplicate_columns(st, ((ViewStmt *) node)->aliases, "the column list of the view");
+			break;
+		case T_CreateTableAsStmt:
+			lint_create_table_as(st, (CreateTableAsStmt *) node);
 			break;
 		default:
 			break;
@@ -807,11 +930,16 @@ lint_body(const char *body, MigrateBody *parsed, bool transactional,
 
 	memset(&st, 0, sizeof(st));
 	st.transactional = transactional;
+	lint_settings_begin(&st);
 	if (up_parsed != NULL)
 	{
 		/* keep what the up leaves behind, not what its transaction held */
 		lint_walk(&st, up, up_parsed);
+		/* nor the settings it made: they end with its migration */
+		lint_settings_end(&st);
+		lint_settings_begin(&st);
 		st.findings = NIL;
+		st.dropped_views = NIL;
 		lint_names_free(&st.altered);
 		lint_names_free(&st.not_valid);
 		st.foreign_keys = NIL;
@@ -828,6 +956,7 @@ lint_body(const char *body, MigrateBody *parsed, bool transactional,
 					"this transaction is never committed");
 	}
 	lint_foreign_key_indexes(&st);
+	lint_settings_end(&st);
 	lint_names_free(&st.created);
 	lint_names_free(&st.renamed);
 	lint_names_free(&st.added_columns);

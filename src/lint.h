@@ -32,6 +32,7 @@ typedef struct LintName
 	const char *name;			/* column or constraint; NULL for none */
 	List	   *columns;		/* of String: key columns of an index or FK */
 	Oid			typid;			/* the type of an enum value */
+	const TypeName *type;		/* the type of an added column */
 	int			statement;		/* where it was named */
 	int			line;
 } LintName;
@@ -71,6 +72,9 @@ typedef struct LintState
 								 * against writes (as written), or NULL */
 	RangeVar   *locked_relation;	/* the same, resolved */
 	int			open_begin;		/* statement number of an open BEGIN, or 0 */
+	List	   *created_enums;	/* of List of String: enum types created */
+	List	   *dropped_views;	/* of Oid: existing views dropped earlier */
+	int			guc_nestlevel;	/* of the settings the body SETs */
 } LintState;
 
 extern List *lint_body(const char *body, MigrateBody *parsed, bool transactional,
@@ -85,6 +89,10 @@ extern RangeVar *lint_resolve(LintState *st, const RangeVar *rv);
 extern const char *lint_column_catalog_name(LintState *st, const RangeVar *rv,
 											const char *column);
 extern void lint_lock_table(LintState *st, RangeVar *rv);
+extern void lint_settings_begin(LintState *st);
+extern void lint_settings_end(LintState *st);
+extern void lint_setting(LintState *st, VariableSetStmt *stmt);
+extern bool lint_enum_created(LintState *st, const TypeName *type);
 extern Oid	lint_existing_relation(LintState *st, RangeVar *rv);
 extern bool lint_column_added(LintState *st, const RangeVar *rv, const char *column);
 extern bool lint_names_match(const RangeVar *a, const RangeVar *b);
@@ -126,7 +134,9 @@ typedef enum LintTypeChange
 
 extern int	lint_default_volatility(Node *raw_default, const TypeName *type);
 extern bool lint_type_has_domain_constraints(const TypeName *type);
-extern LintTypeChange lint_type_change(Oid relid, const char *column, ColumnDef *def);
+extern LintTypeChange lint_type_change(Oid relid, const char *column, ColumnDef *def,
+									   List *dropped_views);
+extern bool lint_relation_name_taken(Oid relid, const char *name);
 extern bool lint_not_null_proven(Oid relid, const char *column, bool *already);
 extern List *lint_nullable_index_columns(Oid relid, const char *indexname);
 extern bool lint_partition_bound_proven(Oid parentid, Oid partid,
@@ -149,5 +159,10 @@ extern Datum safety_rules_array(List *rules);
 extern char *safety_array_text(Datum array);
 extern void safety_record_findings(int64 version, List *up_findings,
 								   List *down_findings, List *assured);
+extern void safety_relint(const Migration *m, List **up_findings,
+						  List **down_findings);
+extern List *safety_unassured(List *findings, const char *assured_text);
+extern void safety_refresh_findings(Datum versions, List *versions_list,
+									List *findings);
 
 #endif							/* MIGRATE_LINT_H */

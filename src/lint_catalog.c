@@ -79,6 +79,7 @@ typedef struct TypeChangeProbe
 	Oid			relid;
 	const char *column;
 	ColumnDef  *def;
+	List	   *dropped_views;	/* of Oid: views an earlier statement drops */
 	LintTypeChange result;
 } TypeChangeProbe;
 
@@ -105,7 +106,8 @@ static bool constraints_imply(Relation rel, List *condition);
 static void probe_default(void *arg);
 static bool domain_checked_on_top(Node *expr);
 static bool type_change_rewrites(Node *expr, AttrNumber attnum);
-static bool column_used_by_rule(Oid relid, AttrNumber attnum);
+static Oid	rule_relation(Oid ruleid);
+static bool column_used_by_rule(Oid relid, AttrNumber attnum, List *dropped);
 static bool constraint_has_column(HeapTuple tuple, TupleDesc desc, AttrNumber attnum);
 static bool column_has_check(Oid relid, AttrNumber attnum);
 static bool index_uses_column(HeapTuple indextuple, AttrNumber attnum);
@@ -317,11 +319,36 @@ type_change_rewrites(Node *expr, AttrNumber attnum)
 }
 
 /*
+ * Returns the relation a rewrite rule (a view's, say) belongs to, or
+ * InvalidOid.
+ */
+static Oid
+rule_relation(Oid ruleid)
+{
+	Relation	rewrite = table_open(RewriteRelationId, AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	Oid			relid = InvalidOid;
+
+	ScanKeyInit(&key, Anum_pg_rewrite_oid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(ruleid));
+	scan = systable_beginscan(rewrite, RewriteOidIndexId, true, NULL, 1, &key);
+	tuple = systable_getnext(scan);
+	if (HeapTupleIsValid(tuple))
+		relid = ((Form_pg_rewrite) GETSTRUCT(tuple))->ev_class;
+	systable_endscan(scan);
+	table_close(rewrite, AccessShareLock);
+	return relid;
+}
+
+/*
  * Returns whether a view or rule depends on a column of a table, which makes
- * ALTER COLUMN ... TYPE fail.
+ * ALTER COLUMN ... TYPE fail; the rules of the views in dropped (an earlier
+ * statement drops them) do not count.
  */
 static bool
-column_used_by_rule(Oid relid, AttrNumber attnum)
+column_used_by_rule(Oid relid, AttrNumber attnum, List *dropped)
 {
 	Relation	depend = table_open(DependRelationId, AccessShareLock);
 	ScanKeyData keys[3];
@@ -337,7 +364,12 @@ column_used_by_rule(Oid relid, AttrNumber attnum)
 				F_INT4EQ, Int32GetDatum((int32) attnum));
 	scan = systable_beginscan(depend, DependReferenceIndexId, true, NULL, 3, keys);
 	while (!found && HeapTupleIsValid(tuple = systable_getnext(scan)))
-		found = ((Form_pg_depend) GETSTRUCT(tuple))->classid == RewriteRelationId;
+	{
+		Form_pg_depend dep = (Form_pg_depend) GETSTRUCT(tuple);
+
+		found = dep->classid == RewriteRelationId &&
+			(dropped == NIL || !list_member_oid(dropped, rule_relation(dep->objid)));
+	}
 	systable_endscan(scan);
 	table_close(depend, AccessShareLock);
 	return found;
@@ -540,7 +572,7 @@ probe_type_change(void *arg)
 	if (plannable)
 		expr = (Node *) expression_planner((Expr *) expr);
 
-	if (column_used_by_rule(p->relid, attnum))
+	if (column_used_by_rule(p->relid, attnum, p->dropped_views))
 		p->result = TYPE_CHANGE_VIEW_FAILS;
 	else if (!plannable)
 		p->result = domain_checked_on_top(expr) ? TYPE_CHANGE_REWRITE : TYPE_CHANGE_UNKNOWN;
@@ -556,13 +588,16 @@ probe_type_change(void *arg)
 }
 
 /*
- * Returns what ALTER COLUMN column TYPE (def) would do to an existing table.
+ * Returns what ALTER COLUMN column TYPE (def) would do to an existing table,
+ * under the session's settings (the TimeZone decides whether timestamp <->
+ * timestamptz rewrites), once the views in dropped_views are gone.
  */
 LintTypeChange
-lint_type_change(Oid relid, const char *column, ColumnDef *def)
+lint_type_change(Oid relid, const char *column, ColumnDef *def, List *dropped_views)
 {
 	TypeChangeProbe probe;
 
+	probe.dropped_views = dropped_views;
 	probe.relid = relid;
 	probe.column = column;
 	probe.def = def;
@@ -1047,4 +1082,14 @@ lint_type_default_volatile(const TypeName *type)
 		return false;
 	def = get_typdefault(typid);
 	return def != NULL && contain_volatile_functions(def);
+}
+
+/*
+ * Returns whether the schema of a relation holds a relation of the given
+ * name: CREATE INDEX IF NOT EXISTS of that name then does nothing.
+ */
+bool
+lint_relation_name_taken(Oid relid, const char *name)
+{
+	return OidIsValid(get_relname_relid(name, get_rel_namespace(relid)));
 }

@@ -67,6 +67,7 @@
 #define RULE_RENAMING_ENUM_VALUE							"renaming-enum-value"
 #define RULE_RENAMING_SCHEMA								"renaming-schema"
 #define RULE_RENAMING_TABLE									"renaming-table"
+#define RULE_RENAMING_TYPE									"renaming-type"
 #define RULE_REQUIRE_CONCURRENT_INDEX_CREATION				"require-concurrent-index-creation"
 #define RULE_REQUIRE_CONCURRENT_INDEX_DELETION				"require-concurrent-index-deletion"
 #define RULE_REQUIRE_CONCURRENT_PARTITION_DETACH			"require-concurrent-partition-detach"

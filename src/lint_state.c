@@ -22,6 +22,7 @@
 #include "lib/stringinfo.h"
 #include "nodes/makefuncs.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 
 /*
@@ -151,6 +152,8 @@ static const LintRule lint_rules[] = {
 	"Running application code still uses the old name: add the new column, write both, move the reads, then drop the old one; or rename in the application only."},
 	{RULE_RENAMING_TABLE,
 	"Running application code still uses the old name: create a view with the new name, move the application to it, then rename the table and drop the view in one migration."},
+	{RULE_RENAMING_TYPE,
+	"Running application code still names the type (in casts, function signatures, type maps of drivers): create the new type and move the columns to it while both exist, or rename it once nothing uses the old name."},
 	{RULE_RENAMING_SCHEMA,
 	"Running application code still uses the old name: create the new schema, move the objects while the application follows, then drop the old one."},
 	{RULE_RENAMING_ENUM_VALUE,
@@ -632,4 +635,93 @@ lint_lock_table(LintState *st, RangeVar *rv)
 {
 	st->locked_table = lint_relation_text(rv);
 	st->locked_relation = lint_resolve(st, rv);
+}
+
+/*
+ * Starts a level for the settings that the statements of a body SET: they
+ * last as long as the body, as when the migration runs (its settings end
+ * with it).
+ */
+void
+lint_settings_begin(LintState *st)
+{
+	st->guc_nestlevel = NewGUCNestLevel();
+}
+
+/*
+ * Ends the level of lint_settings_begin(): the settings the body SET are
+ * undone.
+ */
+void
+lint_settings_end(LintState *st)
+{
+	if (st->guc_nestlevel > 0)
+		AtEOXact_GUC(false, st->guc_nestlevel);
+	st->guc_nestlevel = 0;
+}
+
+/*
+ * SET or RESET of a setting that decides what the lint's catalog questions
+ * answer: TimeZone (whether a timestamp <-> timestamptz change rewrites) and
+ * search_path (which relation a name means).  The statements after it are
+ * judged under it, as they run; SET LOCAL alike, since the body is one
+ * migration.  A value the server refuses is left alone: the statement fails
+ * when it runs.
+ */
+void
+lint_setting(LintState *st, VariableSetStmt *stmt)
+{
+	const char *name;
+	char	   *value = NULL;
+
+	if (st->guc_nestlevel == 0 || stmt->name == NULL)
+		return;
+	if (pg_strcasecmp(stmt->name, "timezone") == 0)
+		name = "TimeZone";
+	else if (pg_strcasecmp(stmt->name, "search_path") == 0)
+		name = "search_path";
+	else
+		return;
+	switch (stmt->kind)
+	{
+		case VAR_SET_VALUE:
+			value = ExtractSetVariableArgs(stmt);
+			break;
+		case VAR_SET_DEFAULT:
+		case VAR_RESET:
+			value = NULL;		/* the value the session started with */
+			break;
+		default:
+			return;
+	}
+	(void) set_config_option(name, value, PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, DEBUG1, false);
+}
+
+/*
+ * Returns whether a type name names an enum type that an earlier statement
+ * of the body creates.  An unqualified name matches a created type of that
+ * name in any schema.
+ */
+bool
+lint_enum_created(LintState *st, const TypeName *type)
+{
+	ListCell   *lc;
+	char	   *schema;
+	char	   *name;
+
+	if (type == NULL || type->names == NIL || type->arrayBounds != NIL)
+		return false;
+	DeconstructQualifiedName(type->names, &schema, &name);
+	foreach(lc, st->created_enums)
+	{
+		char	   *created_schema;
+		char	   *created_name;
+
+		DeconstructQualifiedName((List *) lfirst(lc), &created_schema, &created_name);
+		if (strcmp(name, created_name) == 0 &&
+			(schema == NULL || created_schema == NULL || strcmp(schema, created_schema) == 0))
+			return true;
+	}
+	return false;
 }

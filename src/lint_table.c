@@ -18,6 +18,7 @@
 #include "catalog/pg_class.h"
 #include "commands/tablecmds.h"
 #include "lib/stringinfo.h"
+#include "parser/parse_type.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
@@ -41,6 +42,10 @@ static char *column_list_text(List *columns);
 static void record_index(LintState *st, RangeVar *rv, List *keys);
 static void record_foreign_key(LintState *st, RangeVar *rv, List *columns);
 static void lint_column_def(LintState *st, RangeVar *rv, ColumnDef *def);
+static void lint_referenced_table(LintState *st, Constraint *c);
+static bool lint_added_with_type(LintState *st, RangeVar *rv, const char *column,
+								 ColumnDef *def);
+static bool lint_new_enum_literal(LintState *st, Node *expr);
 static void lint_added_column(LintState *st, RangeVar *rv, ColumnDef *def);
 static void lint_table_constraint(LintState *st, RangeVar *rv, Oid relid,
 								  Constraint *c);
@@ -270,7 +275,8 @@ lint_added_column(LintState *st, RangeVar *rv, ColumnDef *def)
 					column, table);
 	if (cc.default_expr != NULL && !serial)
 	{
-		int			volatility = lint_default_volatility(cc.default_expr, def->typeName);
+		int			volatility = lint_new_enum_literal(st, cc.default_expr) ? 0 :
+			lint_default_volatility(cc.default_expr, def->typeName);
 
 		if (volatility > 0)
 			lint_report(st, RULE_ADDING_FIELD_WITH_DEFAULT, LINT_ERROR,
@@ -297,7 +303,9 @@ lint_added_column(LintState *st, RangeVar *rv, ColumnDef *def)
 		lint_report(st, RULE_ADDING_COLUMN_WITH_UNIQUE_OR_PK, LINT_ERROR,
 					"the constraint of new column \"%s\" builds a unique index on table %s while blocking reads and writes",
 					column, table);
-	if (cc.foreign_key != NULL)
+	/* a foreign key to a table created earlier blocks nobody */
+	if (cc.foreign_key != NULL &&
+		OidIsValid(lint_existing_relation(st, cc.foreign_key->pktable)))
 	{
 		char	   *parent = lint_relation_text(cc.foreign_key->pktable);
 
@@ -343,10 +351,16 @@ lint_table_constraint(LintState *st, RangeVar *rv, Oid relid, Constraint *c)
 							constraint_label(c), table);
 			break;
 		case CONSTR_FOREIGN:
-			if (!c->skip_validation)
+			if (c->skip_validation)
+				break;
+			if (OidIsValid(lint_existing_relation(st, c->pktable)))
 				lint_report(st, RULE_ADDING_FOREIGN_KEY_CONSTRAINT, LINT_ERROR,
 							"adding foreign key %s without NOT VALID scans tables %s and %s while blocking writes to both",
 							constraint_label(c), table, lint_relation_text(c->pktable));
+			else
+				lint_report(st, RULE_ADDING_FOREIGN_KEY_CONSTRAINT, LINT_ERROR,
+							"adding foreign key %s without NOT VALID scans table %s while blocking its writes",
+							constraint_label(c), table);
 			break;
 		case CONSTR_UNIQUE:
 			if (c->indexname == NULL)
@@ -379,6 +393,31 @@ lint_table_constraint(LintState *st, RangeVar *rv, Oid relid, Constraint *c)
 }
 
 /*
+ * Returns whether ALTER COLUMN ... TYPE gives a column that an earlier
+ * statement added the type it was added with, without USING or COLLATE: a
+ * change that changes nothing.
+ */
+static bool
+lint_added_with_type(LintState *st, RangeVar *rv, const char *column, ColumnDef *def)
+{
+	List	   *added = lint_names_find(st->added_columns, lint_resolve(st, rv), column);
+	const TypeName *type;
+	Oid			typid;
+
+	if (added == NIL || def->raw_default != NULL || def->collClause != NULL)
+		return false;
+	type = ((LintName *) llast(added))->type;
+	if (type == NULL)
+		return false;
+	if (equal(type, def->typeName))
+		return true;
+	typid = LookupTypeNameOid(NULL, type, true);
+	return OidIsValid(typid) &&
+		typid == LookupTypeNameOid(NULL, def->typeName, true) &&
+		equal(type->typmods, def->typeName->typmods);
+}
+
+/*
  * ALTER COLUMN ... TYPE on an existing table, judged by what the server
  * would do: rewrite, rebuild indexes, re-check CHECK constraints, fail on a
  * view, or only change the catalog (not reported).
@@ -394,13 +433,16 @@ lint_type_change_cmd(LintState *st, RangeVar *rv, Oid relid, AlterTableCmd *cmd)
 		return;
 	if (lint_column_added(st, rv, cmd->name))
 	{
+		if (lint_added_with_type(st, rv, cmd->name, def))
+			return;
 		lint_report_recipe(st, RULE_CHANGING_COLUMN_TYPE, LINT_ERROR,
 						   "Add the column with the type it needs.",
 						   "changing the type of column \"%s\", which an earlier statement adds, may rewrite table %s while blocking reads and writes",
 						   cmd->name, table);
 		return;
 	}
-	switch (lint_type_change(relid, lint_column_catalog_name(st, rv, cmd->name), def))
+	switch (lint_type_change(relid, lint_column_catalog_name(st, rv, cmd->name), def,
+							 st->dropped_views))
 	{
 		case TYPE_CHANGE_CATALOG_ONLY:
 			break;
@@ -534,8 +576,12 @@ lint_alter_table_cmd(LintState *st, RangeVar *rv, Oid relid, AlterTableCmd *cmd)
 				lint_column_def(st, rv, def);
 				if (OidIsValid(relid))
 					lint_added_column(st, rv, def);
-				lint_names_add(&st->added_columns, lint_name(st, rv, def->colname),
-							   def->colname);
+				{
+					LintName   *added = lint_name(st, rv, def->colname);
+
+					added->type = def->typeName;
+					lint_names_add(&st->added_columns, added, def->colname);
+				}
 				break;
 			}
 		case AT_AlterColumnType:
@@ -628,6 +674,43 @@ lint_alter_table_cmd(LintState *st, RangeVar *rv, Oid relid, AlterTableCmd *cmd)
 }
 
 /*
+ * Returns whether a default is a literal cast to an enum type that an
+ * earlier statement creates ('happy'::mood): a constant, though the catalog
+ * cannot cook it yet.
+ */
+static bool
+lint_new_enum_literal(LintState *st, Node *expr)
+{
+	bool		cast = false;
+
+	while (IsA(expr, TypeCast))
+	{
+		TypeCast   *tc = (TypeCast *) expr;
+
+		if (!lint_enum_created(st, tc->typeName))
+			return false;
+		cast = true;
+		expr = tc->arg;
+	}
+	return cast && IsA(expr, A_Const);
+}
+
+/*
+ * A foreign key of a new table locks the existing table it references in
+ * SHARE ROW EXCLUSIVE mode, blocking its writes until the migration
+ * commits: later statements run while it is held.  A table created earlier
+ * in the migration blocks nobody.
+ */
+static void
+lint_referenced_table(LintState *st, Constraint *c)
+{
+	if (c->contype != CONSTR_FOREIGN || c->pktable == NULL)
+		return;
+	if (OidIsValid(lint_existing_relation(st, c->pktable)))
+		lint_lock_table(st, c->pktable);
+}
+
+/*
  * CREATE TABLE: the names and types of its columns, duplicate columns, and
  * the indexes and foreign keys it declares (for foreign-key-without-index).
  */
@@ -644,11 +727,18 @@ lint_create_table(LintState *st, CreateStmt *stmt)
 
 		if (IsA(elt, ColumnDef))
 		{
+			ListCell   *cc;
+
 			lint_column_def(st, stmt->relation, (ColumnDef *) elt);
 			names = lappend(names, makeString(((ColumnDef *) elt)->colname));
+			foreach(cc, ((ColumnDef *) elt)->constraints)
+				lint_referenced_table(st, lfirst_node(Constraint, cc));
 		}
 		else if (IsA(elt, Constraint))
+		{
 			lint_table_constraint(st, stmt->relation, InvalidOid, (Constraint *) elt);
+			lint_referenced_table(st, (Constraint *) elt);
+		}
 	}
 	foreach(lc, names)
 	{

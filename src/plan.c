@@ -18,10 +18,18 @@
  *-------------------------------------------------------------------------
  */
 #include "migrate.h"
+#include "compat.h"
 #include "catalog.h"
 #include "lint.h"
+#include "lock.h"
 #include "plan.h"
 #include "statements.h"
+
+#include "access/xact.h"
+#include "access/xlog.h"
+#include "catalog/pg_type.h"
+#include "storage/lock.h"
+#include "utils/array.h"
 
 #include "miscadmin.h"
 #include "utils/acl.h"
@@ -41,6 +49,7 @@ static Migration *select_verify_one(MigrationPlan *plan, int64 version);
 static void check_rollback(MigrationPlan *plan, const Migration *m);
 static void check_transactional(MigrationPlan *plan, const Migration *m);
 static void check_definer(MigrationPlan *plan, const Migration *m);
+static bool holds_migration_lock(void);
 static void check_safety(MigrationPlan *plan);
 static void raise_refusal(int elevel, const PlanRefusal *r, const char *prefix);
 static void plan_report_empty(const MigrationPlan *plan);
@@ -387,32 +396,58 @@ check_definer(MigrationPlan *plan, const Migration *m)
 }
 
 /*
- * Applies migrate.safety to the migrations selected to run up: each
- * unassured error-level finding of an up is a refusal under error, and a
- * WARNING before it runs under warn; off ignores them.  One query reads the
- * findings of every pending migration, in version order, as the plan is.
+ * Returns whether this backend holds the migration lock: the calls that run
+ * migrations do, migrate_plan() does not.
+ */
+static bool
+holds_migration_lock(void)
+{
+	LOCKTAG		tag;
+
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, 0, MIGRATE_LOCK_KEY_LOW,
+						 MIGRATE_LOCK_SUBID_MIGRATION);
+	return migrate_lock_held_by_me(&tag, ExclusiveLock);
+}
+
+/*
+ * Applies migrate.safety to the migrations selected to run up, with the
+ * findings of the catalog as it is now: each selected migration is linted
+ * again (under the settings its bodies SET), since what was safe, or not
+ * there, when it was defined may differ now.  Each unassured error-level
+ * finding of an up is a refusal under error, and a WARNING before it runs
+ * under warn; off ignores them.  A call that runs migrations (it holds the
+ * migration lock) also stores the fresh findings, for migrate_status().
  */
 static void
 check_safety(MigrationPlan *plan)
 {
+	bool		store = holds_migration_lock() && !RecoveryInProgress() && !XactReadOnly;
+	List	   *versions = NIL;
+	List	   *findings = NIL;
 	ListCell   *lc = list_head(plan->migrations);
+	Datum	   *elems;
+	int			n = 0;
+	SPITupleTable *rows;
+	uint64		count;
 	uint64		i;
 
-	if (migrate_safety == SAFETY_OFF || plan->migrations == NIL)
+	if ((migrate_safety == SAFETY_OFF && !store) || plan->migrations == NIL)
 		return;
 
-	catalog_exec(Q_UNASSURED_ERRORS, NULL, NULL, false, 0);
-	for (i = 0; i < SPI_processed && lc != NULL; i++)
+	elems = palloc(sizeof(Datum) * list_length(plan->migrations));
+	catalog_exec(Q_PENDING_ASSURED, NULL, NULL, true, 0);
+	/* kept aside: the lint's catalog questions may run queries of their own */
+	rows = SPI_tuptable;
+	count = SPI_processed;
+	for (i = 0; i < count && lc != NULL; i++)
 	{
-		HeapTuple	tuple = SPI_tuptable->vals[i];
-		TupleDesc	tupdesc = SPI_tuptable->tupdesc;
 		bool		isnull;
-		int64		version = catalog_getint64(tuple, tupdesc, 1, &isnull);
+		int64		version = catalog_getint64(rows->vals[i], rows->tupdesc, 1, &isnull);
+		char	   *assured = catalog_getvalue(rows->vals[i], rows->tupdesc, 2);
 		Migration  *m;
-		char	   *rule;
-		char	   *hint;
-		int			statement;
-		int			line;
+		List	   *up_findings;
+		List	   *down_findings;
+		ListCell   *fc;
 
 		/* both lists are in version order: skip migrations not selected */
 		while (lc != NULL && ((Migration *) lfirst(lc))->version < version)
@@ -421,20 +456,38 @@ check_safety(MigrationPlan *plan)
 			continue;
 		m = (Migration *) lfirst(lc);
 
-		statement = DatumGetInt32(SPI_getbinval(tuple, tupdesc, 2, &isnull));
-		line = DatumGetInt32(SPI_getbinval(tuple, tupdesc, 3, &isnull));
-		rule = catalog_getvalue(tuple, tupdesc, 4);
-		hint = catalog_getvalue(tuple, tupdesc, 6);
-		refuse(migrate_safety == SAFETY_ERROR ? &plan->refusals : &plan->unsafe,
-			   ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
-			   psprintf("Rule %s, statement %d (line %d) of its up body.", rule, statement, line),
-			   psprintf("%s%sIf it is safe here, accept the rule: define the migration again with safety_assured => '{%s}', or add the line \"-- %s %s\" to its up.",
-						hint ? hint : "", hint ? "  " : "", rule,
-						SAFETY_ASSURED_DIRECTIVE, rule),
-			   "migration " INT64_FORMAT " \"%s\" is unsafe: %s",
-			   m->version, m->name, catalog_getvalue(tuple, tupdesc, 5));
+		safety_relint(m, &up_findings, &down_findings);
+		if (store)
+		{
+			int64	   *v = palloc(sizeof(int64));
+
+			*v = version;
+			versions = lappend(versions, v);
+			elems[n++] = Int64GetDatum(version);
+			findings = lappend(findings, list_make2(up_findings, down_findings));
+		}
+		if (migrate_safety == SAFETY_OFF)
+			continue;
+		foreach(fc, safety_unassured(up_findings, assured))
+		{
+			LintFinding *f = (LintFinding *) lfirst(fc);
+
+			refuse(migrate_safety == SAFETY_ERROR ? &plan->refusals : &plan->unsafe,
+				   ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+				   psprintf("Rule %s, statement %d (line %d) of its up body.",
+							f->rule, f->statement, f->line),
+				   psprintf("%s%sIf it is safe here, accept the rule: define the migration again with safety_assured => '{%s}', or add the line \"-- %s %s\" to its up.",
+							f->hint ? f->hint : "", f->hint ? "  " : "", f->rule,
+							SAFETY_ASSURED_DIRECTIVE, f->rule),
+				   "migration " INT64_FORMAT " \"%s\" is unsafe: %s",
+				   m->version, m->name, f->message);
+		}
 	}
-	SPI_freetuptable(SPI_tuptable);
+	if (store && n > 0)
+		safety_refresh_findings(PointerGetDatum(construct_array(elems, n, INT8OID, 8,
+																FLOAT8PASSBYVAL,
+																TYPALIGN_DOUBLE)),
+								versions, findings);
 }
 
 /*

@@ -19,11 +19,14 @@
 #include "catalog.h"
 #include "lint.h"
 #include "lint_rules.h"
+#include "runner.h"
+#include "statements.h"
 
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 
 
@@ -52,6 +55,8 @@ static List *add_rule_ids(List *rules, ruleset_hash *seen, const char *text);
 static List *directive_rules(List *rules, ruleset_hash *seen, const char *body);
 static ruleset_hash *rule_set(List *rules);
 static bool rule_assured(ruleset_hash *assured, const char *rule);
+static void safety_insert_findings(int64 version, List *up_findings,
+								   List *down_findings);
 
 /*
  * Adds the rule ids in a comma- or space-separated list to rules, skipping
@@ -202,45 +207,125 @@ safety_array_text(Datum array)
 	return OidOutputFunctionCall(output, array);
 }
 
+/* safety_relint()'s question and its answer */
+typedef struct RelintProbe
+{
+	const Migration *m;
+	List	   *up_findings;
+	List	   *down_findings;
+} RelintProbe;
+
 /*
- * Shows the unassured findings of a new definition, error-level ones as
- * WARNINGs and the others as NOTICEs (neither under migrate.safety = off),
- * and replaces the stored findings of the migration with these.
+ * Parses and lints the bodies of a stored migration; see safety_relint().
+ */
+static void
+relint_probe(void *arg)
+{
+	RelintProbe *p = (RelintProbe *) arg;
+	const Migration *m = p->m;
+	MigrateBody *up = statements_parse_body(m->up, m->version, MIGRATE_UP);
+
+	p->up_findings = lint_body(m->up, up, m->transactional, NULL, NULL);
+	if (m->down != NULL)
+		p->down_findings = lint_body(m->down,
+									 statements_parse_body(m->down, m->version, MIGRATE_DOWN),
+									 m->transactional, m->up, up);
+}
+
+/*
+ * Lints a stored migration again, against the catalog as it is now and
+ * under the settings its bodies SET: the findings of its up in *up_findings,
+ * and of its down (judged in the light of its up) in *down_findings.  A body
+ * that no longer passes the checks of migrate_define() (a row written by
+ * hand) has no findings here: running it raises its error.  Runs in a
+ * subtransaction that is rolled back, as every question of the lint.
  */
 void
-safety_record_findings(int64 version, List *up_findings, List *down_findings,
-					   List *assured)
+safety_relint(const Migration *m, List **up_findings, List **down_findings)
+{
+	RelintProbe probe;
+	ErrorData  *error;
+
+	probe.m = m;
+	probe.up_findings = NIL;
+	probe.down_findings = NIL;
+	error = subxact_probe(relint_probe, &probe);
+	if (error != NULL)
+	{
+		int			category = ERRCODE_TO_CATEGORY(error->sqlerrcode);
+
+		if (category == ERRCODE_OPERATOR_INTERVENTION ||
+			category == ERRCODE_INSUFFICIENT_RESOURCES ||
+			category == ERRCODE_INTERNAL_ERROR)
+			ReThrowError(error);
+		FreeErrorData(error);
+		probe.up_findings = NIL;
+		probe.down_findings = NIL;
+	}
+	*up_findings = probe.up_findings;
+	*down_findings = probe.down_findings;
+}
+
+/*
+ * Returns the error-level findings (LintFinding *) of a list that the
+ * accepted rules (a text[] in its text form, as stored) do not accept, in
+ * the list's order.
+ */
+List *
+safety_unassured(List *findings, const char *assured_text)
+{
+	List	   *result = NIL;
+	List	   *assured = NIL;
+	ruleset_hash *assured_set;
+	ListCell   *lc;
+
+	if (assured_text != NULL && strcmp(assured_text, "{}") != 0)
+	{
+		ArrayType  *array = DatumGetArrayTypeP(OidInputFunctionCall(F_ARRAY_IN,
+																	  (char *) assured_text,
+																	  TEXTOID, -1));
+		Datum	   *elems;
+		bool	   *nulls;
+		int			n;
+		int			i;
+
+		deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+		for (i = 0; i < n; i++)
+			if (!nulls[i])
+				assured = lappend(assured, TextDatumGetCString(elems[i]));
+	}
+	assured_set = rule_set(assured);
+	foreach(lc, findings)
+	{
+		LintFinding *f = (LintFinding *) lfirst(lc);
+
+		if (strcmp(f->severity, LINT_ERROR) == 0 && !rule_assured(assured_set, f->rule))
+			result = lappend(result, f);
+	}
+	ruleset_destroy(assured_set);
+	return result;
+}
+
+/*
+ * Stores the findings of a migration's up and down; the caller has deleted
+ * the ones stored before.
+ */
+static void
+safety_insert_findings(int64 version, List *up_findings, List *down_findings)
 {
 	Datum		values[8];
 	ListCell   *lc;
 	int			pass;
-	ruleset_hash *assured_set = NULL;
-
-	if (migrate_safety != SAFETY_OFF && (up_findings != NIL || down_findings != NIL))
-		assured_set = rule_set(assured);
-	values[0] = Int64GetDatum(version);
-	catalog_exec(Q_DELETE_FINDINGS, values, " ", false, 0);
 
 	for (pass = 0; pass < 2; pass++)
 	{
-		const char *body = pass == 0 ? "up" : "down";
-
 		foreach(lc, pass == 0 ? up_findings : down_findings)
 		{
 			LintFinding *f = (LintFinding *) lfirst(lc);
 			char		nulls[8] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
 
-			if (assured_set != NULL && !rule_assured(assured_set, f->rule))
-				ereport(strcmp(f->severity, LINT_ERROR) == 0 ? WARNING : NOTICE,
-						(errmsg("%s body of migration " INT64_FORMAT ", statement %d (line %d): %s",
-								body, version, f->statement, f->line, f->message),
-						 pass == 0 ?
-						 errdetail("Rule %s (%s).", f->rule, f->severity) :
-						 errdetail("Rule %s (%s); downs are not enforced.", f->rule, f->severity),
-						 f->hint ? errhint("%s", f->hint) : 0));
-
 			values[0] = Int64GetDatum(version);
-			values[1] = CStringGetTextDatum(body);
+			values[1] = CStringGetTextDatum(pass == 0 ? "up" : "down");
 			values[2] = Int32GetDatum(f->statement);
 			values[3] = Int32GetDatum(f->line);
 			values[4] = CStringGetTextDatum(f->rule);
@@ -251,6 +336,68 @@ safety_record_findings(int64 version, List *up_findings, List *down_findings,
 			catalog_exec(Q_INSERT_FINDING, values, nulls, false, 0);
 		}
 	}
+}
+
+/*
+ * Replaces the stored findings of the migrations in versions (an int8[]
+ * Datum) with fresh ones: findings[i] is a two-element List (up findings,
+ * down findings) for the i-th version.  Shows nothing.
+ */
+void
+safety_refresh_findings(Datum versions, List *versions_list, List *findings)
+{
+	Datum		values[1];
+	ListCell   *v;
+	ListCell   *f;
+
+	values[0] = versions;
+	catalog_exec(Q_DELETE_FINDINGS_OF, values, " ", false, 0);
+	forboth(v, versions_list, f, findings)
+	{
+		List	   *pair = (List *) lfirst(f);
+
+		safety_insert_findings(*(int64 *) lfirst(v), linitial(pair), lsecond(pair));
+	}
+}
+
+/*
+ * Shows the unassured findings of a new definition, error-level ones as
+ * WARNINGs and the others as NOTICEs (neither under migrate.safety = off),
+ * and replaces the stored findings of the migration with these.
+ */
+void
+safety_record_findings(int64 version, List *up_findings, List *down_findings,
+					   List *assured)
+{
+	Datum		values[1];
+	ListCell   *lc;
+	int			pass;
+	ruleset_hash *assured_set = NULL;
+
+	if (migrate_safety != SAFETY_OFF && (up_findings != NIL || down_findings != NIL))
+		assured_set = rule_set(assured);
+	values[0] = Int64GetDatum(version);
+	catalog_exec(Q_DELETE_FINDINGS, values, " ", false, 0);
+
+	for (pass = 0; pass < 2 && assured_set != NULL; pass++)
+	{
+		const char *body = pass == 0 ? "up" : "down";
+
+		foreach(lc, pass == 0 ? up_findings : down_findings)
+		{
+			LintFinding *f = (LintFinding *) lfirst(lc);
+
+			if (!rule_assured(assured_set, f->rule))
+				ereport(strcmp(f->severity, LINT_ERROR) == 0 ? WARNING : NOTICE,
+						(errmsg("%s body of migration " INT64_FORMAT ", statement %d (line %d): %s",
+								body, version, f->statement, f->line, f->message),
+						 pass == 0 ?
+						 errdetail("Rule %s (%s).", f->rule, f->severity) :
+						 errdetail("Rule %s (%s); downs are not enforced.", f->rule, f->severity),
+						 f->hint ? errhint("%s", f->hint) : 0));
+		}
+	}
+	safety_insert_findings(version, up_findings, down_findings);
 	if (assured_set != NULL)
 		ruleset_destroy(assured_set);
 }

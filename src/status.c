@@ -8,35 +8,119 @@
  */
 #include "migrate.h"
 #include "catalog.h"
+#include "lint.h"
 
 #include "access/htup_details.h"
 #include "fmgr.h"
+#include "catalog/pg_type.h"
 #include "funcapi.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
 #include "utils/tuplestore.h"
 
 PG_FUNCTION_INFO_V1(migrate_status);
 
-static void copy_result_rows(FunctionCallInfo fcinfo);
+/* The unassured rules of a pending migration, linted now */
+typedef struct FreshUnassured
+{
+	int64		version;
+	Datum		rules;			/* text[] */
+} FreshUnassured;
+
+static int	rule_compare(const ListCell *a, const ListCell *b);
+static List *fresh_unassured(void);
+static void copy_result_rows(FunctionCallInfo fcinfo, SPITupleTable *rows,
+							 uint64 count, List *fresh);
 
 /*
- * Copies every row of the last SPI query into the function's materialized
- * result set; the query's columns must match the result's.
+ * Orders rule ids (String nodes) bytewise.
+ */
+static int
+rule_compare(const ListCell *a, const ListCell *b)
+{
+	return strcmp(strVal(lfirst(a)), strVal(lfirst(b)));
+}
+
+/*
+ * Returns, for each pending migration in version order, the rules of the
+ * error-level findings of its up that it does not accept, as the catalog
+ * judges it now (see safety_relint()): what apply would refuse it for.
+ */
+static List *
+fresh_unassured(void)
+{
+	List	   *result = NIL;
+	SPITupleTable *rows;
+	uint64		count;
+	uint64		i;
+
+	catalog_exec(Q_ALL_DEFINITIONS, NULL, NULL, true, 0);
+	rows = SPI_tuptable;
+	count = SPI_processed;
+	for (i = 0; i < count; i++)
+	{
+		Migration  *m = catalog_read_migration(rows->vals[i], rows->tupdesc);
+		char	   *assured;
+		List	   *up_findings;
+		List	   *down_findings;
+		List	   *rules = NIL;
+		Datum	   *elems;
+		int			n = 0;
+		ListCell   *lc;
+		FreshUnassured *fresh;
+
+		if (m->applied_checksum != NULL)
+			continue;
+		assured = catalog_getvalue(rows->vals[i], rows->tupdesc,
+								   catalog_column(rows->tupdesc, "safety_assured"));
+		safety_relint(m, &up_findings, &down_findings);
+		foreach(lc, safety_unassured(up_findings, assured))
+		{
+			const char *rule = ((LintFinding *) lfirst(lc))->rule;
+
+			if (!list_member(rules, makeString((char *) rule)))
+				rules = lappend(rules, makeString((char *) rule));
+		}
+		list_sort(rules, rule_compare);
+		elems = palloc(sizeof(Datum) * Max(list_length(rules), 1));
+		foreach(lc, rules)
+			elems[n++] = CStringGetTextDatum(strVal(lfirst(lc)));
+		fresh = palloc(sizeof(FreshUnassured));
+		fresh->version = m->version;
+		fresh->rules = PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false,
+													   TYPALIGN_INT));
+		result = lappend(result, fresh);
+	}
+	return result;
+}
+
+/*
+ * Copies the status rows into the function's materialized result set, the
+ * unassured rules of each pending migration replaced by the fresh ones
+ * (both lists are in version order).
  */
 static void
-copy_result_rows(FunctionCallInfo fcinfo)
+copy_result_rows(FunctionCallInfo fcinfo, SPITupleTable *rows, uint64 count, List *fresh)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	int			natts = rsinfo->setDesc->natts;
 	Datum	   *values = palloc(sizeof(Datum) * natts);
 	bool	   *nulls = palloc(sizeof(bool) * natts);
+	int			unassured = catalog_column(rows->tupdesc, "unassured") - 1;
+	ListCell   *lc = list_head(fresh);
 	uint64		i;
 
-	for (i = 0; i < SPI_processed; i++)
+	for (i = 0; i < count; i++)
 	{
-		heap_deform_tuple(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, values, nulls);
+		heap_deform_tuple(rows->vals[i], rows->tupdesc, values, nulls);
+		while (lc != NULL &&
+			   ((FreshUnassured *) lfirst(lc))->version < DatumGetInt64(values[0]))
+			lc = lnext(fresh, lc);
+		if (lc != NULL && !nulls[unassured] &&
+			((FreshUnassured *) lfirst(lc))->version == DatumGetInt64(values[0]))
+			values[unassured] = ((FreshUnassured *) lfirst(lc))->rules;
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
-	SPI_freetuptable(SPI_tuptable);
 }
 
 /*
@@ -44,16 +128,24 @@ copy_result_rows(FunctionCallInfo fcinfo)
  * pending, changed, missing, running or failed), when it was applied,
  * whether it runs in a transaction and whether it has a down body.  The rows
  * are those of the extension's internal view migrate_status_rows, read as
- * the extension owner (see catalog.c).
+ * the extension owner (see catalog.c), with the unassured rules of pending
+ * migrations as the catalog judges them now.
  */
 Datum
 migrate_status(PG_FUNCTION_ARGS)
 {
+	SPITupleTable *rows;
+	uint64		count;
+	List	   *fresh;
+
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();
 	catalog_open();
 	catalog_exec(Q_STATUS, NULL, NULL, true, 0);
-	copy_result_rows(fcinfo);
+	rows = SPI_tuptable;
+	count = SPI_processed;
+	fresh = fresh_unassured();
+	copy_result_rows(fcinfo, rows, count, fresh);
 	SPI_finish();
 	return (Datum) 0;
 }

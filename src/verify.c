@@ -12,14 +12,24 @@
  * a second fingerprint is compared with the first, and the up runs again.
  * For an applied migration: fingerprint, down, up, fingerprint, compare.
  *
- * The fingerprint is one catalog query, the extension's view
- * migrate_schema_fingerprint, over every schema but the system ones,
+ * The fingerprint is one catalog query, the extension's function
+ * migrate_schema_fingerprint_of(), over every schema but the system ones,
  * leaving out objects that belong to an extension: relations and their
  * columns, constraints, indexes, triggers, rules and policies, views,
  * sequences, types and domains, functions, statistics objects, schemas,
  * extensions, comments, owners and privileges.  It names every object in
  * words a DBA reads ("column public.users.email") and describes it from the
  * server's own deparsers, so that a difference reads as a sentence.
+ *
+ * The whole schema is read once, before the first migration reported; after
+ * that only what each migration touched is read again.  The relation cache
+ * tells which relations a body touched (every change of their catalog rows
+ * invalidates them; comments, which do not, are found in pg_description by
+ * the command that wrote them), and the fingerprint of those relations,
+ * with every object that is not part of a relation, is taken after the up
+ * (to keep the schema's fingerprint up to date) and after the down (to
+ * compare).  So a verification costs the migrations' bodies and what they
+ * touched, not the size of the schema times their number.
  *
  * A non-transactional migration is verified through its transactional
  * equivalent: CONCURRENTLY is removed from its statements, and maintenance
@@ -35,9 +45,18 @@
 #include "runner.h"
 #include "statements.h"
 
+#include "access/heapam.h"
 #include "access/htup_details.h"
+#include "access/tableam.h"
 #include "access/xact.h"
+#include "access/xlog.h"
+#include "catalog/index.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_constraint.h"
+#include "catalog/pg_description.h"
+#include "catalog/pg_policy.h"
+#include "catalog/pg_rewrite.h"
+#include "catalog/pg_trigger.h"
 #include "common/keywords.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -50,8 +69,11 @@
 #include "storage/smgr.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 #include "utils/tuplestore.h"
 
@@ -61,6 +83,8 @@ typedef struct FingerprintRow
 	char	   *kind;			/* "table", "column", "privilege", ... */
 	char	   *identity;		/* which one, e.g. "public.users.email" */
 	char	   *description;	/* its definition, owner, comment, ... */
+	Oid			relid;			/* the relation it belongs to, or
+								 * InvalidOid for an object of no relation */
 } FingerprintRow;
 
 /* The objects of the user schema, sorted by kind, then identity */
@@ -124,11 +148,24 @@ typedef enum VerifyTreatment
 	TREAT_IMPOSSIBLE			/* no transactional equivalent */
 } VerifyTreatment;
 
+/*
+ * The relations a body touched: those whose relation cache entry it
+ * invalidated, and those whose comments it wrote.
+ */
+typedef struct VerifyTouched
+{
+	List	   *relids;			/* of Oid */
+	bool		all;			/* every relation was invalidated */
+} VerifyTouched;
+
 /* The state of a verification, shared with the statement hook */
 typedef struct VerifyState
 {
 	MemoryContext context;		/* survives the subtransactions */
 	MemoryContext fingerprints; /* the fingerprints of one migration */
+	MemoryContext schema_context;	/* holds schema */
+	Fingerprint *schema;		/* the schema as the ups so far left it, or
+								 * NULL before the first reported one */
 	WatchedRelation *watched;
 	int			nwatched;
 	VerifyPlan *plan;			/* the migration running */
@@ -150,10 +187,21 @@ static const LOCKMODE strong_lock_modes[] = {
 	AccessExclusiveLock, ExclusiveLock, ShareRowExclusiveLock, ShareLock
 };
 
-static int	verify_query(CatalogQuery query);
+static int	verify_query(CatalogQuery query, Datum *values, const char *nulls);
 static int	fingerprint_row_compare(const void *a, const void *b);
 static int	fingerprint_row_order(const void *a, const void *b);
-static Fingerprint *fingerprint_take(VerifyState *st);
+static Fingerprint *fingerprint_take(VerifyState *st, MemoryContext context,
+									 bool whole, List *relids);
+static void touched_relcache_callback(Datum arg, Oid relid);
+static void touched_begin(VerifyState *st, VerifyTouched *touched);
+static bool touched_by_body(HeapTupleHeader tuple, CommandId since);
+static void touched_comments(VerifyTouched *touched, CommandId since);
+static void touched_end(VerifyTouched *touched, CommandId since);
+static bool relid_in(List *relids, Oid relid);
+static Fingerprint *fingerprint_part(VerifyState *st, const Fingerprint *fp,
+									 List *relids, bool keep);
+static Fingerprint *fingerprint_merge(VerifyState *st, MemoryContext context,
+									  const Fingerprint *a, const Fingerprint *b);
 static const FingerprintRow *fingerprint_find(const Fingerprint *fp,
 											  const char *kind,
 											  const char *identity);
@@ -182,7 +230,10 @@ static void verify_run(VerifyState *st, MigrateDirection direction,
 					   VerifyPhase phase, bool observing);
 static char *failure_text(VerifyState *st, ErrorData *edata);
 static void add_line(VerifyState *st, List **lines, char *line);
-static void add_failure(VerifyState *st, VerifyResult *result, ErrorData *edata);
+static const char *same_transaction_reason(const ErrorData *edata);
+static const char *same_transaction_hint(const ErrorData *edata);
+static bool add_failure(VerifyState *st, VerifyResult *result, ErrorData *edata);
+static void schema_update(VerifyState *st, List *relids, Fingerprint *fresh);
 static void verify_pending_one(VerifyState *st, VerifyPlan *plan);
 static void verify_pending(VerifyState *st, List *plans);
 static void verify_applied(VerifyState *st, VerifyPlan *plan);
@@ -202,7 +253,7 @@ PG_FUNCTION_INFO_V1(migrate_verify);
  * did.  Returns the number of rows, left in SPI_tuptable.
  */
 static int
-verify_query(CatalogQuery query)
+verify_query(CatalogQuery query, Datum *values, const char *nulls)
 {
 	int			nestlevel = NewGUCNestLevel();
 	int			ret;
@@ -210,7 +261,10 @@ verify_query(CatalogQuery query)
 	/* compiling the fingerprint's large plan would cost more than it saves */
 	(void) set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
-	ret = catalog_exec(query, NULL, NULL, false, 0);
+	/* and planning it again for each set of relations, more than a scan */
+	(void) set_config_option("plan_cache_mode", "force_generic_plan", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	ret = catalog_exec(query, values, nulls, false, 0);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "verification query %d failed: %s", (int) query,
 			 SPI_result_code_string(ret));
@@ -249,21 +303,37 @@ fingerprint_row_order(const void *a, const void *b)
 
 /*
  * Takes the fingerprint of the user schema as the current subtransaction
- * sees it, copied into the fingerprints' memory context (which survives the
- * subtransactions).
+ * sees it, into the given memory context (which survives the
+ * subtransactions): the whole schema, or the rows of the relations in
+ * relids and every row of no relation.
  */
 static Fingerprint *
-fingerprint_take(VerifyState *st)
+fingerprint_take(VerifyState *st, MemoryContext context, bool whole, List *relids)
 {
 	VerifyPhase saved_phase = st->phase;
 	MemoryContext oldcontext;
 	Fingerprint *fp;
+	Datum		values[1];
+	char		nulls[1] = {'n'};
 	int			n;
 	int			i;
 
+	values[0] = (Datum) 0;
+	if (!whole)
+	{
+		Datum	   *elems = palloc(sizeof(Datum) * Max(list_length(relids), 1));
+		ListCell   *lc;
+		int			k = 0;
+
+		foreach(lc, relids)
+			elems[k++] = ObjectIdGetDatum(lfirst_oid(lc));
+		values[0] = PointerGetDatum(construct_array(elems, k, OIDOID, sizeof(Oid),
+													true, TYPALIGN_INT));
+		nulls[0] = ' ';
+	}
 	st->phase = PHASE_FINGERPRINT;
-	n = verify_query(Q_SCHEMA_FINGERPRINT);
-	oldcontext = MemoryContextSwitchTo(st->fingerprints);
+	n = verify_query(Q_SCHEMA_FINGERPRINT, values, nulls);
+	oldcontext = MemoryContextSwitchTo(context);
 	fp = palloc(sizeof(Fingerprint));
 	fp->nrows = n;
 	fp->rows = palloc(sizeof(FingerprintRow) * Max(n, 1));
@@ -272,15 +342,225 @@ fingerprint_take(VerifyState *st)
 		HeapTuple	tuple = SPI_tuptable->vals[i];
 		TupleDesc	tupdesc = SPI_tuptable->tupdesc;
 		char	   *description = SPI_getvalue(tuple, tupdesc, 3);
+		bool		isnull;
+		Datum		relid = SPI_getbinval(tuple, tupdesc, 4, &isnull);
 
 		fp->rows[i].kind = SPI_getvalue(tuple, tupdesc, 1);
 		fp->rows[i].identity = SPI_getvalue(tuple, tupdesc, 2);
 		fp->rows[i].description = description ? description : "";
+		fp->rows[i].relid = isnull ? InvalidOid : DatumGetObjectId(relid);
 	}
 	qsort(fp->rows, n, sizeof(FingerprintRow), fingerprint_row_order);
 	MemoryContextSwitchTo(oldcontext);
 	SPI_freetuptable(SPI_tuptable);
 	st->phase = saved_phase;
+	return fp;
+}
+
+/* The relations being collected by touched_relcache_callback(), or NULL */
+static VerifyTouched *touched_collecting = NULL;
+static MemoryContext touched_context = NULL;
+
+/*
+ * Relation cache callback: while a body runs, records the relations whose
+ * entries its statements invalidate, which are those whose catalog rows
+ * they change (columns, indexes, constraints, triggers, rules, policies,
+ * privileges, ...).  InvalidOid stands for every relation.
+ */
+static void
+touched_relcache_callback(Datum arg, Oid relid)
+{
+	MemoryContext oldcontext;
+
+	if (touched_collecting == NULL)
+		return;
+	if (!OidIsValid(relid))
+	{
+		touched_collecting->all = true;
+		return;
+	}
+	oldcontext = MemoryContextSwitchTo(touched_context);
+	touched_collecting->relids = lappend_oid(touched_collecting->relids, relid);
+	MemoryContextSwitchTo(oldcontext);
+}
+
+/*
+ * Starts recording what the body about to run touches.  The callback is
+ * registered once per backend, and records only between touched_begin()
+ * and touched_end().
+ */
+static void
+touched_begin(VerifyState *st, VerifyTouched *touched)
+{
+	static bool registered = false;
+
+	if (!registered)
+	{
+		CacheRegisterRelcacheCallback(touched_relcache_callback, (Datum) 0);
+		registered = true;
+	}
+	touched->relids = NIL;
+	touched->all = false;
+	touched_context = st->context;
+	touched_collecting = touched;
+}
+
+/*
+ * Returns whether a catalog row was written (inserted or deleted) by this
+ * transaction at or after command since: by the body that just ran.
+ */
+static bool
+touched_by_body(HeapTupleHeader tuple, CommandId since)
+{
+	if (!HeapTupleHeaderXminInvalid(tuple) && !HeapTupleHeaderXminFrozen(tuple) &&
+		TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetRawXmin(tuple)) &&
+		HeapTupleHeaderGetCmin(tuple) >= since)
+		return true;
+	if ((tuple->t_infomask & (HEAP_XMAX_INVALID | HEAP_XMAX_IS_MULTI)) == 0 &&
+		!HEAP_XMAX_IS_LOCKED_ONLY(tuple->t_infomask) &&
+		TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetRawXmax(tuple)) &&
+		HeapTupleHeaderGetCmax(tuple) >= since)
+		return true;
+	return false;
+}
+
+/*
+ * Adds the relations whose comments (or whose columns' or constraints'
+ * comments) the body wrote: COMMENT changes no row the relation cache
+ * follows.  A comment on a trigger, policy or rule counts as touching
+ * every relation.  Reads every version of pg_description's rows, live or
+ * not, to see the comments removed too.
+ */
+static void
+touched_comments(VerifyTouched *touched, CommandId since)
+{
+	Relation	rel = table_open(DescriptionRelationId, AccessShareLock);
+	TableScanDesc scan = table_beginscan(rel, SnapshotAny, 0, NULL);
+	HeapTuple	tuple;
+
+	while ((tuple = heap_getnext(scan, ForwardScanDirection)) != NULL)
+	{
+		Form_pg_description d = (Form_pg_description) GETSTRUCT(tuple);
+
+		if (!touched_by_body(tuple->t_data, since))
+			continue;
+		if (d->classoid == RelationRelationId)
+			touched->relids = lappend_oid(touched->relids, d->objoid);
+		else if (d->classoid == ConstraintRelationId)
+		{
+			HeapTuple	con = SearchSysCache1(CONSTROID, ObjectIdGetDatum(d->objoid));
+
+			if (HeapTupleIsValid(con))
+			{
+				Oid			conrelid = ((Form_pg_constraint) GETSTRUCT(con))->conrelid;
+
+				if (OidIsValid(conrelid))
+					touched->relids = lappend_oid(touched->relids, conrelid);
+				ReleaseSysCache(con);
+			}
+		}
+		else if (d->classoid == TriggerRelationId || d->classoid == PolicyRelationId ||
+				 d->classoid == RewriteRelationId)
+			touched->all = true;
+	}
+	table_endscan(scan);
+	table_close(rel, AccessShareLock);
+}
+
+/*
+ * Stops recording: processes the invalidations of the body's last command,
+ * adds the comments it wrote, and adds the table of each index touched
+ * (whose rows carry the table).  The list is sorted, without duplicates.
+ */
+static void
+touched_end(VerifyTouched *touched, CommandId since)
+{
+	MemoryContext oldcontext = MemoryContextSwitchTo(touched_context);
+	ListCell   *lc;
+	List	   *tables = NIL;
+
+	CommandCounterIncrement();
+	touched_collecting = NULL;
+	touched_comments(touched, since);
+	foreach(lc, touched->relids)
+	{
+		Oid			table = get_rel_relkind(lfirst_oid(lc)) == RELKIND_INDEX ||
+			get_rel_relkind(lfirst_oid(lc)) == RELKIND_PARTITIONED_INDEX ?
+			IndexGetRelation(lfirst_oid(lc), true) : InvalidOid;
+
+		if (OidIsValid(table))
+			tables = lappend_oid(tables, table);
+	}
+	touched->relids = list_concat(touched->relids, tables);
+	list_sort(touched->relids, list_oid_cmp);
+	list_deduplicate_oid(touched->relids);
+	MemoryContextSwitchTo(oldcontext);
+}
+
+/*
+ * Returns whether a sorted list of relations holds one.
+ */
+static bool
+relid_in(List *relids, Oid relid)
+{
+	int			lo = 0;
+	int			hi = list_length(relids) - 1;
+
+	while (lo <= hi)
+	{
+		int			mid = (lo + hi) / 2;
+		Oid			m = list_nth_oid(relids, mid);
+
+		if (m == relid)
+			return true;
+		if (m < relid)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return false;
+}
+
+/*
+ * Returns the rows of a fingerprint that a fingerprint of relids would
+ * hold (keep), or all the others (!keep), in the fingerprints' memory
+ * context.  The rows of no relation are in the first and not the second.
+ */
+static Fingerprint *
+fingerprint_part(VerifyState *st, const Fingerprint *fp, List *relids, bool keep)
+{
+	Fingerprint *part = MemoryContextAlloc(st->fingerprints, sizeof(Fingerprint));
+	int			i;
+
+	part->rows = MemoryContextAlloc(st->fingerprints,
+									sizeof(FingerprintRow) * Max(fp->nrows, 1));
+	part->nrows = 0;
+	for (i = 0; i < fp->nrows; i++)
+	{
+		bool		in = !OidIsValid(fp->rows[i].relid) ||
+			relid_in(relids, fp->rows[i].relid);
+
+		if (in == keep)
+			part->rows[part->nrows++] = fp->rows[i];
+	}
+	return part;
+}
+
+/*
+ * Returns the rows of two fingerprints together, sorted, in the given
+ * memory context (the texts are shared, not copied).
+ */
+static Fingerprint *
+fingerprint_merge(VerifyState *st, MemoryContext context, const Fingerprint *a,
+				  const Fingerprint *b)
+{
+	Fingerprint *fp = MemoryContextAlloc(context, sizeof(Fingerprint));
+
+	fp->nrows = a->nrows + b->nrows;
+	fp->rows = MemoryContextAlloc(context, sizeof(FingerprintRow) * Max(fp->nrows, 1));
+	memcpy(fp->rows, a->rows, sizeof(FingerprintRow) * a->nrows);
+	memcpy(fp->rows + a->nrows, b->rows, sizeof(FingerprintRow) * b->nrows);
+	qsort(fp->rows, fp->nrows, sizeof(FingerprintRow), fingerprint_row_order);
 	return fp;
 }
 
@@ -415,7 +695,7 @@ static void
 watch_relations(VerifyState *st)
 {
 	MemoryContext oldcontext;
-	int			n = verify_query(Q_WATCHED_RELATIONS);
+	int			n = verify_query(Q_WATCHED_RELATIONS, NULL, NULL);
 	int			i;
 
 	oldcontext = MemoryContextSwitchTo(st->context);
@@ -890,21 +1170,101 @@ add_line(VerifyState *st, List **lines, char *line)
 }
 
 /*
- * Adds a failure to a result: a body that failed is a finding (ok is
- * false); a fingerprint that could not be taken leaves the migration not
- * verified (ok is NULL).
+ * Returns why an error of a body says nothing of the migration itself, but
+ * only of where verify runs it: PostgreSQL raises it because the up, the
+ * down and the migrations before them share one transaction (an enum value
+ * used in the transaction that added it, a table altered while trigger
+ * events of the same transaction are pending, a statement that cannot run
+ * in a transaction block), or because the transaction is read-only (a hot
+ * standby).  Returns NULL for any other error.  The untranslated message
+ * tells the pending trigger events from the other errors of their SQLSTATE.
  */
-static void
+static const char *
+same_transaction_reason(const ErrorData *edata)
+{
+	switch (edata->sqlerrcode)
+	{
+		case ERRCODE_UNSAFE_NEW_ENUM_VALUE_USAGE:
+			return "PostgreSQL refuses to use an enum value in the transaction that added it, "
+				"and verify runs the migrations and their downs in one transaction";
+		case ERRCODE_OBJECT_IN_USE:
+			if (edata->message_id != NULL &&
+				strstr(edata->message_id, "pending trigger events") != NULL)
+				return "PostgreSQL refuses it while trigger events (deferred constraints) of the same "
+					"transaction are pending, and verify runs the migrations and their downs in one transaction";
+			return NULL;
+		case ERRCODE_ACTIVE_SQL_TRANSACTION:
+			return "the statement cannot run inside a transaction block, "
+				"and verify runs the migrations and their downs in one transaction";
+		case ERRCODE_READ_ONLY_SQL_TRANSACTION:
+			if (RecoveryInProgress())
+				return "this server is a hot standby, where a body that writes cannot run";
+			return "the transaction is read-only, so a body that writes cannot run";
+		default:
+			return NULL;
+	}
+}
+
+/*
+ * Returns the hint that follows a failure that same_transaction_reason()
+ * explains: where the migration can be verified instead.
+ */
+static const char *
+same_transaction_hint(const ErrorData *edata)
+{
+	if (edata->sqlerrcode == ERRCODE_READ_ONLY_SQL_TRANSACTION)
+		return RecoveryInProgress() ?
+			"verify it on the primary, or deploy and revert it on a scratch copy of the database" :
+			"verify it in a read-write transaction";
+	return "deploy and revert it on a scratch copy of the database "
+		"(CALL migrate_deploy(); CALL migrate_revert();), which commit each migration";
+}
+
+/*
+ * Adds a failure to a result: a body that failed is a finding (ok is
+ * false); a fingerprint that could not be taken, or a body that failed only
+ * because of where verify runs it (see same_transaction_reason()), leaves
+ * the migration not verified (ok is NULL), with the reason and what to do.
+ * Returns whether the migration is left not verified.
+ */
+static bool
 add_failure(VerifyState *st, VerifyResult *result, ErrorData *edata)
 {
 	char	   *text = failure_text(st, edata);
+	const char *reason = st->phase == PHASE_FINGERPRINT ? NULL :
+		same_transaction_reason(edata);
 
 	if (st->phase == PHASE_FINGERPRINT)
 	{
 		result->verified = false;
 		text = psprintf("not verified: %s", text);
 	}
+	else if (reason != NULL)
+	{
+		result->verified = false;
+		text = psprintf("not verifiable here: %s\n(%s; %s)", text, reason,
+						same_transaction_hint(edata));
+	}
 	add_line(st, &result->problems, text);
+	return !result->verified;
+}
+
+/*
+ * Replaces the rows of the schema's fingerprint that belong to the
+ * relations in relids, and the rows of no relation, by those of fresh (a
+ * fingerprint of relids taken now).  The rows' texts live in st->context;
+ * only the array of the previous fingerprint is freed.
+ */
+static void
+schema_update(VerifyState *st, List *relids, Fingerprint *fresh)
+{
+	MemoryContext context = AllocSetContextCreate(st->context, "migrate verify schema",
+												  ALLOCSET_DEFAULT_SIZES);
+
+	st->schema = fingerprint_merge(st, context,
+								   fingerprint_part(st, st->schema, relids, false), fresh);
+	MemoryContextDelete(st->schema_context);
+	st->schema_context = context;
 }
 
 /*
@@ -913,14 +1273,19 @@ add_failure(VerifyState *st, VerifyResult *result, ErrorData *edata)
  * reported one, the down, the comparison and the second up run in a nested
  * subtransaction that is rolled back, whatever happens.  An error in the
  * first up propagates (the caller reports it); one in the nested part is a
- * finding.
+ * finding.  The schema's fingerprint is read whole before the first
+ * reported migration; then only the relations each up and down touched are
+ * read again (with the rows of no relation), and compared with the same
+ * part of the fingerprint from before the up.
  */
 static void
 verify_pending_one(VerifyState *st, VerifyPlan *plan)
 {
 	VerifyResult *result = plan->result;
-	Fingerprint *before;
+	VerifyTouched up_touched;
+	Fingerprint *after_up;
 	VerifySubxact nested;
+	CommandId	since;
 
 	st->plan = plan;
 	if (result == NULL)
@@ -930,33 +1295,82 @@ verify_pending_one(VerifyState *st, VerifyPlan *plan)
 	}
 
 	MemoryContextReset(st->fingerprints);
+	if (st->schema == NULL)
+	{
+		/* the texts stay in st->context; schema_context holds arrays */
+		st->schema_context = AllocSetContextCreate(st->context, "migrate verify schema",
+												   ALLOCSET_DEFAULT_SIZES);
+		st->schema = fingerprint_take(st, st->context, true, NIL);
+	}
 
-	before = fingerprint_take(st);
-	verify_run(st, MIGRATE_UP, PHASE_UP, true);
+	since = GetCurrentCommandId(true);
+	touched_begin(st, &up_touched);
+	PG_TRY();
+	{
+		verify_run(st, MIGRATE_UP, PHASE_UP, true);
+	}
+	PG_FINALLY();
+	{
+		touched_collecting = NULL;
+	}
+	PG_END_TRY();
+	touched_end(&up_touched, since);
+	after_up = up_touched.all ? NULL :
+		fingerprint_take(st, st->context, false, up_touched.relids);
 	if (plan->down == NULL)
 	{
 		add_line(st, &result->problems, "irreversible: it has no down body");
+		if (after_up != NULL)
+			schema_update(st, up_touched.relids, after_up);
+		else
+			st->schema = fingerprint_take(st, st->context, true, NIL);
 		return;
 	}
 
 	subxact_begin(&nested);
 	PG_TRY();
 	{
+		VerifyTouched down_touched;
+		Fingerprint *before;
 		Fingerprint *after;
 
+		since = GetCurrentCommandId(true);
+		touched_begin(st, &down_touched);
 		verify_run(st, MIGRATE_DOWN, PHASE_DOWN, false);
-		after = fingerprint_take(st);
+		touched_end(&down_touched, since);
+		if (up_touched.all || down_touched.all)
+		{
+			before = st->schema;
+			after = fingerprint_take(st, st->fingerprints, true, NIL);
+		}
+		else
+		{
+			List	   *relids = list_concat_copy(up_touched.relids, down_touched.relids);
+
+			list_sort(relids, list_oid_cmp);
+			list_deduplicate_oid(relids);
+			before = fingerprint_part(st, st->schema, relids, true);
+			after = fingerprint_take(st, st->fingerprints, false, relids);
+		}
 		fingerprint_compare(st, result, before, after, false);
 		verify_run(st, MIGRATE_UP, PHASE_UP_AGAIN, false);
 		subxact_rollback(&nested);
 	}
 	PG_CATCH();
 	{
-		ErrorData  *edata = subxact_catch(st, &nested);
+		ErrorData  *edata;
 
+		touched_collecting = NULL;
+		edata = subxact_catch(st, &nested);
 		add_failure(st, result, edata);
 	}
 	PG_END_TRY();
+
+	/* the schema as this up left it, for the next migration */
+	if (after_up != NULL)
+		schema_update(st, up_touched.relids, after_up);
+	else
+		st->schema = fingerprint_take(st, st->context, true, NIL);
 }
 
 /*
@@ -1004,12 +1418,20 @@ verify_pending(VerifyState *st, List *plans)
 	{
 		ErrorData  *edata = subxact_catch(st, &outer);
 		VerifyPlan *plan = list_nth(plans, st->index);
+		const char *reason = st->phase == PHASE_FINGERPRINT ? NULL :
+			same_transaction_reason(edata);
 
 		stop = st->index;
 		if (plan->result != NULL)
 			add_failure(st, plan->result, edata);
-		stop_reason = psprintf(st->phase == PHASE_FINGERPRINT ? "cannot be verified: %s" :
-							   "cannot be applied: %s", failure_text(st, edata));
+		if (st->phase == PHASE_FINGERPRINT)
+			stop_reason = psprintf("cannot be verified: %s", failure_text(st, edata));
+		else if (reason != NULL)
+			stop_reason = psprintf("cannot be verified here: %s\n(%s; %s)",
+								   failure_text(st, edata), reason,
+								   same_transaction_hint(edata));
+		else
+			stop_reason = psprintf("cannot be applied: %s", failure_text(st, edata));
 	}
 	PG_END_TRY();
 
@@ -1054,12 +1476,12 @@ verify_applied(VerifyState *st, VerifyPlan *plan)
 	subxact_begin(&outer);
 	PG_TRY();
 	{
-		Fingerprint *before = fingerprint_take(st);
+		Fingerprint *before = fingerprint_take(st, st->fingerprints, true, NIL);
 		Fingerprint *after;
 
 		verify_run(st, MIGRATE_DOWN, PHASE_DOWN, false);
 		verify_run(st, MIGRATE_UP, PHASE_UP_AGAIN, false);
-		after = fingerprint_take(st);
+		after = fingerprint_take(st, st->fingerprints, true, NIL);
 		fingerprint_compare(st, plan->result, before, after, true);
 		subxact_rollback(&outer);
 	}
@@ -1174,6 +1596,7 @@ migrate_verify(PG_FUNCTION_ARGS)
 	}
 	PG_FINALLY();
 	{
+		touched_collecting = NULL;
 		runner_leave();
 	}
 	PG_END_TRY();

@@ -91,14 +91,14 @@ my ($ret, $stdout, $stderr) = $standby->psql('postgres',
 	'SELECT version, name, ok, detail FROM migrate_verify()');
 is($ret, 0, 'migrate_verify() on the standby runs') or diag($stderr);
 is( $stdout,
-	'3|create_orders|f|up fails at statement 1 (line 1): cannot execute CREATE TABLE in a read-only transaction',
-	'migrate_verify() on the standby: the pending migration\'s up cannot run read-only, and it says so');
+	"3|create_orders||not verifiable here: up fails at statement 1 (line 1): cannot execute CREATE TABLE in a read-only transaction\n(this server is a hot standby, where a body that writes cannot run; verify it on the primary, or deploy and revert it on a scratch copy of the database)",
+	'migrate_verify() on the standby: the pending migration\'s up cannot run read-only: not verifiable here (NULL), and it says where to verify');
 ($ret, $stdout, $stderr) = $standby->psql('postgres',
 	'SELECT version, name, ok, detail FROM migrate_verify(2)');
 is($ret, 0, 'migrate_verify(2) on the standby runs') or diag($stderr);
 is( $stdout,
-	'2|add_accounts_name|f|down fails at statement 1 (line 1): cannot execute ALTER TABLE in a read-only transaction',
-	'migrate_verify(2) on the standby: the applied migration\'s down cannot run read-only, and it says so');
+	"2|add_accounts_name||not verifiable here: down fails at statement 1 (line 1): cannot execute ALTER TABLE in a read-only transaction\n(this server is a hot standby, where a body that writes cannot run; verify it on the primary, or deploy and revert it on a scratch copy of the database)",
+	'migrate_verify(2) on the standby: the applied migration\'s down cannot run read-only: not verifiable here (NULL), and it says where to verify');
 
 # --- the writing entry points ---------------------------------------------------
 
