@@ -100,6 +100,7 @@ static size_t leading_digits(const char *s);
 static char *skip_blank_and_comments(char *p);
 static void blank_transaction_wrapper(char *body);
 static MigrationFile *add_file(MigrationSet *set, int *allocated);
+static char *body_of(const char *content);
 static char *read_body(const char *path);
 static bool read_paired(const char *dir, FolderEntries *entries, const PairedLayout *layout,
 						MigrationSet *set);
@@ -340,16 +341,32 @@ add_file(MigrationSet *set, int *allocated)
 }
 
 /*
- * Reads a body file, its transaction wrapper blanked out.
+ * Returns a copy of a file's content as a body: without a leading UTF-8
+ * byte order mark (which editors on Windows write, and Flyway ignores), its
+ * transaction wrapper blanked out.
+ */
+static char *
+body_of(const char *content)
+{
+	char	   *body;
+
+	if ((unsigned char) content[0] == 0xEF && (unsigned char) content[1] == 0xBB &&
+		(unsigned char) content[2] == 0xBF)
+		content += 3;
+	body = pg_strdup(content);
+	blank_transaction_wrapper(body);
+	return body;
+}
+
+/*
+ * Reads a body file: see body_of().
  */
 static char *
 read_body(const char *path)
 {
-	char	   *body = files_read_text(path);
+	char	   *content = files_read_text(path);
 
-	if (body != NULL)
-		blank_transaction_wrapper(body);
-	return body;
+	return content == NULL ? NULL : body_of(content);
 }
 
 /*
@@ -419,8 +436,7 @@ read_paired(const char *dir, FolderEntries *entries, const PairedLayout *layout,
 				file->up_line = 1;
 				if ((file->raw = files_read_text(path)) == NULL)
 					return false;
-				file->up = pg_strdup(file->raw);
-				blank_transaction_wrapper(file->up);
+				file->up = body_of(file->raw);
 				continue;
 			}
 			if (file == NULL)

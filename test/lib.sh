@@ -66,6 +66,50 @@ migrate_ensure_npm() {
     migrate_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
 }
 
+# The other migration tools that the adopt tests (t/022_adopt_tools.pl) run
+# for real: sqitch and sql-migrate from Debian, dbmate and postgrator-cli
+# (with the pg driver it loads) from npm at the pinned versions below, into
+# a cache directory (MIGRATE_TOOLS_CACHE, default /tmp/pgtools; never the
+# source tree).  Once cached, a run needs no network.
+MIGRATE_TOOLS_CACHE=${MIGRATE_TOOLS_CACHE:-/tmp/pgtools}
+MIGRATE_NPM_TOOLS="dbmate@2.36.0 postgrator-cli@9.1.1 pg@8.23.1"
+
+# Installs the tools above if missing and sets MIGRATE_DBMATE,
+# MIGRATE_POSTGRATOR, MIGRATE_SQITCH and MIGRATE_SQL_MIGRATE to their
+# programs, for the TAP tests (which look in the same places when these are
+# not set).
+migrate_ensure_tools() {
+    local missing="" pkg c=$MIGRATE_TOOLS_CACHE
+    for pkg in sqitch libdbd-pg-perl sql-migrate; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing="$missing $pkg"
+    done
+    if [ -n "$missing" ]; then
+        echo "Installing:$missing"
+        migrate_as_root apt-get update -qq
+        migrate_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null || return 1
+    fi
+    mkdir -p "$c" || return 1
+    # One run at a time fills the cache; the others wait for it.
+    (
+        flock 9
+        [ -f "$c/.done" ] && [ "$(cat "$c/.done")" = "$MIGRATE_NPM_TOOLS" ] && exit 0
+        migrate_ensure_npm || exit 1
+        echo "Installing from npm into $c: $MIGRATE_NPM_TOOLS"
+        # shellcheck disable=SC2086
+        (cd "$c" && npm install --silent --no-audit --no-fund --prefix "$c" $MIGRATE_NPM_TOOLS) \
+            >"$c/npm.log" 2>&1 || { cat "$c/npm.log"; exit 1; }
+        echo "$MIGRATE_NPM_TOOLS" >"$c/.done"
+    ) 9>"$c/.lock" || return 1
+    chmod -R go+rX "$c" 2>/dev/null
+    MIGRATE_DBMATE=$(find "$c/node_modules/@dbmate" -path '*/bin/dbmate' -type f 2>/dev/null | head -n 1)
+    MIGRATE_POSTGRATOR=$c/node_modules/.bin/postgrator
+    MIGRATE_SQITCH=$(command -v sqitch)
+    MIGRATE_SQL_MIGRATE=$(command -v sql-migrate)
+    [ -x "$MIGRATE_DBMATE" ] || { echo "no dbmate binary under $c"; return 1; }
+    [ -x "$MIGRATE_POSTGRATOR" ] || { echo "no postgrator under $c"; return 1; }
+    [ -n "$MIGRATE_SQITCH" ] && [ -n "$MIGRATE_SQL_MIGRATE" ] || { echo "sqitch or sql-migrate is missing"; return 1; }
+}
+
 # Prints the Debian suite that packages PostgreSQL $1's headers.
 migrate_suite_of() {
     case $1 in

@@ -29,8 +29,10 @@
 # location.  MIGRATE_TEST_PORT sets the port of the first version's cluster
 # (default 55432; the next versions take the next ports; each cluster
 # listens only on a private socket directory).  MIGRATE_PG_CACHE sets the
-# cache directory (default /tmp/pgapt).  MIGRATE_KEEP_WORK=1 keeps the work
-# directories (build copy, logs, results) even after a pass.
+# cache directory (default /tmp/pgapt), MIGRATE_TOOLS_CACHE that of the
+# migration tools the adopt tests run (default /tmp/pgtools; see
+# test/lib.sh).  MIGRATE_KEEP_WORK=1 keeps the work directories (build copy,
+# logs, results) even after a pass.
 
 set -u
 
@@ -43,7 +45,7 @@ if [ "$(id -u)" != 0 ]; then
         echo "0 passed, 1 failed"
         exit 1
     fi
-    exec sudo --preserve-env=MIGRATE_TEST_PORT,MIGRATE_KEEP_WORK,MIGRATE_PG_VERSIONS,MIGRATE_PG_CACHE,CI bash "$0" "$@"
+    exec sudo --preserve-env=MIGRATE_TEST_PORT,MIGRATE_KEEP_WORK,MIGRATE_PG_VERSIONS,MIGRATE_PG_CACHE,MIGRATE_TOOLS_CACHE,CI bash "$0" "$@"
 fi
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -217,6 +219,9 @@ run_regress_suite() {
 
 echo "== Installing what is missing"
 migrate_ensure_packages || { record 1 packages; finish; }
+# The tools the adopt tests run (test/lib.sh); without them only those
+# tests fail.
+migrate_ensure_tools || record 1 tools
 
 # The release's version is kept in one place, migrate.control's
 # default_version.  META.json (for PGXN, which wants three parts) must carry
@@ -324,6 +329,8 @@ run_version() {
                 TESTDIR="$SRC" \
                 PG_REGRESS="$pg_regress" \
                 LANG=C.UTF-8 \
+                MIGRATE_DBMATE="${MIGRATE_DBMATE:-}" MIGRATE_POSTGRATOR="${MIGRATE_POSTGRATOR:-}" \
+                MIGRATE_SQITCH="${MIGRATE_SQITCH:-}" MIGRATE_SQL_MIGRATE="${MIGRATE_SQL_MIGRATE:-}" \
                 -- prove -I "$pgxs_dir/src/test/perl" -I . -v "$t" >"$log" 2>&1
             status=$?
             record "$status" "tap/$t@$VERSION"
