@@ -21,6 +21,7 @@ OBJS = \
 	src/reverse.o \
 	src/runner.o \
 	src/safety.o \
+	src/scope.o \
 	src/settings.o \
 	src/statements.o \
 	src/status.o \

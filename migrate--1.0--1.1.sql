@@ -498,80 +498,18 @@ SELECT c.oid AS relid,
 COMMENT ON VIEW @extschema@.migrate_watched_relations IS
     'internal: the relations of the user schema that migrate_verify() watches while an up runs';
 
-/*
- * The rows of migrate_status(): every version that is defined, applied or
- * in migrate_progress, with its state.  A migration in migrate_progress is
- * running while the session that runs it holds the migration lock, and
- * failed otherwise; a failed one names the INVALID indexes a failed index
- * build left on the tables it acts on.  The migration lock is the advisory
- * lock of the bigint key 1835624306 (MIGRATE_LOCK_KEY_LOW in the C code),
- * which pg_locks shows as objid 1835624306 with objsubid 1.  The name of a
- * migration whose definition is gone comes from its latest history row.
- */
-CREATE VIEW @extschema@.migrate_status_rows AS
-SELECT COALESCE(m.version, a.version, p.version) AS version,
-       COALESCE(m.name, (SELECT h.name
-                           FROM @extschema@.migrate_history h
-                          WHERE h.version = COALESCE(a.version, p.version)
-                          ORDER BY h.id DESC LIMIT 1)) AS name,
-       CASE WHEN p.version IS NOT NULL THEN
-                CASE WHEN r.pid IS NOT NULL THEN 'running' ELSE 'failed' END
-            WHEN a.version IS NULL THEN 'pending'
-            WHEN m.version IS NULL THEN 'missing'
-            WHEN a.checksum <> m.checksum THEN 'changed'
-            ELSE 'applied' END AS state,
-       a.applied_at,
-       m.transactional,
-       CASE WHEN m.version IS NOT NULL THEN m.down IS NOT NULL END AS reversible,
-       CASE WHEN m.version IS NOT NULL THEN
-                COALESCE((SELECT array_agg(DISTINCT f.rule ORDER BY f.rule)
-                            FROM @extschema@.migrate_findings f
-                           WHERE f.version = m.version
-                             AND f.body = 'up'
-                             AND f.severity = 'error'
-                             AND NOT (f.rule = ANY (m.safety_assured))),
-                         '{}'::text[]) END AS unassured,
-       CASE WHEN p.version IS NULL THEN NULL
-            WHEN r.pid IS NOT NULL THEN
-                format('%s: statement %s of %s running in process %s',
-                       p.direction, p.completed + 1, p.statements, p.pid)
-            ELSE concat_ws('; ',
-                format('%s: %s of %s statements completed',
-                       p.direction, p.completed, p.statements),
-                COALESCE(p.error,
-                         format('interrupted: the session that ran it (process %s) stopped before it finished',
-                                p.pid)),
-                (SELECT 'INVALID indexes: '
-                        || string_agg(i.indexrelid::regclass::text, ', '
-                                      ORDER BY i.indexrelid::regclass::text)
-                   FROM pg_index i
-                  WHERE i.indrelid = ANY (p.relations) AND NOT i.indisvalid))
-       END AS detail
-  FROM @extschema@.migrate_migrations m
-  FULL JOIN @extschema@.migrate_applied a ON a.version = m.version
-  FULL JOIN @extschema@.migrate_progress p ON p.version = COALESCE(m.version, a.version)
-  LEFT JOIN LATERAL (SELECT l.pid
-                       FROM pg_locks l
-                      WHERE l.locktype = 'advisory' AND l.granted
-                        AND l.pid = p.pid
-                        AND l.objid = '1835624306'::oid
-                        AND l.objsubid = 1
-                        AND l.database = (SELECT d.oid FROM pg_database d
-                                           WHERE d.datname = current_database())
-                      LIMIT 1) r ON true;
 
-COMMENT ON VIEW @extschema@.migrate_status_rows IS
-    'internal: the rows of migrate_status(), unordered';
 
 /*
  * Granted to nobody: the C code reads these views as the extension owner.
  * They show every object of the database, and a view reads the tables it
  * names with its owner's privileges, so a grant would bypass those of the
  * tables.  A superuser may read them to see what migrate_verify() or
- * migrate_status() was given.
+ * migrate_status() was given.  (migrate_status_rows, the view of
+ * migrate_status(), is created with the sets, below.)
  */
-REVOKE ALL ON TABLE @extschema@.migrate_schema_fingerprint, @extschema@.migrate_watched_relations,
-    @extschema@.migrate_status_rows FROM PUBLIC;
+REVOKE ALL ON TABLE @extschema@.migrate_schema_fingerprint, @extschema@.migrate_watched_relations
+    FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.migrate_schema_fingerprint_of(oid[]) FROM PUBLIC;
 
 /*
@@ -579,12 +517,13 @@ REVOKE ALL ON FUNCTION @extschema@.migrate_schema_fingerprint_of(oid[]) FROM PUB
  * whole set of migrations (a JSON array of objects, one per file) in one
  * call and returns what it did per version.
  */
-CREATE FUNCTION @extschema@.migrate_load(migrations jsonb, prune boolean DEFAULT false)
+CREATE FUNCTION @extschema@.migrate_load(migrations jsonb, prune boolean DEFAULT false,
+    set text DEFAULT 'main')
 RETURNS TABLE (version bigint, name text, action text)
 AS 'MODULE_PATHNAME', 'migrate_load'
 LANGUAGE C VOLATILE;
 
-COMMENT ON FUNCTION @extschema@.migrate_load(jsonb, boolean) IS
+COMMENT ON FUNCTION @extschema@.migrate_load(jsonb, boolean, text) IS
     'define a set of migrations in one call (new, replaced, unchanged; removed with prune)';
 
 /*
@@ -595,12 +534,12 @@ CREATE FUNCTION @extschema@.migrate_load(
     versions bigint[], names text[], ups text[], downs text[] DEFAULT NULL,
     transactional boolean[] DEFAULT NULL, files text[] DEFAULT NULL,
     up_lines integer[] DEFAULT NULL, down_lines integer[] DEFAULT NULL,
-    down_files text[] DEFAULT NULL, prune boolean DEFAULT false)
+    down_files text[] DEFAULT NULL, prune boolean DEFAULT false, set text DEFAULT 'main')
 RETURNS TABLE (version bigint, name text, action text)
 AS 'MODULE_PATHNAME', 'migrate_load_arrays'
 LANGUAGE C VOLATILE;
 
-COMMENT ON FUNCTION @extschema@.migrate_load(bigint[], text[], text[], text[], boolean[], text[], integer[], integer[], text[], boolean) IS
+COMMENT ON FUNCTION @extschema@.migrate_load(bigint[], text[], text[], text[], boolean[], text[], integer[], integer[], text[], boolean, text) IS
     'define a set of migrations, given as one array per field, in one call';
 
 /*
@@ -608,25 +547,25 @@ COMMENT ON FUNCTION @extschema@.migrate_load(bigint[], text[], text[], text[], b
  * stores run with the privileges of whoever applies them, so only the roles
  * that deploy may define them.  The installer grants EXECUTE to those roles.
  */
-REVOKE ALL ON FUNCTION @extschema@.migrate_load(jsonb, boolean) FROM PUBLIC;
-REVOKE ALL ON FUNCTION @extschema@.migrate_load(bigint[], text[], text[], text[], boolean[], text[], integer[], integer[], text[], boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.migrate_load(jsonb, boolean, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.migrate_load(bigint[], text[], text[], text[], boolean[], text[], integer[], integer[], text[], boolean, text) FROM PUBLIC;
 
 /*
- * The set a role last loaded with migrate_load() and found entirely
+ * Per set, the migrations a role last loaded with migrate_load() and found entirely
  * unchanged, and the catalog's epoch then: while the epoch stays the same
  * (every change to the catalog bumps it), loading the same set again is
  * known to change nothing from its checksum alone.  Internal; not dumped,
  * so a restored database starts without it.
  */
 CREATE TABLE @extschema@.migrate_loaded (
-    singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    set text PRIMARY KEY,
     epoch bigint NOT NULL,
     set_checksum text NOT NULL,
     loaded_by name NOT NULL
 );
 
 COMMENT ON TABLE @extschema@.migrate_loaded IS
-    'internal: the set last loaded unchanged, and the catalog epoch then';
+    'internal: per set, the files last loaded unchanged, and the catalog epoch then';
 
 REVOKE ALL ON TABLE @extschema@.migrate_loaded FROM PUBLIC;
 
@@ -634,15 +573,15 @@ REVOKE ALL ON TABLE @extschema@.migrate_loaded FROM PUBLIC;
  * Whether loading the set with this checksum would change nothing, so that
  * a client whose files did not change sends a checksum instead of them.
  */
-CREATE FUNCTION @extschema@.migrate_load_unchanged(set_checksum text)
+CREATE FUNCTION @extschema@.migrate_load_unchanged(set_checksum text, set text DEFAULT 'main')
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'migrate_load_unchanged'
 LANGUAGE C VOLATILE;
 
-COMMENT ON FUNCTION @extschema@.migrate_load_unchanged(text) IS
+COMMENT ON FUNCTION @extschema@.migrate_load_unchanged(text, text) IS
     'whether migrate_load() of the set with this checksum would change nothing';
 
-REVOKE ALL ON FUNCTION @extschema@.migrate_load_unchanged(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.migrate_load_unchanged(text, text) FROM PUBLIC;
 
 /*
  * migrate_baseline() for an exact set of versions: adopting a database
@@ -650,15 +589,16 @@ REVOKE ALL ON FUNCTION @extschema@.migrate_load_unchanged(text) FROM PUBLIC;
  * those up to one version.  A name of its own, so that a call of
  * migrate_baseline() with a quoted or NULL version stays unambiguous.
  */
-CREATE FUNCTION @extschema@.migrate_baseline_versions(versions bigint[])
+CREATE FUNCTION @extschema@.migrate_baseline_versions(versions bigint[],
+    set text DEFAULT 'main', schema text DEFAULT NULL)
 RETURNS integer
 AS 'MODULE_PATHNAME', 'migrate_baseline_versions'
 LANGUAGE C VOLATILE;
 
-COMMENT ON FUNCTION @extschema@.migrate_baseline_versions(bigint[]) IS
+COMMENT ON FUNCTION @extschema@.migrate_baseline_versions(bigint[], text, text) IS
     'mark exactly these pending migrations applied without running them';
 
-REVOKE ALL ON FUNCTION @extschema@.migrate_baseline_versions(bigint[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.migrate_baseline_versions(bigint[], text, text) FROM PUBLIC;
 
 /*
  * ------------------------------------------------------------------------
@@ -686,3 +626,443 @@ CREATE EVENT TRIGGER migrate_drop_guard ON ddl_command_start
 
 COMMENT ON EVENT TRIGGER migrate_drop_guard IS
     'refuses DROP EXTENSION migrate while the catalog records applied migrations or history (migrate.allow_drop)';
+
+/*
+ * ------------------------------------------------------------------------
+ * Sets, tenant schemas and repeatable migrations.
+ *
+ * Every migration belongs to a set ('main' unless told otherwise) and its
+ * version is unique within the set.  A set is applied either under the
+ * caller's own search_path (schema '', as in 1.0) or to tenant schemas, each
+ * with its own applied state, history and progress.  The rows of 1.0
+ * become set 'main' with no schema.
+ * ------------------------------------------------------------------------
+ */
+ALTER TABLE @extschema@.migrate_migrations
+    ADD COLUMN set text NOT NULL DEFAULT 'main' CHECK (set <> ''),
+    DROP CONSTRAINT migrate_migrations_pkey,
+    ADD PRIMARY KEY (set, version);
+
+COMMENT ON COLUMN @extschema@.migrate_migrations.set IS
+    'the set the migration belongs to; versions are unique within a set';
+
+ALTER TABLE @extschema@.migrate_applied
+    ADD COLUMN set text NOT NULL DEFAULT 'main',
+    ADD COLUMN schema text NOT NULL DEFAULT '',
+    DROP CONSTRAINT migrate_applied_pkey,
+    ADD PRIMARY KEY (set, schema, version);
+
+CREATE INDEX migrate_applied_set_version_idx ON @extschema@.migrate_applied (set, version);
+
+COMMENT ON COLUMN @extschema@.migrate_applied.schema IS
+    'the tenant schema it is applied to; empty when applied under the caller''s search_path';
+
+ALTER TABLE @extschema@.migrate_history
+    ADD COLUMN set text NOT NULL DEFAULT 'main',
+    ADD COLUMN schema text NOT NULL DEFAULT '';
+
+DROP INDEX @extschema@.migrate_history_version_idx;
+CREATE INDEX migrate_history_version_idx
+    ON @extschema@.migrate_history (set, schema, version, id);
+
+ALTER TABLE @extschema@.migrate_findings
+    ADD COLUMN set text NOT NULL DEFAULT 'main';
+
+DROP INDEX @extschema@.migrate_findings_version_idx;
+CREATE INDEX migrate_findings_version_idx ON @extschema@.migrate_findings (set, version);
+
+ALTER TABLE @extschema@.migrate_progress
+    ADD COLUMN set text NOT NULL DEFAULT 'main',
+    ADD COLUMN schema text NOT NULL DEFAULT '',
+    DROP CONSTRAINT migrate_progress_pkey,
+    ADD PRIMARY KEY (set, schema, version);
+
+/*
+ * Repeatable migrations: one body per set and name, run again (after the
+ * set's versioned migrations) whenever its content differs from that of
+ * its last run in the schema.  The checksum is derived as the versioned
+ * migrations' is.
+ */
+CREATE TABLE @extschema@.migrate_repeatables (
+    set text NOT NULL DEFAULT 'main' CHECK (set <> ''),
+    name text NOT NULL CHECK (name <> ''),
+    body text NOT NULL,
+    down text,
+    defined_at timestamptz NOT NULL,
+    defined_by name NOT NULL,
+    safety_assured text[] NOT NULL DEFAULT '{}',
+    checksum text NOT NULL
+        GENERATED ALWAYS AS (@extschema@.migrate_checksum(name, body, down)) STORED,
+    PRIMARY KEY (set, name)
+);
+
+COMMENT ON TABLE @extschema@.migrate_repeatables IS
+    'one row per repeatable migration: a body run again whenever it changes';
+COMMENT ON COLUMN @extschema@.migrate_repeatables.down IS
+    'what rolling back its first run runs; NULL: nothing';
+
+/*
+ * Every run of a repeatable that is in effect, per set and schema: the
+ * newest run of a name is its state; rolling back takes the newest run
+ * away and runs the body of the one before it again.  after_version is the
+ * newest versioned migration applied in that schema when it ran, which
+ * orders the runs among the versioned migrations for rollback.
+ */
+CREATE TABLE @extschema@.migrate_repeatable_runs (
+    id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    set text NOT NULL,
+    schema text NOT NULL,
+    name text NOT NULL,
+    body text NOT NULL,
+    down text,
+    checksum text NOT NULL,
+    after_version bigint NOT NULL,
+    ran_at timestamptz NOT NULL,
+    ran_by name NOT NULL,
+    duration interval NOT NULL
+);
+
+CREATE INDEX migrate_repeatable_runs_name_idx
+    ON @extschema@.migrate_repeatable_runs (set, schema, name, id);
+
+COMMENT ON TABLE @extschema@.migrate_repeatable_runs IS
+    'one row per run of a repeatable migration still in effect; the newest per name is its state';
+
+ALTER TABLE @extschema@.migrate_history
+    ADD COLUMN body text;
+
+COMMENT ON COLUMN @extschema@.migrate_history.body IS
+    'the body a repeatable migration ran (NULL for a versioned one: see migrate_migrations)';
+
+ALTER TABLE @extschema@.migrate_history
+    DROP CONSTRAINT migrate_history_direction_check,
+    ADD CONSTRAINT migrate_history_direction_check
+        CHECK (direction IN ('up', 'down', 'baseline', 'resolve', 'repeat', 'unrepeat'));
+
+CREATE TRIGGER migrate_repeatables_changed
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.migrate_repeatables
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.migrate_catalog_changed();
+CREATE TRIGGER migrate_repeatable_runs_changed
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.migrate_repeatable_runs
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.migrate_catalog_changed();
+ALTER TABLE @extschema@.migrate_repeatables ENABLE ALWAYS TRIGGER migrate_repeatables_changed;
+ALTER TABLE @extschema@.migrate_repeatable_runs
+    ENABLE ALWAYS TRIGGER migrate_repeatable_runs_changed;
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.migrate_repeatables', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.migrate_repeatable_runs', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.migrate_repeatable_runs_id_seq', '');
+
+REVOKE ALL ON TABLE @extschema@.migrate_repeatables, @extschema@.migrate_repeatable_runs
+    FROM PUBLIC;
+REVOKE ALL ON SEQUENCE @extschema@.migrate_repeatable_runs_id_seq FROM PUBLIC;
+
+/*
+ * The rows of migrate_status() for a set in the schemas given ('' for no
+ * schema): every version that is defined, or applied or in migrate_progress
+ * in that schema, with its state there; then every repeatable of the set
+ * (version NULL) with its state: pending (never run there), changed (its
+ * body differs from the last run's), applied, or missing (run, definition
+ * gone).  A migration in migrate_progress is running while the session that
+ * runs it holds a migration lock, and failed otherwise; a failed one names
+ * the INVALID indexes a failed index build left on the tables it acts on.
+ * The migration locks are advisory locks whose low key is 1835624306
+ * (MIGRATE_LOCK_KEY_LOW in the C code), which pg_locks shows as objid
+ * 1835624306 with objsubid 1; the high key (classid) tells the sets and
+ * schemas apart.  The name of a migration whose definition is gone comes
+ * from its latest history row.  Stored parsed (BEGIN ATOMIC) and inlined
+ * into the query that calls it.
+ */
+CREATE FUNCTION @extschema@.migrate_status_of(set text, schemas text[])
+RETURNS TABLE (schema text, version bigint, name text, state text,
+               applied_at timestamptz, transactional boolean, reversible boolean,
+               unassured text[], detail text)
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+SELECT s.schema, st.version, st.name, st.state, st.applied_at, st.transactional,
+       st.reversible, st.unassured, st.detail
+  FROM unnest(schemas) AS s(schema)
+  CROSS JOIN LATERAL (
+SELECT COALESCE(m.version, a.version, p.version) AS version,
+       COALESCE(m.name, (SELECT h.name
+                           FROM @extschema@.migrate_history h
+                          WHERE h.set = migrate_status_of.set
+                            AND h.schema = s.schema
+                            AND h.version = COALESCE(a.version, p.version)
+                          ORDER BY h.id DESC LIMIT 1)) AS name,
+       CASE WHEN p.version IS NOT NULL THEN
+                CASE WHEN r.pid IS NOT NULL THEN 'running' ELSE 'failed' END
+            WHEN a.version IS NULL THEN 'pending'
+            WHEN m.version IS NULL THEN 'missing'
+            WHEN a.checksum <> m.checksum THEN 'changed'
+            ELSE 'applied' END AS state,
+       a.applied_at,
+       m.transactional,
+       CASE WHEN m.version IS NOT NULL THEN m.down IS NOT NULL END AS reversible,
+       CASE WHEN m.version IS NOT NULL THEN
+                COALESCE((SELECT array_agg(DISTINCT f.rule ORDER BY f.rule)
+                            FROM @extschema@.migrate_findings f
+                           WHERE f.set = m.set
+                             AND f.version = m.version
+                             AND f.body = 'up'
+                             AND f.severity = 'error'
+                             AND NOT (f.rule = ANY (m.safety_assured))),
+                         '{}'::text[]) END AS unassured,
+       CASE WHEN p.version IS NULL THEN NULL
+            WHEN r.pid IS NOT NULL THEN
+                format('%s: statement %s of %s running in process %s',
+                       p.direction, p.completed + 1, p.statements, p.pid)
+            ELSE concat_ws('; ',
+                format('%s: %s of %s statements completed',
+                       p.direction, p.completed, p.statements),
+                COALESCE(p.error,
+                         format('interrupted: the session that ran it (process %s) stopped before it finished',
+                                p.pid)),
+                (SELECT 'INVALID indexes: '
+                        || string_agg(i.indexrelid::regclass::text, ', '
+                                      ORDER BY i.indexrelid::regclass::text)
+                   FROM pg_index i
+                  WHERE i.indrelid = ANY (p.relations) AND NOT i.indisvalid))
+       END AS detail
+  FROM (SELECT * FROM @extschema@.migrate_migrations mm
+         WHERE mm.set = migrate_status_of.set) m
+  FULL JOIN (SELECT * FROM @extschema@.migrate_applied aa
+              WHERE aa.set = migrate_status_of.set AND aa.schema = s.schema) a
+    ON a.version = m.version
+  FULL JOIN (SELECT * FROM @extschema@.migrate_progress pp
+              WHERE pp.set = migrate_status_of.set AND pp.schema = s.schema) p
+    ON p.version = COALESCE(m.version, a.version)
+  LEFT JOIN LATERAL (SELECT l.pid
+                       FROM pg_locks l
+                      WHERE l.locktype = 'advisory' AND l.granted
+                        AND l.pid = p.pid
+                        AND l.objid = '1835624306'::oid
+                        AND l.objsubid = 1
+                        AND l.database = (SELECT d.oid FROM pg_database d
+                                           WHERE d.datname = current_database())
+                      LIMIT 1) r ON true
+UNION ALL
+SELECT NULL::bigint,
+       COALESCE(d.name, u.name),
+       CASE WHEN u.name IS NULL THEN 'pending'
+            WHEN d.name IS NULL THEN 'missing'
+            WHEN u.checksum <> d.checksum THEN 'changed'
+            ELSE 'applied' END,
+       u.ran_at,
+       true,
+       true,
+       CASE WHEN d.name IS NOT NULL THEN '{}'::text[] END,
+       CASE WHEN u.name IS NOT NULL AND d.name IS NOT NULL AND u.checksum <> d.checksum
+            THEN 'repeatable: its body changed since its last run, which runs again after the versioned migrations'
+            WHEN u.name IS NOT NULL THEN 'repeatable'
+            ELSE 'repeatable: not run yet' END
+  FROM (SELECT * FROM @extschema@.migrate_repeatables rr
+         WHERE rr.set = migrate_status_of.set) d
+  FULL JOIN (SELECT DISTINCT ON (ru.name) ru.name, ru.checksum, ru.ran_at
+               FROM @extschema@.migrate_repeatable_runs ru
+              WHERE ru.set = migrate_status_of.set AND ru.schema = s.schema
+              ORDER BY ru.name, ru.id DESC) u
+    ON u.name = d.name
+  ) st;
+END;
+
+COMMENT ON FUNCTION @extschema@.migrate_status_of(text, text[]) IS
+    'internal: the rows of migrate_status() for a set in each schema given, unordered';
+
+CREATE VIEW @extschema@.migrate_status_rows AS
+SELECT version, name, state, applied_at, transactional, reversible, unassured, detail
+  FROM @extschema@.migrate_status_of('main', '{""}');
+
+COMMENT ON VIEW @extschema@.migrate_status_rows IS
+    'internal: the rows of migrate_status() for the main set with no schema, unordered';
+
+-- Granted to nobody, as the views above: the C code reads them as the owner.
+REVOKE ALL ON TABLE @extschema@.migrate_status_rows FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.migrate_status_of(text, text[]) FROM PUBLIC;
+
+/*
+ * The functions and procedures of 1.0 that define, select or report take a
+ * set (and those that run or report, a schema; deploy and revert a list of
+ * schemas).  PostgreSQL cannot add parameters to a function, so each is
+ * dropped and created again with its new signature; the EXECUTE privileges
+ * granted on the old one are granted again on the new one, so that the
+ * roles that deploy keep what they had.  Nothing depends on these
+ * functions but the grants.
+ */
+CREATE FUNCTION @extschema@.migrate_regrant(grants aclitem[], new_signature text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    g record;
+BEGIN
+    FOR g IN SELECT a.grantee, a.is_grantable
+               FROM aclexplode(grants) a
+               JOIN pg_proc p ON p.oid = new_signature::regprocedure
+              WHERE a.privilege_type = 'EXECUTE' AND a.grantee <> p.proowner
+    LOOP
+        EXECUTE format('GRANT EXECUTE ON ROUTINE %s TO %s%s', new_signature,
+                       CASE WHEN g.grantee = 0 THEN 'PUBLIC'
+                            ELSE quote_ident(g.grantee::regrole::text) END,
+                       CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
+    END LOOP;
+END;
+$$;
+
+-- Kept only while this script runs.
+CREATE TABLE @extschema@.migrate_saved_grants AS
+SELECT p.proname::text AS name, p.proacl AS grants
+  FROM pg_proc p
+ WHERE p.pronamespace = '@extschema@'::regnamespace
+   AND (p.proname::text, p.pronargs::integer) IN (
+       ('migrate_define', 6), ('migrate_remove', 1), ('migrate_apply', 2),
+       ('migrate_rollback', 2), ('migrate_status', 0), ('migrate_plan', 2),
+       ('migrate_baseline', 1), ('migrate_verify', 1), ('migrate_deploy', 2),
+       ('migrate_revert', 2), ('migrate_resolve', 2));
+
+DROP FUNCTION @extschema@.migrate_define(bigint, text, text, text, boolean, text[]);
+DROP FUNCTION @extschema@.migrate_remove(bigint);
+DROP FUNCTION @extschema@.migrate_apply(bigint, integer);
+DROP FUNCTION @extschema@.migrate_rollback(integer, bigint);
+DROP FUNCTION @extschema@.migrate_status();
+DROP FUNCTION @extschema@.migrate_plan(bigint, integer);
+DROP FUNCTION @extschema@.migrate_baseline(bigint);
+DROP FUNCTION @extschema@.migrate_verify(bigint);
+DROP PROCEDURE @extschema@.migrate_deploy(bigint, integer);
+DROP PROCEDURE @extschema@.migrate_revert(integer, bigint);
+DROP FUNCTION @extschema@.migrate_resolve(bigint, text);
+
+CREATE FUNCTION @extschema@.migrate_define(
+    version bigint,
+    name text,
+    up text,
+    down text DEFAULT NULL,
+    transactional boolean DEFAULT NULL,
+    safety_assured text[] DEFAULT '{}',
+    set text DEFAULT 'main')
+RETURNS @extschema@.migrate_migrations
+AS 'MODULE_PATHNAME', 'migrate_define'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION @extschema@.migrate_define(bigint, text, text, text, boolean, text[], text) IS
+    'store (or replace, while not applied) a versioned migration of a set';
+
+CREATE FUNCTION @extschema@.migrate_remove(version bigint, set text DEFAULT 'main')
+RETURNS void
+AS 'MODULE_PATHNAME', 'migrate_remove'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION @extschema@.migrate_remove(bigint, text) IS
+    'delete a migration that is not applied';
+
+CREATE FUNCTION @extschema@.migrate_apply(target bigint DEFAULT NULL, steps integer DEFAULT NULL,
+    set text DEFAULT 'main', schema text DEFAULT NULL)
+RETURNS TABLE (version bigint, name text, duration interval)
+AS 'MODULE_PATHNAME', 'migrate_apply'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION @extschema@.migrate_apply(bigint, integer, text, text) IS
+    'apply pending migrations (then changed repeatables) in version order, atomically, in the caller''s transaction';
+
+CREATE FUNCTION @extschema@.migrate_rollback(steps integer DEFAULT 1, target bigint DEFAULT NULL,
+    set text DEFAULT 'main', schema text DEFAULT NULL)
+RETURNS TABLE (version bigint, name text, duration interval)
+AS 'MODULE_PATHNAME', 'migrate_rollback'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION @extschema@.migrate_rollback(integer, bigint, text, text) IS
+    'run the down bodies of the newest applied migrations (and take back repeatable runs), atomically';
+
+CREATE FUNCTION @extschema@.migrate_status(set text DEFAULT 'main', schema text DEFAULT NULL)
+RETURNS TABLE (version bigint, name text, state text, applied_at timestamptz,
+               transactional boolean, reversible boolean, unassured text[], detail text)
+AS 'MODULE_PATHNAME', 'migrate_status'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION @extschema@.migrate_status(text, text) IS
+    'every known migration of a set with its state: applied, pending, changed, missing, running or failed';
+
+CREATE FUNCTION @extschema@.migrate_plan(target bigint DEFAULT NULL, steps integer DEFAULT NULL,
+    set text DEFAULT 'main', schema text DEFAULT NULL)
+RETURNS TABLE (version bigint, name text, transactional boolean)
+AS 'MODULE_PATHNAME', 'migrate_plan'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION @extschema@.migrate_plan(bigint, integer, text, text) IS
+    'the migrations that migrate_apply() with the same arguments would run now';
+
+CREATE FUNCTION @extschema@.migrate_baseline(version bigint, set text DEFAULT 'main',
+    schema text DEFAULT NULL)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'migrate_baseline'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION @extschema@.migrate_baseline(bigint, text, text) IS
+    'mark every pending migration up to a version applied without running it';
+
+CREATE FUNCTION @extschema@.migrate_verify(version bigint DEFAULT NULL, set text DEFAULT 'main',
+    schema text DEFAULT NULL)
+RETURNS TABLE (version bigint, name text, ok boolean, detail text)
+AS 'MODULE_PATHNAME', 'migrate_verify'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION @extschema@.migrate_verify(bigint, text, text) IS
+    'prove, without changing anything, that the down of each pending migration (or of the one given) undoes its up';
+
+CREATE PROCEDURE @extschema@.migrate_deploy(target bigint DEFAULT NULL, steps integer DEFAULT NULL,
+    set text DEFAULT 'main', schemas text[] DEFAULT NULL)
+AS 'MODULE_PATHNAME', 'migrate_deploy'
+LANGUAGE C;
+
+COMMENT ON PROCEDURE @extschema@.migrate_deploy(bigint, integer, text, text[]) IS
+    'apply pending migrations in version order, committing after each, in each tenant schema given; runs non-transactional ones outside a transaction block';
+
+CREATE PROCEDURE @extschema@.migrate_revert(steps integer DEFAULT 1, target bigint DEFAULT NULL,
+    set text DEFAULT 'main', schemas text[] DEFAULT NULL)
+AS 'MODULE_PATHNAME', 'migrate_revert'
+LANGUAGE C;
+
+COMMENT ON PROCEDURE @extschema@.migrate_revert(integer, bigint, text, text[]) IS
+    'run the down bodies of the newest applied migrations, committing after each, in each tenant schema given';
+
+CREATE FUNCTION @extschema@.migrate_resolve(version bigint, state text, set text DEFAULT 'main',
+    schema text DEFAULT NULL)
+RETURNS void
+AS 'MODULE_PATHNAME', 'migrate_resolve'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION @extschema@.migrate_resolve(bigint, text, text, text) IS
+    'record that a person repaired a failed migration: it is now applied, or pending';
+
+REVOKE ALL ON FUNCTION @extschema@.migrate_define(bigint, text, text, text, boolean, text[], text),
+    @extschema@.migrate_remove(bigint, text),
+    @extschema@.migrate_apply(bigint, integer, text, text),
+    @extschema@.migrate_rollback(integer, bigint, text, text),
+    @extschema@.migrate_status(text, text),
+    @extschema@.migrate_plan(bigint, integer, text, text),
+    @extschema@.migrate_baseline(bigint, text, text),
+    @extschema@.migrate_verify(bigint, text, text),
+    @extschema@.migrate_resolve(bigint, text, text, text) FROM PUBLIC;
+REVOKE ALL ON PROCEDURE @extschema@.migrate_deploy(bigint, integer, text, text[]),
+    @extschema@.migrate_revert(integer, bigint, text, text[]) FROM PUBLIC;
+
+SELECT @extschema@.migrate_regrant(g.grants, n.new_signature)
+  FROM @extschema@.migrate_saved_grants g
+  JOIN (VALUES
+        ('migrate_define', '@extschema@.migrate_define(bigint, text, text, text, boolean, text[], text)'),
+        ('migrate_remove', '@extschema@.migrate_remove(bigint, text)'),
+        ('migrate_apply', '@extschema@.migrate_apply(bigint, integer, text, text)'),
+        ('migrate_rollback', '@extschema@.migrate_rollback(integer, bigint, text, text)'),
+        ('migrate_status', '@extschema@.migrate_status(text, text)'),
+        ('migrate_plan', '@extschema@.migrate_plan(bigint, integer, text, text)'),
+        ('migrate_baseline', '@extschema@.migrate_baseline(bigint, text, text)'),
+        ('migrate_verify', '@extschema@.migrate_verify(bigint, text, text)'),
+        ('migrate_deploy', '@extschema@.migrate_deploy(bigint, integer, text, text[])'),
+        ('migrate_revert', '@extschema@.migrate_revert(integer, bigint, text, text[])'),
+        ('migrate_resolve', '@extschema@.migrate_resolve(bigint, text, text, text)'))
+       AS n(name, new_signature) ON n.name = g.name
+ WHERE g.grants IS NOT NULL;
+
+DROP FUNCTION @extschema@.migrate_regrant(aclitem[], text);
+DROP TABLE @extschema@.migrate_saved_grants;

@@ -192,7 +192,7 @@ CREATE ROLE deploy_owner NOLOGIN;
 GRANT USAGE, CREATE ON SCHEMA shop TO deploy_owner;
 ALTER TABLE shop.items OWNER TO deploy_owner;
 GRANT USAGE ON SCHEMA public TO deploy_owner;
-GRANT EXECUTE ON PROCEDURE migrate_deploy(bigint, integer) TO deploy_owner;
+GRANT EXECUTE ON PROCEDURE migrate_deploy(bigint, integer, text, text[]) TO deploy_owner;
 SELECT version FROM migrate_define(11, 'index_items',
     'CREATE INDEX CONCURRENTLY items_sku_idx ON items (sku);');
 SELECT version FROM migrate_define(12, 'index_orders',

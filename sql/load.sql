@@ -236,7 +236,7 @@ SELECT migrate_remove(20261123000000);
 -- migrate_define(), and the migration is reported unchanged.
 CREATE ROLE regress_migrate_loader;
 GRANT USAGE ON SCHEMA public TO regress_migrate_loader;
-GRANT EXECUTE ON FUNCTION migrate_load(jsonb, boolean) TO regress_migrate_loader;
+GRANT EXECUTE ON FUNCTION migrate_load(jsonb, boolean, text) TO regress_migrate_loader;
 SELECT pg_temp.file_set() AS file_set \gset
 SET ROLE regress_migrate_loader;
 SELECT * FROM migrate_load(:'file_set');
@@ -244,7 +244,7 @@ RESET ROLE;
 SELECT version, defined_by FROM migrate_migrations WHERE defined_by <> current_user
  ORDER BY version;
 -- Without the grant, the call is refused.
-REVOKE EXECUTE ON FUNCTION migrate_load(jsonb, boolean) FROM regress_migrate_loader;
+REVOKE EXECUTE ON FUNCTION migrate_load(jsonb, boolean, text) FROM regress_migrate_loader;
 SET ROLE regress_migrate_loader;
 SELECT * FROM migrate_load('[]');
 RESET ROLE;

@@ -71,13 +71,13 @@ RESET ROLE;
 --
 -- A deploy role, granted what the README lists.
 --
-GRANT EXECUTE ON FUNCTION migrate_define(bigint, text, text, text, boolean, text[]),
-                          migrate_remove(bigint),
-                          migrate_apply(bigint, integer),
-                          migrate_rollback(integer, bigint),
-                          migrate_status(),
-                          migrate_plan(bigint, integer),
-                          migrate_baseline(bigint)
+GRANT EXECUTE ON FUNCTION migrate_define(bigint, text, text, text, boolean, text[], text),
+                          migrate_remove(bigint, text),
+                          migrate_apply(bigint, integer, text, text),
+                          migrate_rollback(integer, bigint, text, text),
+                          migrate_status(text, text),
+                          migrate_plan(bigint, integer, text, text),
+                          migrate_baseline(bigint, text, text)
       TO regress_migrate_deployer, regress_migrate_junior;
 GRANT SELECT ON migrate_migrations, migrate_applied, migrate_history
       TO regress_migrate_deployer, regress_migrate_junior;
@@ -234,11 +234,11 @@ SELECT to_regclass('app.logs') AS logs;
 
 -- A definer that no longer exists is refused.
 CREATE ROLE regress_migrate_gone;
-GRANT EXECUTE ON FUNCTION migrate_define(bigint, text, text, text, boolean, text[]) TO regress_migrate_gone;
+GRANT EXECUTE ON FUNCTION migrate_define(bigint, text, text, text, boolean, text[], text) TO regress_migrate_gone;
 SET ROLE regress_migrate_gone;
 SELECT version, name, defined_by FROM migrate_define(900, 'orphan', 'SELECT 1', '');
 RESET ROLE;
-REVOKE EXECUTE ON FUNCTION migrate_define(bigint, text, text, text, boolean, text[]) FROM regress_migrate_gone;
+REVOKE EXECUTE ON FUNCTION migrate_define(bigint, text, text, text, boolean, text[], text) FROM regress_migrate_gone;
 DROP ROLE regress_migrate_gone;
 SET client_min_messages = warning;
 SELECT version, name FROM migrate_apply();

@@ -21,19 +21,19 @@ CREATE ROLE regress_migrate_dev LOGIN IN ROLE regress_migrate_owner_group;
 CREATE ROLE regress_migrate_deployer LOGIN;
 CREATE SCHEMA regress_app AUTHORIZATION regress_migrate_deployer;
 GRANT USAGE, CREATE ON SCHEMA public TO regress_migrate_deployer, regress_migrate_owner_group;
-GRANT EXECUTE ON FUNCTION migrate_define(bigint, text, text, text, boolean, text[]),
-                          migrate_remove(bigint),
-                          migrate_apply(bigint, integer),
-                          migrate_rollback(integer, bigint),
-                          migrate_status(),
-                          migrate_plan(bigint, integer),
-                          migrate_baseline(bigint),
-                          migrate_verify(bigint),
+GRANT EXECUTE ON FUNCTION migrate_define(bigint, text, text, text, boolean, text[], text),
+                          migrate_remove(bigint, text),
+                          migrate_apply(bigint, integer, text, text),
+                          migrate_rollback(integer, bigint, text, text),
+                          migrate_status(text, text),
+                          migrate_plan(bigint, integer, text, text),
+                          migrate_baseline(bigint, text, text),
+                          migrate_verify(bigint, text, text),
                           migrate_lint(text),
-                          migrate_resolve(bigint, text)
+                          migrate_resolve(bigint, text, text, text)
     TO regress_migrate_deployer, regress_migrate_owner_group;
-GRANT EXECUTE ON PROCEDURE migrate_deploy(bigint, integer),
-                           migrate_revert(integer, bigint),
+GRANT EXECUTE ON PROCEDURE migrate_deploy(bigint, integer, text, text[]),
+                           migrate_revert(integer, bigint, text, text[]),
                            migrate_backfill(regclass, text, text, integer, interval)
     TO regress_migrate_deployer, regress_migrate_owner_group;
 GRANT SELECT ON migrate_migrations, migrate_applied, migrate_history, migrate_findings,

@@ -138,10 +138,18 @@ INSERT INTO migrate_migrations
 SELECT version, name, up, down, down_derived, transactional, checksum, defined_at, defined_by,
        safety_assured
   FROM saved_migrations;
-INSERT INTO migrate_applied SELECT * FROM saved_applied;
-INSERT INTO migrate_history SELECT * FROM saved_history;
-INSERT INTO migrate_findings SELECT * FROM saved_findings;
-INSERT INTO migrate_progress SELECT * FROM saved_progress;
+INSERT INTO migrate_applied (version, checksum, applied_at, applied_by, duration)
+SELECT version, checksum, applied_at, applied_by, duration FROM saved_applied;
+INSERT INTO migrate_history
+    (id, version, name, direction, started_at, duration, role, success, error)
+SELECT id, version, name, direction, started_at, duration, role, success, error
+  FROM saved_history;
+INSERT INTO migrate_findings (version, body, statement, line, rule, severity, message, hint)
+SELECT version, body, statement, line, rule, severity, message, hint FROM saved_findings;
+INSERT INTO migrate_progress
+    (version, direction, statements, completed, started_at, pid, relations, error)
+SELECT version, direction, statements, completed, started_at, pid, relations, error
+  FROM saved_progress;
 INSERT INTO migrate_backfills SELECT * FROM saved_backfills;
 SELECT setval('migrate_history_id_seq', max(id)) FROM migrate_history;
 SELECT setval('migrate_backfills_id_seq', max(id)) FROM migrate_backfills;
@@ -156,6 +164,13 @@ SELECT version FROM migrate_define(5, 'too_early',
 SELECT * FROM migrate_verify();
 CALL migrate_deploy();
 
+-- A deploy role's grants on 1.0's functions, which 1.1 gives new
+-- signatures (a set and a schema), are kept by the update.
+GRANT EXECUTE ON FUNCTION migrate_apply(bigint, integer), migrate_status()
+    TO regress_migrate_upgrader;
+GRANT EXECUTE ON PROCEDURE migrate_deploy(bigint, integer)
+    TO regress_migrate_upgrader WITH GRANT OPTION;
+
 --
 -- The update, in the same session.
 --
@@ -164,6 +179,21 @@ ALTER EXTENSION migrate UPDATE;
 SELECT extversion FROM pg_extension WHERE extname = 'migrate';
 -- The update script's search_path ended with it.
 SELECT current_setting('search_path') = :'search_path_before' AS search_path_unchanged;
+
+-- The grants carried over to the new signatures, grant option included,
+-- and nothing more.
+SELECT p.oid::regprocedure AS routine, a.privilege_type, a.is_grantable
+  FROM pg_proc p, aclexplode(p.proacl) a
+ WHERE p.pronamespace = 'public'::regnamespace
+   AND a.grantee = 'regress_migrate_upgrader'::regrole
+ ORDER BY 1;
+REVOKE EXECUTE ON FUNCTION migrate_apply(bigint, integer, text, text), migrate_status(text, text)
+    FROM regress_migrate_upgrader;
+REVOKE EXECUTE ON PROCEDURE migrate_deploy(bigint, integer, text, text[])
+    FROM regress_migrate_upgrader;
+-- The rows of 1.0 belong to set 'main', with no schema.
+SELECT DISTINCT set, schema FROM migrate_applied;
+SELECT DISTINCT set FROM migrate_migrations;
 
 -- Every row kept.
 SELECT 'migrate_migrations' AS catalog, (SELECT count(*) FROM migrate_migrations) AS rows,
@@ -247,7 +277,7 @@ SELECT c.relname, c.relkind,
                      'migrate_watched_relations')
  ORDER BY 1;
 -- A deploy role reads the status through migrate_status(), never directly.
-GRANT EXECUTE ON FUNCTION migrate_status() TO regress_migrate_upgrader;
+GRANT EXECUTE ON FUNCTION migrate_status(text, text) TO regress_migrate_upgrader;
 SET ROLE regress_migrate_upgrader;
 SELECT version, state FROM migrate_status();
 SELECT * FROM migrate_status_rows;

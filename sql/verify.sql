@@ -318,13 +318,13 @@ SELECT migrate_remove(601);
 -- Not granted to PUBLIC; the definer check of apply applies.
 CREATE ROLE regress_migrate_author;
 CREATE ROLE regress_migrate_checker;
-GRANT EXECUTE ON FUNCTION migrate_define(bigint, text, text, text, boolean, text[])
+GRANT EXECUTE ON FUNCTION migrate_define(bigint, text, text, text, boolean, text[], text)
     TO regress_migrate_author;
 SET ROLE regress_migrate_checker;
 SELECT * FROM migrate_verify();
 \echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
-GRANT EXECUTE ON FUNCTION migrate_verify(bigint) TO regress_migrate_checker;
+GRANT EXECUTE ON FUNCTION migrate_verify(bigint, text, text) TO regress_migrate_checker;
 SET ROLE regress_migrate_author;
 SELECT version FROM migrate_define(602, 'by_author', 'SELECT 1;', '');
 SET ROLE regress_migrate_checker;
@@ -333,7 +333,7 @@ SELECT * FROM migrate_verify();
 RESET ROLE;
 SELECT migrate_remove(602);
 -- Its own migrations it may verify.
-GRANT EXECUTE ON FUNCTION migrate_define(bigint, text, text, text, boolean, text[])
+GRANT EXECUTE ON FUNCTION migrate_define(bigint, text, text, text, boolean, text[], text)
     TO regress_migrate_checker;
 SET ROLE regress_migrate_checker;
 SELECT version FROM migrate_define(603, 'by_checker', 'SELECT 1;', '');

@@ -15,6 +15,7 @@
  */
 #include "migrate.h"
 #include "catalog.h"
+#include "scope.h"
 #include "lock.h"
 #include "plan.h"
 #include "runner.h"
@@ -113,9 +114,11 @@ migrate_apply(PG_FUNCTION_ARGS)
 	bool		has_steps;
 	int32		steps = plan_get_steps(fcinfo, 1, &has_steps);
 
+	scope_from_args(fcinfo, 2, 3);
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();
 	catalog_open();
+	scope_require_known_set();
 	runner_enter("migrate_apply", true);
 	PG_TRY();
 	{
@@ -155,9 +158,11 @@ migrate_rollback(PG_FUNCTION_ARGS)
 				 errmsg("migrate_rollback needs steps or target"),
 				 errhint("Pass steps => 1 to roll back the newest migration, or target => 0 to roll back all.")));
 
+	scope_from_args(fcinfo, 2, 3);
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();
 	catalog_open();
+	scope_require_known_set();
 	runner_enter("migrate_rollback", true);
 	PG_TRY();
 	{
@@ -195,6 +200,7 @@ baseline_mark(const char *caller, CatalogQuery query, Datum selection,
 	namestrcpy(&role, GetUserNameFromId(GetUserId(), false));
 	SPI_connect();
 	catalog_open();
+	scope_require_known_set();
 	runner_enter(caller, true);
 	PG_TRY();
 	{
@@ -260,6 +266,7 @@ migrate_baseline(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("migration version must be positive, not " INT64_FORMAT, version)));
+	scope_from_args(fcinfo, 1, 2);
 	PG_RETURN_INT32(baseline_mark("migrate_baseline", Q_BASELINE,
 								  Int64GetDatum(version), false));
 }
@@ -276,6 +283,7 @@ migrate_baseline_versions(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("versions must not be null")));
+	scope_from_args(fcinfo, 1, 2);
 	PG_RETURN_INT32(baseline_mark("migrate_baseline_versions", Q_BASELINE_VERSIONS,
 								  PG_GETARG_DATUM(0), true));
 }
@@ -296,9 +304,11 @@ migrate_plan(PG_FUNCTION_ARGS)
 	MigrationPlan *plan;
 	ListCell   *lc;
 
+	scope_from_args(fcinfo, 2, 3);
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();
 	catalog_open();
+	scope_require_known_set();
 	plan = plan_build(PLAN_APPLY, has_target, target, has_steps, steps);
 	plan_warn(plan);
 	foreach(lc, plan->migrations)

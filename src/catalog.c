@@ -29,6 +29,7 @@
 #include "migrate.h"
 #include "compat.h"
 #include "catalog.h"
+#include "scope.h"
 
 #include "access/genam.h"
 #include "access/htup_details.h"
@@ -50,11 +51,28 @@
 #include "utils/timestamp.h"
 
 /* The text and parameter types of one internal query */
+/*
+ * Which parameters of the running call's scope (see scope.c) a query takes
+ * after its own: none, the set ($nargs+1), or the set and the schema
+ * ($nargs+1, $nargs+2).
+ */
+typedef enum CatalogScopeArgs
+{
+	SCOPE_NONE = 0,
+	SCOPE_SET,
+	SCOPE_SCHEMA
+} CatalogScopeArgs;
+
+/* The maximum number of parameters of an internal query, scope included */
+#define CATALOG_MAX_ARGS 12
+
+/* The text and parameter types of one internal query */
 typedef struct CatalogQueryDef
 {
 	const char *sql;			/* %1$s stands for the extension's schema */
-	int			nargs;
-	Oid			argtypes[9];
+	int			nargs;			/* parameters the caller passes */
+	Oid			argtypes[CATALOG_MAX_ARGS];
+	CatalogScopeArgs scope;		/* scope parameters appended to those */
 } CatalogQueryDef;
 
 /*
@@ -74,16 +92,30 @@ typedef struct CatalogQueryDef
 #define BASELINE_MARKING(selection) \
 	"WITH pending AS (" \
 	"   SELECT m.version, m.name, m.checksum FROM %1$s.migrate_migrations m" \
-	"   WHERE NOT EXISTS (SELECT FROM %1$s.migrate_applied a" \
-	"                     WHERE a.version = m.version)" \
+	"   WHERE m.set = $3 AND NOT EXISTS (SELECT FROM %1$s.migrate_applied a" \
+	"                     WHERE a.set = m.set AND a.schema = $4 AND a.version = m.version)" \
 	"   AND " selection ")," \
 	" applied AS (" \
-	"   INSERT INTO %1$s.migrate_applied (version, checksum, applied_at, applied_by, duration)" \
-	"   SELECT version, checksum, pg_catalog.now(), $2, '0'::pg_catalog.interval FROM pending)" \
+	"   INSERT INTO %1$s.migrate_applied" \
+	"   (set, schema, version, checksum, applied_at, applied_by, duration)" \
+	"   SELECT $3, $4, version, checksum, pg_catalog.now(), $2, '0'::pg_catalog.interval" \
+	"   FROM pending)" \
 	" INSERT INTO %1$s.migrate_history" \
-	" (version, name, direction, started_at, duration, role, success)" \
-	" SELECT version, name, 'baseline', pg_catalog.now(), '0'::pg_catalog.interval, $2, true" \
-	" FROM pending"
+	" (set, schema, version, name, direction, started_at, duration, role, success)" \
+	" SELECT $3, $4, version, name, 'baseline', pg_catalog.now(), '0'::pg_catalog.interval," \
+	" $2, true FROM pending"
+
+/*
+ * The checksum with which a migration (of the row variable m) is applied in
+ * any schema of its set, for the questions that concern the set as a whole
+ * (may it be redefined, removed, pruned?): a derived table with one column,
+ * checksum, for a LEFT JOIN LATERAL.  A schema where it was applied with
+ * other content comes first.
+ */
+#define APPLIED_ANYWHERE(m) \
+	"(SELECT a.checksum FROM %1$s.migrate_applied a" \
+	" WHERE a.set = " #m ".set AND a.version = " #m ".version" \
+	" ORDER BY a.checksum = " #m ".checksum LIMIT 1) a"
 
 /*
  * The oldest version of the extension's catalog (its SQL objects) that this
@@ -109,181 +141,215 @@ static const CatalogQueryDef catalog_queries[NUM_CATALOG_QUERIES] = {
 		"UPDATE %1$s.migrate_state SET epoch = epoch + 1",
 		0, {0}
 	},
+	[Q_SET_KNOWN] = {
+		"SELECT FROM %1$s.migrate_migrations m WHERE m.set = $1"
+		" UNION ALL SELECT FROM %1$s.migrate_applied a WHERE a.set = $1"
+		" UNION ALL SELECT FROM %1$s.migrate_repeatables r WHERE r.set = $1"
+		" UNION ALL SELECT FROM %1$s.migrate_repeatable_runs u WHERE u.set = $1"
+		" LIMIT 1",
+		0, {0}, SCOPE_SET
+	},
 	[Q_DEFINITION] = {
 		"SELECT " MIGRATION_COLUMNS ", m.down_derived,"
 		" m.safety_assured::pg_catalog.text AS safety_assured"
 		" FROM %1$s.migrate_migrations m"
-		" LEFT JOIN %1$s.migrate_applied a ON a.version = m.version"
-		" WHERE m.version = $1",
-		1, {INT8OID}
+		" LEFT JOIN %1$s.migrate_applied a"
+		" ON a.set = m.set AND a.schema = $3 AND a.version = m.version"
+		" WHERE m.set = $2 AND m.version = $1",
+		1, {INT8OID}, SCOPE_SCHEMA
+	},
+	[Q_DEFINITION_ANY] = {
+		"SELECT " MIGRATION_COLUMNS ", m.down_derived,"
+		" m.safety_assured::pg_catalog.text AS safety_assured"
+		" FROM %1$s.migrate_migrations m"
+		" LEFT JOIN LATERAL " APPLIED_ANYWHERE(m) " ON true"
+		" WHERE m.set = $2 AND m.version = $1",
+		1, {INT8OID}, SCOPE_SET
 	},
 	[Q_ALL_DEFINITIONS] = {
 		"SELECT " MIGRATION_COLUMNS ", m.down_derived,"
 		" m.safety_assured::pg_catalog.text AS safety_assured"
 		" FROM %1$s.migrate_migrations m"
-		" LEFT JOIN %1$s.migrate_applied a ON a.version = m.version"
+		" LEFT JOIN %1$s.migrate_applied a"
+		" ON a.set = m.set AND a.schema = $2 AND a.version = m.version"
+		" WHERE m.set = $1"
 		" ORDER BY m.version",
-		0, {0}
+		0, {0}, SCOPE_SCHEMA
+	},
+	[Q_ALL_DEFINITIONS_ANY] = {
+		"SELECT " MIGRATION_COLUMNS ", m.down_derived,"
+		" m.safety_assured::pg_catalog.text AS safety_assured"
+		" FROM %1$s.migrate_migrations m"
+		" LEFT JOIN LATERAL " APPLIED_ANYWHERE(m) " ON true"
+		" WHERE m.set = $1"
+		" ORDER BY m.version",
+		0, {0}, SCOPE_SET
 	},
 	[Q_APPLIED_UNDEFINED] = {
-		"SELECT a.version, a.checksum FROM %1$s.migrate_applied a"
-		" WHERE NOT EXISTS (SELECT FROM %1$s.migrate_migrations m WHERE m.version = a.version)"
+		"SELECT DISTINCT ON (a.version) a.version, a.checksum FROM %1$s.migrate_applied a"
+		" WHERE a.set = $1 AND NOT EXISTS (SELECT FROM %1$s.migrate_migrations m"
+		"                                  WHERE m.set = a.set AND m.version = a.version)"
 		" ORDER BY a.version",
-		0, {0}
+		0, {0}, SCOPE_SET
 	},
 	[Q_LOADED_UNCHANGED] = {
 		"SELECT FROM %1$s.migrate_loaded l JOIN %1$s.migrate_state s ON s.epoch = l.epoch"
-		" WHERE l.set_checksum = $1 AND l.loaded_by = $2::pg_catalog.name",
-		2, {TEXTOID, TEXTOID}
+		" WHERE l.set = $3 AND l.set_checksum = $1 AND l.loaded_by = $2::pg_catalog.name",
+		2, {TEXTOID, TEXTOID}, SCOPE_SET
 	},
 	[Q_REMEMBER_LOADED] = {
-		"INSERT INTO %1$s.migrate_loaded (singleton, epoch, set_checksum, loaded_by)"
-		" SELECT true, s.epoch, $1, $2::pg_catalog.name FROM %1$s.migrate_state s"
-		" ON CONFLICT (singleton) DO UPDATE SET epoch = excluded.epoch,"
+		"INSERT INTO %1$s.migrate_loaded (set, epoch, set_checksum, loaded_by)"
+		" SELECT $3, s.epoch, $1, $2::pg_catalog.name FROM %1$s.migrate_state s"
+		" ON CONFLICT (set) DO UPDATE SET epoch = excluded.epoch,"
 		" set_checksum = excluded.set_checksum, loaded_by = excluded.loaded_by",
-		2, {TEXTOID, TEXTOID}
+		2, {TEXTOID, TEXTOID}, SCOPE_SET
 	},
 	[Q_DEFINITION_ROW] = {
-		"SELECT * FROM %1$s.migrate_migrations WHERE version = $1",
-		1, {INT8OID}
+		"SELECT * FROM %1$s.migrate_migrations WHERE set = $2 AND version = $1",
+		1, {INT8OID}, SCOPE_SET
 	},
 	[Q_APPLIED_CHECKSUM] = {
-		"SELECT checksum FROM %1$s.migrate_applied WHERE version = $1",
-		1, {INT8OID}
+		"SELECT checksum FROM %1$s.migrate_applied"
+		" WHERE set = $2 AND schema = $3 AND version = $1",
+		1, {INT8OID}, SCOPE_SCHEMA
+	},
+	[Q_APPLIED_CHECKSUM_ANY] = {
+		"SELECT checksum FROM %1$s.migrate_applied"
+		" WHERE set = $2 AND version = $1 LIMIT 1",
+		1, {INT8OID}, SCOPE_SET
 	},
 	[Q_UPSERT_DEFINITION] = {
 		"INSERT INTO %1$s.migrate_migrations"
-		" (version, name, up, down, down_derived, transactional, defined_at, defined_by,"
+		" (set, version, name, up, down, down_derived, transactional, defined_at, defined_by,"
 		"  safety_assured)"
-		" VALUES ($1, $2, $3, $4, $5, $6, pg_catalog.now(), $7, $8)"
-		" ON CONFLICT (version) DO UPDATE SET name = excluded.name, up = excluded.up,"
+		" VALUES ($9, $1, $2, $3, $4, $5, $6, pg_catalog.now(), $7, $8)"
+		" ON CONFLICT (set, version) DO UPDATE SET name = excluded.name, up = excluded.up,"
 		" down = excluded.down, down_derived = excluded.down_derived,"
 		" transactional = excluded.transactional,"
 		" defined_at = excluded.defined_at, defined_by = excluded.defined_by,"
 		" safety_assured = excluded.safety_assured"
 		" RETURNING *",
-		8, {INT8OID, TEXTOID, TEXTOID, TEXTOID, BOOLOID, BOOLOID, NAMEOID, TEXTARRAYOID}
+		8, {INT8OID, TEXTOID, TEXTOID, TEXTOID, BOOLOID, BOOLOID, NAMEOID, TEXTARRAYOID},
+		SCOPE_SET
 	},
 	[Q_SET_DEFINER] = {
 		"UPDATE %1$s.migrate_migrations SET defined_by = $2, safety_assured = $3"
-		" WHERE version = $1 RETURNING *",
-		3, {INT8OID, NAMEOID, TEXTARRAYOID}
+		" WHERE set = $4 AND version = $1 RETURNING *",
+		3, {INT8OID, NAMEOID, TEXTARRAYOID}, SCOPE_SET
 	},
 	[Q_DELETE_FINDINGS] = {
-		"DELETE FROM %1$s.migrate_findings WHERE version = $1",
-		1, {INT8OID}
+		"DELETE FROM %1$s.migrate_findings WHERE set = $2 AND version = $1",
+		1, {INT8OID}, SCOPE_SET
 	},
 	[Q_INSERT_FINDING] = {
 		"INSERT INTO %1$s.migrate_findings"
-		" (version, body, statement, line, rule, severity, message, hint)"
-		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-		8, {INT8OID, TEXTOID, INT4OID, INT4OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID}
-	},
-	[Q_UNASSURED_ERRORS] = {
-		"SELECT f.version, f.statement, f.line, f.rule, f.message, f.hint"
-		" FROM %1$s.migrate_findings f"
-		" JOIN %1$s.migrate_migrations m ON m.version = f.version"
-		" WHERE f.body = 'up' AND f.severity = 'error'"
-		" AND NOT (f.rule = ANY (m.safety_assured))"
-		" AND NOT EXISTS (SELECT FROM %1$s.migrate_applied a"
-		"                 WHERE a.version = f.version)"
-		" ORDER BY f.version, f.statement, f.rule",
-		0, {0}
+		" (set, version, body, statement, line, rule, severity, message, hint)"
+		" VALUES ($9, $1, $2, $3, $4, $5, $6, $7, $8)",
+		8, {INT8OID, TEXTOID, INT4OID, INT4OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID},
+		SCOPE_SET
 	},
 	[Q_DELETE_FINDINGS_OF] = {
-		"DELETE FROM %1$s.migrate_findings WHERE version = ANY ($1)",
-		1, {INT8ARRAYOID}
+		"DELETE FROM %1$s.migrate_findings WHERE set = $2 AND version = ANY ($1)",
+		1, {INT8ARRAYOID}, SCOPE_SET
 	},
 	[Q_PENDING_ASSURED] = {
 		"SELECT m.version, m.safety_assured::pg_catalog.text"
 		" FROM %1$s.migrate_migrations m"
-		" WHERE NOT EXISTS (SELECT FROM %1$s.migrate_applied a"
-		"                   WHERE a.version = m.version)"
+		" WHERE m.set = $1"
+		" AND NOT EXISTS (SELECT FROM %1$s.migrate_applied a"
+		"                 WHERE a.set = m.set AND a.schema = $2 AND a.version = m.version)"
 		" ORDER BY m.version",
-		0, {0}
+		0, {0}, SCOPE_SCHEMA
 	},
 	[Q_DELETE_DEFINITION] = {
-		"DELETE FROM %1$s.migrate_migrations WHERE version = $1",
-		1, {INT8OID}
+		"DELETE FROM %1$s.migrate_migrations WHERE set = $2 AND version = $1",
+		1, {INT8OID}, SCOPE_SET
 	},
 	[Q_APPLY_CANDIDATES] = {
 		"SELECT " MIGRATION_COLUMNS
 		" FROM %1$s.migrate_migrations m"
-		" LEFT JOIN %1$s.migrate_applied a ON a.version = m.version"
-		" WHERE a.version IS NULL OR a.checksum <> m.checksum"
+		" LEFT JOIN %1$s.migrate_applied a"
+		" ON a.set = m.set AND a.schema = $2 AND a.version = m.version"
+		" WHERE m.set = $1 AND (a.version IS NULL OR a.checksum <> m.checksum)"
 		" ORDER BY m.version",
-		0, {0}
+		0, {0}, SCOPE_SCHEMA
 	},
 	[Q_MAX_APPLIED] = {
-		"SELECT pg_catalog.max(version) FROM %1$s.migrate_applied", 0, {0}
+		"SELECT pg_catalog.max(version) FROM %1$s.migrate_applied"
+		" WHERE set = $1 AND schema = $2",
+		0, {0}, SCOPE_SCHEMA
 	},
 	[Q_APPLIED_FOR_ROLLBACK] = {
 		"SELECT a.version AS version,"
 		" COALESCE(m.name, (SELECT h.name FROM %1$s.migrate_history h"
-		"                   WHERE h.version = a.version"
+		"                   WHERE h.set = a.set AND h.version = a.version"
 		"                   ORDER BY h.id DESC LIMIT 1)) AS name,"
 		" m.up, m.down, m.transactional, m.checksum,"
 		" a.checksum AS applied_checksum, m.defined_by"
 		" FROM %1$s.migrate_applied a"
-		" LEFT JOIN %1$s.migrate_migrations m ON m.version = a.version"
-		" WHERE ($1 IS NULL OR a.version >= $1)"
+		" LEFT JOIN %1$s.migrate_migrations m ON m.set = a.set AND m.version = a.version"
+		" WHERE a.set = $3 AND a.schema = $4 AND ($1 IS NULL OR a.version >= $1)"
 		" ORDER BY a.version DESC LIMIT $2",
-		2, {INT8OID, INT8OID}
+		2, {INT8OID, INT8OID}, SCOPE_SCHEMA
 	},
 	[Q_INSERT_APPLIED] = {
-		"INSERT INTO %1$s.migrate_applied (version, checksum, applied_at, applied_by, duration)"
-		" VALUES ($1, $2, $3, $4, $5)",
-		5, {INT8OID, TEXTOID, TIMESTAMPTZOID, NAMEOID, INTERVALOID}
+		"INSERT INTO %1$s.migrate_applied"
+		" (set, schema, version, checksum, applied_at, applied_by, duration)"
+		" VALUES ($6, $7, $1, $2, $3, $4, $5)",
+		5, {INT8OID, TEXTOID, TIMESTAMPTZOID, NAMEOID, INTERVALOID}, SCOPE_SCHEMA
 	},
 	[Q_DELETE_APPLIED] = {
-		"DELETE FROM %1$s.migrate_applied WHERE version = $1",
-		1, {INT8OID}
+		"DELETE FROM %1$s.migrate_applied WHERE set = $2 AND schema = $3 AND version = $1",
+		1, {INT8OID}, SCOPE_SCHEMA
 	},
 	[Q_INSERT_HISTORY] = {
 		"INSERT INTO %1$s.migrate_history"
-		" (version, name, direction, started_at, duration, role, success, error)"
-		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-		8, {INT8OID, TEXTOID, TEXTOID, TIMESTAMPTZOID, INTERVALOID, NAMEOID, BOOLOID, TEXTOID}
+		" (set, schema, version, name, direction, started_at, duration, role, success, error)"
+		" VALUES ($9, $10, $1, $2, $3, $4, $5, $6, $7, $8)",
+		8, {INT8OID, TEXTOID, TEXTOID, TIMESTAMPTZOID, INTERVALOID, NAMEOID, BOOLOID, TEXTOID},
+		SCOPE_SCHEMA
 	},
-	/* the view names MIGRATE_LOCK_KEY_LOW as a constant */
 	[Q_STATUS] = {
 		"SELECT version, name, state, applied_at, transactional, reversible, unassured, detail"
-		" FROM %1$s.migrate_status_rows ORDER BY version",
-		0, {0}
+		" FROM %1$s.migrate_status_of($1, ARRAY[$2]) ORDER BY version",
+		0, {0}, SCOPE_SCHEMA
 	},
 	[Q_PROGRESS_START] = {
 		"INSERT INTO %1$s.migrate_progress"
-		" (version, direction, statements, completed, started_at, pid)"
-		" VALUES ($1, $2, $3, 0, $4, $5)",
-		5, {INT8OID, TEXTOID, INT4OID, TIMESTAMPTZOID, INT4OID}
+		" (set, schema, version, direction, statements, completed, started_at, pid)"
+		" VALUES ($6, $7, $1, $2, $3, 0, $4, $5)",
+		5, {INT8OID, TEXTOID, INT4OID, TIMESTAMPTZOID, INT4OID}, SCOPE_SCHEMA
 	},
 	[Q_PROGRESS_RELATIONS] = {
-		"UPDATE %1$s.migrate_progress SET relations = $2 WHERE version = $1",
-		2, {INT8OID, OIDARRAYOID}
+		"UPDATE %1$s.migrate_progress SET relations = $2"
+		" WHERE set = $3 AND schema = $4 AND version = $1",
+		2, {INT8OID, OIDARRAYOID}, SCOPE_SCHEMA
 	},
 	[Q_PROGRESS_COMPLETED] = {
-		"UPDATE %1$s.migrate_progress SET completed = $2 WHERE version = $1",
-		2, {INT8OID, INT4OID}
+		"UPDATE %1$s.migrate_progress SET completed = $2"
+		" WHERE set = $3 AND schema = $4 AND version = $1",
+		2, {INT8OID, INT4OID}, SCOPE_SCHEMA
 	},
 	[Q_PROGRESS_FAILED] = {
-		"UPDATE %1$s.migrate_progress SET error = $2 WHERE version = $1",
-		2, {INT8OID, TEXTOID}
+		"UPDATE %1$s.migrate_progress SET error = $2"
+		" WHERE set = $3 AND schema = $4 AND version = $1",
+		2, {INT8OID, TEXTOID}, SCOPE_SCHEMA
 	},
 	[Q_PROGRESS_DELETE] = {
-		"DELETE FROM %1$s.migrate_progress WHERE version = $1",
-		1, {INT8OID}
+		"DELETE FROM %1$s.migrate_progress WHERE set = $2 AND schema = $3 AND version = $1",
+		1, {INT8OID}, SCOPE_SCHEMA
 	},
 	[Q_PROGRESS_STOPPED] = {
 		"SELECT p.version,"
 		" COALESCE(m.name, (SELECT h.name FROM %1$s.migrate_history h"
-		"                   WHERE h.version = p.version"
+		"                   WHERE h.set = p.set AND h.version = p.version"
 		"                   ORDER BY h.id DESC LIMIT 1)),"
 		" p.direction, p.completed, p.statements, p.error, p.pid, m.checksum"
 		" FROM %1$s.migrate_progress p"
-		" LEFT JOIN %1$s.migrate_migrations m ON m.version = p.version"
-		" WHERE $1 IS NULL OR p.version = $1"
+		" LEFT JOIN %1$s.migrate_migrations m ON m.set = p.set AND m.version = p.version"
+		" WHERE p.set = $2 AND p.schema = $3 AND ($1 IS NULL OR p.version = $1)"
 		" ORDER BY p.version",
-		1, {INT8OID}
+		1, {INT8OID}, SCOPE_SCHEMA
 	},
 	[Q_BACKFILL_FIND] = {
 		"SELECT id, last_key, rows_done, batches FROM %1$s.migrate_backfills"
@@ -315,17 +381,18 @@ static const CatalogQueryDef catalog_queries[NUM_CATALOG_QUERIES] = {
 	},
 	[Q_BASELINE] = {
 		BASELINE_MARKING("m.version <= $1"),
-		2, {INT8OID, NAMEOID}
+		2, {INT8OID, NAMEOID}, SCOPE_SCHEMA
 	},
 	[Q_BASELINE_UNDEFINED] = {
 		"SELECT v FROM pg_catalog.unnest($1::pg_catalog.int8[]) v"
-		" WHERE v IS NULL OR NOT EXISTS (SELECT FROM %1$s.migrate_migrations m WHERE m.version = v)"
+		" WHERE v IS NULL OR NOT EXISTS (SELECT FROM %1$s.migrate_migrations m"
+		"                                WHERE m.set = $2 AND m.version = v)"
 		" ORDER BY v NULLS FIRST LIMIT 1",
-		1, {INT8ARRAYOID}
+		1, {INT8ARRAYOID}, SCOPE_SET
 	},
 	[Q_BASELINE_VERSIONS] = {
 		BASELINE_MARKING("m.version = ANY ($1)"),
-		2, {INT8ARRAYOID, NAMEOID}
+		2, {INT8ARRAYOID, NAMEOID}, SCOPE_SCHEMA
 	},
 	[Q_SCHEMA_FINGERPRINT] = {
 		"SELECT kind, identity, description, relid"
@@ -554,16 +621,22 @@ catalog_plan(CatalogQuery query)
 	const CatalogQueryDef *def = &catalog_queries[query];
 	SPIPlanPtr	plan;
 	CatalogIdentity saved;
+	Oid			argtypes[CATALOG_MAX_ARGS];
+	int			nargs = def->nargs;
 
 	if (catalog_plans[query] != NULL)
 		return catalog_plans[query];
 
 	Assert(catalog_schema != NULL);
+	memcpy(argtypes, def->argtypes, sizeof(argtypes));
+	if (def->scope >= SCOPE_SET)
+		argtypes[nargs++] = TEXTOID;
+	if (def->scope >= SCOPE_SCHEMA)
+		argtypes[nargs++] = TEXTOID;
 	catalog_become_owner(&saved);
 	PG_TRY();
 	{
-		plan = SPI_prepare(psprintf(def->sql, catalog_schema), def->nargs,
-						   (Oid *) def->argtypes);
+		plan = SPI_prepare(psprintf(def->sql, catalog_schema), nargs, argtypes);
 	}
 	PG_FINALLY();
 	{
@@ -590,9 +663,34 @@ catalog_run(CatalogQuery query, Datum *values, const char *nulls,
 			Snapshot snapshot, bool read_only, long tcount)
 {
 	SPIPlanPtr	plan = catalog_plan(query);
+	const CatalogQueryDef *def = &catalog_queries[query];
 	CatalogIdentity saved;
+	Datum		scoped_values[CATALOG_MAX_ARGS];
+	char		scoped_nulls[CATALOG_MAX_ARGS + 1];
 	int			ret;
 
+	if (def->scope != SCOPE_NONE)
+	{
+		int			n = def->nargs;
+
+		/* the call's set and schema follow the caller's parameters */
+		if (n > 0)
+			memcpy(scoped_values, values, sizeof(Datum) * n);
+		if (nulls != NULL)
+			memcpy(scoped_nulls, nulls, n);
+		else
+			memset(scoped_nulls, ' ', n);
+		scoped_values[n] = CStringGetTextDatum(migrate_scope.set);
+		scoped_nulls[n++] = ' ';
+		if (def->scope == SCOPE_SCHEMA)
+		{
+			scoped_values[n] = CStringGetTextDatum(migrate_scope.schema);
+			scoped_nulls[n++] = ' ';
+		}
+		scoped_nulls[n] = '\0';
+		values = scoped_values;
+		nulls = scoped_nulls;
+	}
 	catalog_become_owner(&saved);
 	PG_TRY();
 	{
@@ -740,6 +838,7 @@ catalog_read_epoch(void)
  * the catalog tables bumps the epoch (the functions do it, a trigger
  * catches any other write), so the mark holds exactly until the next
  * change.  Lets a no-op migrate_apply() skip the scan of every migration.
+ * The mark is kept for the default scope only (set 'main', no schema).
  */
 bool
 catalog_known_clean(int64 *epoch)
@@ -748,6 +847,9 @@ catalog_known_clean(int64 *epoch)
 	bool		checked_isnull;
 	int64		checked;
 
+	*epoch = 0;
+	if (!scope_is_default())
+		return false;
 	catalog_exec(Q_EPOCHS, NULL, NULL, false, 1);
 	if (SPI_processed != 1)
 		elog(ERROR, "the migrate_state or migrate_checked row is missing");
@@ -760,14 +862,15 @@ catalog_known_clean(int64 *epoch)
 
 /*
  * Marks the catalog clean at this epoch.  Only in READ COMMITTED: a
- * transaction-snapshot writer could collide with another session's mark.
+ * transaction-snapshot writer could collide with another session's mark;
+ * and only for the default scope (see catalog_known_clean()).
  */
 void
 catalog_remember_clean(int64 epoch)
 {
 	Datum		value = Int64GetDatum(epoch);
 
-	if (IsolationUsesXactSnapshot())
+	if (IsolationUsesXactSnapshot() || !scope_is_default())
 		return;
 	catalog_exec(Q_SET_CHECKED, &value, " ", false, 0);
 	checked_lxid = migrate_my_lxid();

@@ -18,6 +18,7 @@
  */
 #include "migrate.h"
 #include "catalog.h"
+#include "scope.h"
 #include "define.h"
 #include "lint.h"
 #include "lint_rules.h"
@@ -440,8 +441,9 @@ define_analyse(DefinePlan *plan)
 }
 
 /*
- * Takes a row of Q_DEFINITION or Q_ALL_DEFINITIONS as the stored
- * definition of the migration, with the checksum it was applied with.
+ * Takes a row of Q_DEFINITION_ANY or Q_ALL_DEFINITIONS_ANY as the stored
+ * definition of the migration, with the checksum it was applied with (in
+ * any schema of its set).
  */
 void
 define_set_stored(DefinePlan *plan, HeapTuple tuple, TupleDesc tupdesc)
@@ -468,14 +470,14 @@ define_read_stored(DefinePlan *plan)
 	Datum		values[1];
 
 	values[0] = Int64GetDatum(plan->req.version);
-	catalog_exec(Q_DEFINITION, values, " ", false, 1);
+	catalog_exec(Q_DEFINITION_ANY, values, " ", false, 1);
 	if (SPI_processed == 1)
 	{
 		define_set_stored(plan, SPI_tuptable->vals[0], SPI_tuptable->tupdesc);
 		return;
 	}
 	/* applied once, and its definition removed since */
-	catalog_exec(Q_APPLIED_CHECKSUM, values, " ", false, 1);
+	catalog_exec(Q_APPLIED_CHECKSUM_ANY, values, " ", false, 1);
 	if (SPI_processed == 1)
 		plan->applied_checksum = catalog_getvalue(SPI_tuptable->vals[0],
 												  SPI_tuptable->tupdesc, 1);
@@ -752,8 +754,8 @@ define_report_replaced(const DefinePlan *plan)
 }
 
 /*
- * migrate_define(version, name, up, down, transactional, safety_assured):
- * stores a migration with its safety findings and returns the stored row.
+ * migrate_define(version, name, up, down, transactional, safety_assured,
+ * set): stores a migration of a set with its safety findings and returns the stored row.
  * Identical content is a no-op (the caller becomes the definer if another
  * role defined it); different content replaces a pending definition and is
  * refused for an applied one.
@@ -776,6 +778,7 @@ migrate_define(PG_FUNCTION_ARGS)
 	req.transactional_given = !PG_ARGISNULL(4);
 	req.transactional = PG_ARGISNULL(4) ? true : PG_GETARG_BOOL(4);
 	req.safety_assured = PG_ARGISNULL(5) ? NULL : PG_GETARG_ARRAYTYPE_P(5);
+	scope_from_args(fcinfo, 6, -1);
 
 	plan = define_begin(&req);
 	define_analyse(plan);
@@ -815,6 +818,7 @@ migrate_remove(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("migration version must not be null")));
 	version = PG_GETARG_INT64(0);
+	scope_from_args(fcinfo, 1, -1);
 
 	SPI_connect();
 	catalog_open();
@@ -822,9 +826,9 @@ migrate_remove(PG_FUNCTION_ARGS)
 	catalog_check_snapshot();
 
 	values[0] = Int64GetDatum(version);
-	catalog_exec(Q_DEFINITION, values, " ", false, 1);
+	catalog_exec(Q_DEFINITION_ANY, values, " ", false, 1);
 	defined = SPI_processed == 1;
-	catalog_exec(Q_APPLIED_CHECKSUM, values, " ", false, 1);
+	catalog_exec(Q_APPLIED_CHECKSUM_ANY, values, " ", false, 1);
 	applied = SPI_processed == 1;
 
 	if (!defined)

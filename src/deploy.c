@@ -26,6 +26,7 @@
  */
 #include "migrate.h"
 #include "catalog.h"
+#include "scope.h"
 #include "lock.h"
 #include "plan.h"
 #include "runner.h"
@@ -86,8 +87,13 @@ static ErrorData *run_in_worker(const Migration *m, MigrateDirection direction,
 						  const MigrateStatement *stmt, const char *sql);
 static void deploy_top_level(const Migration *m, MigrateDirection direction,
 							 const char *role);
+static int	deploy_scope(MigrateDirection direction, bool has_target, int64 target,
+						 bool has_steps, int32 steps, int position, int total);
 static void deploy(MigrateDirection direction, bool has_target, int64 target,
-				   bool has_steps, int32 steps);
+				   bool has_steps, int32 steps, const char *set, List *schemas);
+static void deploy_schemas(MigrateDirection direction, bool has_target, int64 target,
+						   bool has_steps, int32 steps, const char *set, List *schemas);
+static List *deploy_schemas_argument(FunctionCallInfo fcinfo, int argno);
 
 /*
  * Refuses a call of a procedure that commits (migrate_deploy,
@@ -190,6 +196,8 @@ deploy_statement_work(void *arg)
 	callback.arg = ds;
 	callback.previous = error_context_stack;
 	error_context_stack = &callback;
+	/* the worker takes on this session's settings, a tenant's schema too */
+	scope_apply_search_path();
 	worker_run_statement(ds->sql, ds->lock_timeout_ms);
 	migrate_lock_check_held(ds->migration, ds->direction);
 	error_context_stack = callback.previous;
@@ -376,8 +384,12 @@ deploy_top_level(const Migration *m, MigrateDirection direction, const char *rol
 	{
 		MigrateStatement *stmt = (MigrateStatement *) lfirst(lc);
 		char	   *sql = statements_slice(body, stmt);
-		List	   *leftovers = invalid_leftovers(stmt->parsetree);
+		List	   *leftovers;
 		ErrorData  *error;
+
+		/* names resolve in the tenant's schema (until the next commit) */
+		scope_apply_search_path();
+		leftovers = invalid_leftovers(stmt->parsetree);
 
 		values[0] = Int64GetDatum(m->version);
 		values[1] = deploy_statement_relations(stmt->parsetree);
@@ -427,21 +439,21 @@ deploy_top_level(const Migration *m, MigrateDirection direction, const char *rol
 }
 
 /*
- * The body of both procedures: commits, waits for the deploy marker and the
- * migration lock without a snapshot, selects and validates the migrations as
- * apply or rollback would, and runs them one transaction each (or, for a
- * non-transactional one, one statement at a time).  Always releases the
+ * Deploys (or reverts) in the current scope: commits, waits for the deploy
+ * marker and the migration lock without a snapshot, selects and validates
+ * the migrations as apply or rollback would, and runs them one transaction
+ * each (or, for a non-transactional one, one statement at a time).  With a
+ * tenant schema, first says which one it is at (position of total) when
+ * it has work there.  Returns how many migrations ran.  Always releases the
  * locks.
  */
-static void
-deploy(MigrateDirection direction, bool has_target, int64 target,
-	   bool has_steps, int32 steps)
+static int
+deploy_scope(MigrateDirection direction, bool has_target, int64 target,
+			 bool has_steps, int32 steps, int position, int total)
 {
 	char	   *role = GetUserNameFromId(GetUserId(), false);
+	int			ran = 0;
 
-	SPI_connect_ext(SPI_OPT_NONATOMIC);
-	catalog_open();
-	runner_enter(direction == MIGRATE_UP ? "migrate_deploy" : "migrate_revert", true);
 	PG_TRY();
 	{
 		MigrationPlan *plan;
@@ -454,6 +466,11 @@ deploy(MigrateDirection direction, bool has_target, int64 target,
 		plan_enforce(plan);
 		deploy_commit();
 
+		if (total > 0 && plan->migrations != NIL && migrate_progress_shown(false))
+			ereport(NOTICE,
+					(errmsg("== tenant %d of %d: %s (%d migration%s)", position, total,
+							migrate_scope.schema, list_length(plan->migrations),
+							list_length(plan->migrations) == 1 ? "" : "s")));
 		foreach(lc, plan->migrations)
 		{
 			Migration  *m = (Migration *) lfirst(lc);
@@ -462,15 +479,133 @@ deploy(MigrateDirection direction, bool has_target, int64 target,
 				deploy_transactional(m, direction, role);
 			else
 				deploy_top_level(m, direction, role);
+			ran++;
 		}
 	}
 	PG_FINALLY();
 	{
 		migrate_lock_release_deploy();
+	}
+	PG_END_TRY();
+	return ran;
+}
+
+/*
+ * The body of both procedures: deploys (or reverts) the set in each of the
+ * schemas given, in order, or with none (schemas NIL) under the session's
+ * own search_path.  A failure stops the run there, with the work done in
+ * the schemas before it (and the migrations before it in its own schema)
+ * committed, so that running it again goes on from there.
+ */
+static void
+deploy(MigrateDirection direction, bool has_target, int64 target,
+	   bool has_steps, int32 steps, const char *set, List *schemas)
+{
+	const char *caller = direction == MIGRATE_UP ? "migrate_deploy" : "migrate_revert";
+
+	SPI_connect_ext(SPI_OPT_NONATOMIC);
+	catalog_open();
+	scope_require_known_set();
+	runner_enter(caller, true);
+	PG_TRY();
+	{
+		if (schemas == NIL)
+			(void) deploy_scope(direction, has_target, target, has_steps, steps, 0, 0);
+		else
+			deploy_schemas(direction, has_target, target, has_steps, steps, set, schemas);
+	}
+	PG_FINALLY();
+	{
 		runner_leave();
 	}
 	PG_END_TRY();
 	SPI_finish();
+}
+
+/*
+ * Deploys (or reverts) the set in each schema of a list, in order, and
+ * sums up at the end: how many schemas had work, and how many were already
+ * where they should be.
+ */
+static void
+deploy_schemas(MigrateDirection direction, bool has_target, int64 target,
+			   bool has_steps, int32 steps, const char *set, List *schemas)
+{
+	int			total = list_length(schemas);
+	int			position = 0;
+	int			changed = 0;
+	int			migrations = 0;
+	ListCell   *lc;
+
+	foreach(lc, schemas)
+	{
+		int			ran;
+
+		scope_set(set, (const char *) lfirst(lc));
+		ran = deploy_scope(direction, has_target, target, has_steps, steps,
+						   ++position, total);
+		migrations += ran;
+		changed += ran > 0 ? 1 : 0;
+	}
+	if (migrate_progress_shown(false))
+		ereport(NOTICE,
+				(errmsg("== %d schema%s: %d %s (%d migration%s), %d %s",
+						total, total == 1 ? "" : "s", changed,
+						direction == MIGRATE_UP ? "migrated" : "reverted",
+						migrations, migrations == 1 ? "" : "s", total - changed,
+						direction == MIGRATE_UP ? "up to date" : "with nothing to revert")));
+}
+
+/*
+ * Reads the schemas argument of migrate_deploy() and migrate_revert(): NIL
+ * for NULL (no tenant schema), otherwise the schemas in order, each
+ * checked to exist, none NULL and none twice.  Every check comes before
+ * anything runs.
+ */
+static List *
+deploy_schemas_argument(FunctionCallInfo fcinfo, int argno)
+{
+	ArrayType  *array;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	int			i;
+	List	   *result = NIL;
+
+	if (argno >= PG_NARGS() || PG_ARGISNULL(argno))
+		return NIL;
+	array = PG_GETARG_ARRAYTYPE_P(argno);
+	if (ARR_NDIM(array) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("schemas must be a one-dimensional array")));
+	deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+	if (n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("schemas must not be empty"),
+				 errhint("Pass the tenant schemas to migrate, or leave schemas out to run under the session's own search_path.")));
+	for (i = 0; i < n; i++)
+	{
+		char	   *schema;
+		ListCell   *lc;
+
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("schemas must not hold null"),
+					 errdetail("Element %d of %d is null; nothing was run.", i + 1, n)));
+		schema = TextDatumGetCString(elems[i]);
+		foreach(lc, result)
+			if (strcmp((char *) lfirst(lc), schema) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("schema \"%s\" is given twice", schema),
+						 errdetail("Elements %d and %d of schemas are the same; nothing was run.",
+								   foreach_current_index(lc) + 1, i + 1)));
+		result = lappend(result, (char *) scope_check_schema(schema));
+	}
+	return result;
 }
 
 /*
@@ -485,10 +620,14 @@ migrate_deploy(PG_FUNCTION_ARGS)
 	int64		target = has_target ? PG_GETARG_INT64(0) : 0;
 	bool		has_steps;
 	int32		steps = plan_get_steps(fcinfo, 1, &has_steps);
+	const char *set = scope_arg_set(fcinfo, 2);
+	List	   *schemas;
 
 	runner_check_entry("migrate_deploy", true);
 	deploy_check_call(fcinfo, "migrate_deploy");
-	deploy(MIGRATE_UP, has_target, target, has_steps, steps);
+	schemas = deploy_schemas_argument(fcinfo, 3);
+	scope_set(set, schemas != NIL ? (const char *) linitial(schemas) : "");
+	deploy(MIGRATE_UP, has_target, target, has_steps, steps, set, schemas);
 	PG_RETURN_VOID();
 }
 
@@ -504,6 +643,8 @@ migrate_revert(PG_FUNCTION_ARGS)
 	int32		steps = plan_get_steps(fcinfo, 0, &has_steps);
 	bool		has_target = !PG_ARGISNULL(1);
 	int64		target = has_target ? PG_GETARG_INT64(1) : 0;
+	const char *set;
+	List	   *schemas;
 
 	runner_check_entry("migrate_revert", true);
 	deploy_check_call(fcinfo, "migrate_revert");
@@ -512,7 +653,10 @@ migrate_revert(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("migrate_revert needs steps or target"),
 				 errhint("Pass steps => 1 to revert the newest migration, or target => 0 to revert all.")));
-	deploy(MIGRATE_DOWN, has_target, target, has_steps, steps);
+	set = scope_arg_set(fcinfo, 2);
+	schemas = deploy_schemas_argument(fcinfo, 3);
+	scope_set(set, schemas != NIL ? (const char *) linitial(schemas) : "");
+	deploy(MIGRATE_DOWN, has_target, target, has_steps, steps, set, schemas);
 	PG_RETURN_VOID();
 }
 
@@ -550,9 +694,11 @@ migrate_resolve(PG_FUNCTION_ARGS)
 				 errmsg("state must be 'applied' or 'pending', not '%s'", state)));
 	applied = strcmp(state, "applied") == 0;
 	namestrcpy(&rolename, role);
+	scope_from_args(fcinfo, 2, 3);
 
 	SPI_connect();
 	catalog_open();
+	scope_require_known_set();
 	migrate_lock_acquire(false);
 	catalog_check_snapshot();
 

@@ -20,6 +20,7 @@
  */
 #include "migrate.h"
 #include "catalog.h"
+#include "scope.h"
 #include "define.h"
 #include "lint.h"
 #include "lock.h"
@@ -631,7 +632,7 @@ load_read_stored(LoadEntry *entries, int count)
 	uint64		i;
 	int			next = 0;
 
-	catalog_exec(Q_ALL_DEFINITIONS, NULL, NULL, false, 0);
+	catalog_exec(Q_ALL_DEFINITIONS_ANY, NULL, NULL, false, 0);
 	rows = SPI_tuptable;
 	nrows = SPI_processed;
 	for (i = 0; i < nrows; i++)
@@ -877,6 +878,7 @@ migrate_load(PG_FUNCTION_ARGS)
 				 errmsg("migrations must not be null"),
 				 errhint("Pass an empty array to load an empty set.")));
 	prune = load_prune_argument(fcinfo, 1);
+	scope_from_args(fcinfo, 2, -1);
 	InitMaterializedSRF(fcinfo, 0);
 	entries = load_entries_from_json(PG_GETARG_JSONB_P(0), &count);
 	load_set(fcinfo, entries, count, prune);
@@ -898,6 +900,7 @@ migrate_load_arrays(PG_FUNCTION_ARGS)
 
 	runner_check_entry("migrate_load", true);
 	prune = load_prune_argument(fcinfo, 9);
+	scope_from_args(fcinfo, 10, -1);
 	InitMaterializedSRF(fcinfo, 0);
 	entries = load_entries_from_arrays(fcinfo, &count);
 	load_set(fcinfo, entries, count, prune);
@@ -920,6 +923,7 @@ migrate_load_unchanged(PG_FUNCTION_ARGS)
 	runner_check_entry("migrate_load_unchanged", false);
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
+	scope_from_args(fcinfo, 1, -1);
 	SPI_connect();
 	catalog_open();
 	unchanged = load_known_unchanged(text_to_cstring(PG_GETARG_TEXT_PP(0)),

@@ -24,6 +24,7 @@
 #include "migrate.h"
 #include "compat.h"
 #include "lock.h"
+#include "scope.h"
 
 #include "catalog/namespace.h"
 #include "lib/stringinfo.h"
@@ -54,14 +55,17 @@ static int	deploy_holder_pid(void);
 static void migrate_lock_acquire_until(bool session_lock, TimestampTz deadline);
 
 /*
- * Fills in the lock tag of the migration lock in the current database, laid
- * out as pg_advisory_lock(bigint) lays out its key.
+ * Fills in the lock tag of the migration lock of the current scope (set and
+ * schema) in the current database, laid out as pg_advisory_lock(bigint)
+ * lays out its key: for the default scope, the key 1835624306; for another
+ * set or a tenant schema, the same low half and a hash of the scope as the
+ * high half (see scope_lock_key()), so that two tenants migrate at once
+ * while two migrators of one tenant wait for each other.
  */
 static void
 migrate_lock_tag(LOCKTAG *tag)
 {
-	SET_LOCKTAG_ADVISORY(*tag, MyDatabaseId,
-						 (uint32) (MIGRATE_LOCK_KEY >> 32),
+	SET_LOCKTAG_ADVISORY(*tag, MyDatabaseId, scope_lock_key(),
 						 (uint32) MIGRATE_LOCK_KEY, MIGRATE_LOCK_SUBID_MIGRATION);
 }
 
@@ -72,8 +76,7 @@ migrate_lock_tag(LOCKTAG *tag)
 static void
 deploy_marker_tag(LOCKTAG *tag)
 {
-	SET_LOCKTAG_ADVISORY(*tag, MyDatabaseId,
-						 (uint32) (MIGRATE_LOCK_KEY >> 32),
+	SET_LOCKTAG_ADVISORY(*tag, MyDatabaseId, scope_lock_key(),
 						 (uint32) MIGRATE_LOCK_KEY, MIGRATE_LOCK_SUBID_DEPLOY);
 }
 

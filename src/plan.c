@@ -23,6 +23,7 @@
 #include "lint.h"
 #include "lock.h"
 #include "plan.h"
+#include "scope.h"
 #include "statements.h"
 
 #include "access/xact.h"
@@ -404,7 +405,7 @@ holds_migration_lock(void)
 {
 	LOCKTAG		tag;
 
-	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, 0, MIGRATE_LOCK_KEY_LOW,
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, scope_lock_key(), MIGRATE_LOCK_KEY_LOW,
 						 MIGRATE_LOCK_SUBID_MIGRATION);
 	return migrate_lock_held_by_me(&tag, ExclusiveLock);
 }

@@ -15,6 +15,7 @@
 #include "catalog.h"
 #include "lock.h"
 #include "runner.h"
+#include "scope.h"
 #include "statements.h"
 
 #include <math.h>
@@ -151,12 +152,12 @@ runner_statement_errcontext(const Migration *m, MigrateDirection direction,
 							const MigrateStatement *stmt)
 {
 	if (stmt != NULL)
-		errcontext("statement %d (line %d) of migration " INT64_FORMAT " \"%s\" (%s)",
+		errcontext("statement %d (line %d) of migration " INT64_FORMAT " \"%s\" (%s)%s",
 				   stmt->number, stmt->line, m->version, m->name,
-				   direction_name(direction));
+				   direction_name(direction), scope_describe());
 	else
-		errcontext("migration " INT64_FORMAT " \"%s\" (%s)",
-				   m->version, m->name, direction_name(direction));
+		errcontext("migration " INT64_FORMAT " \"%s\" (%s)%s",
+				   m->version, m->name, direction_name(direction), scope_describe());
 }
 
 /*
@@ -321,7 +322,8 @@ runner_execute_body(const Migration *m, MigrateDirection direction,
  *
  * The body runs at a GUC nesting level of its own that is rolled back
  * afterwards, so that its SET commands (statement_timeout, search_path,
- * ...) end with it, as those of a function with a SET clause do.  And it
+ * ...) end with it, as those of a function with a SET clause do; a tenant's
+ * migration starts there with search_path set to the tenant's schema.  And it
  * runs as a security-definer function body would, so that it cannot change
  * role (SET ROLE, RESET ROLE, SET SESSION AUTHORIZATION, set_config('role',
  * ...)): the definer was checked against the calling role, and the body
@@ -338,6 +340,7 @@ runner_execute(const Migration *m, MigrateDirection direction,
 	GetUserIdAndSecContext(&userid, &sec_context);
 	nestlevel = NewGUCNestLevel();
 	runner_set_timeouts();
+	scope_apply_search_path();
 	SetUserIdAndSecContext(userid, sec_context | SECURITY_LOCAL_USERID_CHANGE);
 	PG_TRY();
 	{

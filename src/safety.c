@@ -17,6 +17,7 @@
  */
 #include "migrate.h"
 #include "catalog.h"
+#include "scope.h"
 #include "lint.h"
 #include "lint_rules.h"
 #include "runner.h"
@@ -223,8 +224,11 @@ relint_probe(void *arg)
 {
 	RelintProbe *p = (RelintProbe *) arg;
 	const Migration *m = p->m;
-	MigrateBody *up = statements_parse_body(m->up, m->version, MIGRATE_UP);
+	MigrateBody *up;
 
+	/* a tenant's migration is judged in its schema (until the rollback) */
+	scope_apply_search_path();
+	up = statements_parse_body(m->up, m->version, MIGRATE_UP);
 	p->up_findings = lint_body(m->up, up, m->transactional, NULL, NULL);
 	if (m->down != NULL)
 		p->down_findings = lint_body(m->down,

@@ -8,6 +8,7 @@
  */
 #include "migrate.h"
 #include "catalog.h"
+#include "scope.h"
 #include "lint.h"
 
 #include "access/htup_details.h"
@@ -113,10 +114,11 @@ copy_result_rows(FunctionCallInfo fcinfo, SPITupleTable *rows, uint64 count, Lis
 	for (i = 0; i < count; i++)
 	{
 		heap_deform_tuple(rows->vals[i], rows->tupdesc, values, nulls);
-		while (lc != NULL &&
+		/* a repeatable (no version) keeps its row as it is */
+		while (lc != NULL && !nulls[0] &&
 			   ((FreshUnassured *) lfirst(lc))->version < DatumGetInt64(values[0]))
 			lc = lnext(fresh, lc);
-		if (lc != NULL && !nulls[unassured] &&
+		if (lc != NULL && !nulls[0] && !nulls[unassured] &&
 			((FreshUnassured *) lfirst(lc))->version == DatumGetInt64(values[0]))
 			values[unassured] = ((FreshUnassured *) lfirst(lc))->rules;
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
@@ -138,9 +140,11 @@ migrate_status(PG_FUNCTION_ARGS)
 	uint64		count;
 	List	   *fresh;
 
+	scope_from_args(fcinfo, 0, 1);
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();
 	catalog_open();
+	scope_require_known_set();
 	catalog_exec(Q_STATUS, NULL, NULL, true, 0);
 	rows = SPI_tuptable;
 	count = SPI_processed;

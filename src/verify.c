@@ -40,6 +40,7 @@
 #include "migrate.h"
 #include "compat.h"
 #include "catalog.h"
+#include "scope.h"
 #include "lock.h"
 #include "plan.h"
 #include "runner.h"
@@ -1543,9 +1544,11 @@ migrate_verify(PG_FUNCTION_ARGS)
 	bool		has_version = !PG_ARGISNULL(0);
 	int64		version = has_version ? PG_GETARG_INT64(0) : 0;
 
+	scope_from_args(fcinfo, 1, 2);
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();
 	catalog_open();
+	scope_require_known_set();
 	runner_enter("migrate_verify", false);
 	PG_TRY();
 	{

@@ -56,10 +56,10 @@ for my $role ('app_owner', 'outsider')
 {
 	$node->safe_psql('postgres', qq{
 		GRANT USAGE ON SCHEMA public TO $role;
-		GRANT EXECUTE ON FUNCTION migrate_define(bigint, text, text, text, boolean, text[]),
-		                          migrate_status(),
-		                          migrate_plan(bigint, integer) TO $role;
-		GRANT EXECUTE ON PROCEDURE migrate_deploy(bigint, integer) TO $role;
+		GRANT EXECUTE ON FUNCTION migrate_define(bigint, text, text, text, boolean, text[], text),
+		                          migrate_status(text, text),
+		                          migrate_plan(bigint, integer, text, text) TO $role;
+		GRANT EXECUTE ON PROCEDURE migrate_deploy(bigint, integer, text, text[]) TO $role;
 		GRANT SELECT ON migrate_migrations, migrate_applied, migrate_history, migrate_findings TO $role;
 	});
 }
