@@ -18,6 +18,7 @@ OBJS = \
 	src/load.o \
 	src/lock.o \
 	src/plan.o \
+	src/repeatable.o \
 	src/reverse.o \
 	src/runner.o \
 	src/safety.o \

@@ -1066,3 +1066,32 @@ SELECT @extschema@.migrate_regrant(g.grants, n.new_signature)
 
 DROP FUNCTION @extschema@.migrate_regrant(aclitem[], text);
 DROP TABLE @extschema@.migrate_saved_grants;
+
+/*
+ * Repeatable migrations, one at a time and as a set (the form that
+ * pg_migrate sends for R__<name>.sql files).  Granted to nobody, as
+ * migrate_define(): their bodies run with the privileges of whoever
+ * applies them.
+ */
+CREATE FUNCTION @extschema@.migrate_define_repeatable(name text, body text,
+    down text DEFAULT NULL, safety_assured text[] DEFAULT '{}', set text DEFAULT 'main')
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_define_repeatable'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION @extschema@.migrate_define_repeatable(text, text, text, text[], text) IS
+    'store a repeatable migration, run after the versioned ones whenever it changes';
+
+CREATE FUNCTION @extschema@.migrate_load_repeatables(names text[], bodies text[],
+    downs text[] DEFAULT NULL, files text[] DEFAULT NULL, prune boolean DEFAULT false,
+    set text DEFAULT 'main')
+RETURNS TABLE (name text, action text)
+AS 'MODULE_PATHNAME', 'migrate_load_repeatables'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION @extschema@.migrate_load_repeatables(text[], text[], text[], text[], boolean, text) IS
+    'store a set''s repeatable migrations in one call (new, replaced, unchanged; removed with prune)';
+
+REVOKE ALL ON FUNCTION @extschema@.migrate_define_repeatable(text, text, text, text[], text),
+    @extschema@.migrate_load_repeatables(text[], text[], text[], text[], boolean, text)
+    FROM PUBLIC;

@@ -90,11 +90,13 @@ run_migrations(FunctionCallInfo fcinfo, List *migrations, MigrateDirection direc
 		Datum		values[3];
 		bool		nulls[3] = {false, false, false};
 
-		if (direction == MIGRATE_UP)
+		if (direction == MIGRATE_UP && !m->repeatable)
 			warn_out_of_order(m, has_max, max_applied);
 		runner_run_migration(m, direction, role, &started, &finished);
 
+		/* a repeatable has no version */
 		values[0] = Int64GetDatum(m->version);
+		nulls[0] = m->repeatable;
 		values[1] = CStringGetTextDatum(m->name);
 		values[2] = catalog_interval(started, finished);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
@@ -318,6 +320,7 @@ migrate_plan(PG_FUNCTION_ARGS)
 		bool		nulls[3] = {false, false, false};
 
 		values[0] = Int64GetDatum(m->version);
+		nulls[0] = m->repeatable;
 		values[1] = CStringGetTextDatum(m->name);
 		values[2] = BoolGetDatum(m->transactional);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);

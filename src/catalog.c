@@ -29,6 +29,7 @@
 #include "migrate.h"
 #include "compat.h"
 #include "catalog.h"
+#include "repeatable.h"
 #include "scope.h"
 
 #include "access/genam.h"
@@ -393,6 +394,72 @@ static const CatalogQueryDef catalog_queries[NUM_CATALOG_QUERIES] = {
 	[Q_BASELINE_VERSIONS] = {
 		BASELINE_MARKING("m.version = ANY ($1)"),
 		2, {INT8ARRAYOID, NAMEOID}, SCOPE_SCHEMA
+	},
+	[Q_REPEATABLE_ROW] = {
+		"SELECT r.body, r.down, r.safety_assured::pg_catalog.text, r.defined_by"
+		" FROM %1$s.migrate_repeatables r WHERE r.set = $2 AND r.name = $1",
+		1, {TEXTOID}, SCOPE_SET
+	},
+	[Q_UPSERT_REPEATABLE] = {
+		"INSERT INTO %1$s.migrate_repeatables"
+		" (set, name, body, down, defined_at, defined_by, safety_assured)"
+		" VALUES ($6, $1, $2, $3, pg_catalog.now(), $4, $5)"
+		" ON CONFLICT (set, name) DO UPDATE SET body = excluded.body, down = excluded.down,"
+		" defined_at = excluded.defined_at, defined_by = excluded.defined_by,"
+		" safety_assured = excluded.safety_assured",
+		5, {TEXTOID, TEXTOID, TEXTOID, NAMEOID, TEXTARRAYOID}, SCOPE_SET
+	},
+	[Q_REPEATABLE_NAMES] = {
+		"SELECT r.name FROM %1$s.migrate_repeatables r WHERE r.set = $1"
+		" ORDER BY r.name COLLATE \"C\"",
+		0, {0}, SCOPE_SET
+	},
+	[Q_DELETE_REPEATABLE] = {
+		"DELETE FROM %1$s.migrate_repeatables WHERE set = $2 AND name = $1",
+		1, {TEXTOID}, SCOPE_SET
+	},
+	[Q_REPEATABLES_DUE] = {
+		"SELECT r.name, r.body, r.down, r.checksum, r.defined_by,"
+		" r.safety_assured::pg_catalog.text"
+		" FROM %1$s.migrate_repeatables r"
+		" LEFT JOIN LATERAL (SELECT u.checksum FROM %1$s.migrate_repeatable_runs u"
+		"                    WHERE u.set = r.set AND u.schema = $2 AND u.name = r.name"
+		"                    ORDER BY u.id DESC LIMIT 1) u ON true"
+		" WHERE r.set = $1 AND (u.checksum IS NULL OR u.checksum <> r.checksum)"
+		" ORDER BY r.name COLLATE \"C\"",
+		0, {0}, SCOPE_SCHEMA
+	},
+	[Q_REPEATABLE_RUNS] = {
+		"SELECT u.id, u.name, u.body, u.down, u.after_version, u.ran_by,"
+		" p.body AS previous_body, p.ran_by AS previous_ran_by"
+		" FROM %1$s.migrate_repeatable_runs u"
+		" LEFT JOIN LATERAL (SELECT q.body, q.ran_by FROM %1$s.migrate_repeatable_runs q"
+		"                    WHERE q.set = u.set AND q.schema = u.schema AND q.name = u.name"
+		"                    AND q.id < u.id ORDER BY q.id DESC LIMIT 1) p ON true"
+		" WHERE u.set = $2 AND u.schema = $3 AND ($1 IS NULL OR u.after_version >= $1)"
+		" ORDER BY u.after_version DESC, u.id DESC",
+		1, {INT8OID}, SCOPE_SCHEMA
+	},
+	[Q_INSERT_REPEATABLE_RUN] = {
+		"INSERT INTO %1$s.migrate_repeatable_runs"
+		" (set, schema, name, body, down, checksum, after_version, ran_at, ran_by, duration)"
+		" SELECT $8, $9, $1, $2, $3, $4,"
+		" COALESCE((SELECT pg_catalog.max(a.version) FROM %1$s.migrate_applied a"
+		"           WHERE a.set = $8 AND a.schema = $9), 0), $5, $6, $7",
+		7, {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID, NAMEOID, INTERVALOID},
+		SCOPE_SCHEMA
+	},
+	[Q_DELETE_REPEATABLE_RUN] = {
+		"DELETE FROM %1$s.migrate_repeatable_runs WHERE id = $1",
+		1, {INT8OID}
+	},
+	[Q_INSERT_REPEATABLE_HISTORY] = {
+		"INSERT INTO %1$s.migrate_history"
+		" (set, schema, version, name, direction, started_at, duration, role, success, error,"
+		"  body)"
+		" VALUES ($9, $10, 0, $1, $2, $3, $4, $5, $6, $7, $8)",
+		8, {TEXTOID, TEXTOID, TIMESTAMPTZOID, INTERVALOID, NAMEOID, BOOLOID, TEXTOID, TEXTOID},
+		SCOPE_SCHEMA
 	},
 	[Q_SCHEMA_FINGERPRINT] = {
 		"SELECT kind, identity, description, relid"
@@ -1008,6 +1075,11 @@ catalog_record_run(const Migration *m, MigrateDirection direction,
 	Datum		values[8];
 	char		nulls[8];
 
+	if (m->repeatable)
+	{
+		repeatable_record_run(m, direction, started, finished, role);
+		return;
+	}
 	namestrcpy(&rolename, role);
 	if (direction == MIGRATE_UP)
 	{
@@ -1048,6 +1120,11 @@ catalog_record_failure(const Migration *m, MigrateDirection direction,
 	Datum		values[8];
 	char		nulls[8];
 
+	if (m->repeatable)
+	{
+		repeatable_record_failure(m, direction, started, role, error);
+		return;
+	}
 	namestrcpy(&rolename, role);
 	memset(nulls, ' ', sizeof(nulls));
 	values[0] = Int64GetDatum(m->version);

@@ -89,6 +89,7 @@ static void deploy_top_level(const Migration *m, MigrateDirection direction,
 							 const char *role);
 static int	deploy_scope(MigrateDirection direction, bool has_target, int64 target,
 						 bool has_steps, int32 steps, int position, int total);
+static void deploy_tenant_context(void *arg);
 static void deploy(MigrateDirection direction, bool has_target, int64 target,
 				   bool has_steps, int32 steps, const char *set, List *schemas);
 static void deploy_schemas(MigrateDirection direction, bool has_target, int64 target,
@@ -453,7 +454,14 @@ deploy_scope(MigrateDirection direction, bool has_target, int64 target,
 {
 	char	   *role = GetUserNameFromId(GetUserId(), false);
 	int			ran = 0;
+	int			where[2] = {position, total};
+	ErrorContextCallback callback;
 
+	callback.callback = deploy_tenant_context;
+	callback.arg = where;
+	callback.previous = error_context_stack;
+	if (total > 0)
+		error_context_stack = &callback;
 	PG_TRY();
 	{
 		MigrationPlan *plan;
@@ -463,6 +471,7 @@ deploy_scope(MigrateDirection direction, bool has_target, int64 target,
 		migrate_lock_acquire_deploy();
 		plan = plan_build(direction == MIGRATE_UP ? PLAN_DEPLOY : PLAN_REVERT,
 						  has_target, target, has_steps, steps);
+		plan->quiet = total > 0;
 		plan_enforce(plan);
 		deploy_commit();
 
@@ -487,7 +496,21 @@ deploy_scope(MigrateDirection direction, bool has_target, int64 target,
 		migrate_lock_release_deploy();
 	}
 	PG_END_TRY();
+	if (total > 0)
+		error_context_stack = callback.previous;
 	return ran;
+}
+
+/*
+ * Error context of a deploy over many schemas: which tenant it was at.
+ */
+static void
+deploy_tenant_context(void *arg)
+{
+	int		   *where = (int *) arg;
+
+	errcontext("tenant %d of %d: %s; the schemas before it are done, and running the deploy again goes on from here",
+			   where[0], where[1], migrate_scope.schema);
 }
 
 /*

@@ -93,6 +93,11 @@ typedef struct Migration
 	char	   *checksum;		/* checksum of the definition */
 	char	   *applied_checksum;	/* checksum as applied, NULL if pending */
 	char	   *defined_by;
+	/* for a repeatable migration (see repeatable.c): */
+	bool		repeatable;		/* version is 0, name is the repeatable's */
+	char	   *assured;		/* its accepted rules, as text[] text */
+	int64		run_id;			/* rollback: the run taken back */
+	int64		after_version;	/* rollback: that run's after_version */
 } Migration;
 
 /*

@@ -23,6 +23,7 @@
 #include "lint.h"
 #include "lock.h"
 #include "plan.h"
+#include "repeatable.h"
 #include "scope.h"
 #include "statements.h"
 
@@ -49,6 +50,8 @@ static List *select_applied(bool has_target, int64 target, bool has_limit,
 static Migration *select_verify_one(MigrationPlan *plan, int64 version);
 static void check_rollback(MigrationPlan *plan, const Migration *m);
 static void check_transactional(MigrationPlan *plan, const Migration *m);
+static List *add_due_repeatables(MigrationPlan *plan, bool has_steps, int32 steps);
+static void check_repeatable_safety(MigrationPlan *plan);
 static void check_definer(MigrationPlan *plan, const Migration *m);
 static bool holds_migration_lock(void);
 static void check_safety(MigrationPlan *plan);
@@ -378,8 +381,9 @@ check_definer(MigrationPlan *plan, const Migration *m)
 	char	   *applier_name = GetUserNameFromId(applier, false);
 	char	   *detail = psprintf("Its SQL would run with the privileges of role \"%s\".",
 								  applier_name);
-	char	   *hint = psprintf("Review the migration's body, then define it again as role \"%s\" with migrate_define().",
-								applier_name);
+	char	   *hint = psprintf("Review the migration's body, then define it again as role \"%s\" with %s.",
+								applier_name,
+								m->repeatable ? "migrate_define_repeatable()" : "migrate_define()");
 
 	if (OidIsValid(definer) &&
 		(definer == applier || superuser_arg(definer) ||
@@ -388,12 +392,12 @@ check_definer(MigrationPlan *plan, const Migration *m)
 
 	if (OidIsValid(definer))
 		refuse(&plan->refusals, ERRCODE_INSUFFICIENT_PRIVILEGE, detail, hint,
-			   "migration " INT64_FORMAT " \"%s\" was defined by role \"%s\", which lacks the privileges of role \"%s\"",
-			   m->version, m->name, m->defined_by, applier_name);
+			   "%s was defined by role \"%s\", which lacks the privileges of role \"%s\"",
+			   repeatable_label(m), m->defined_by, applier_name);
 	else
 		refuse(&plan->refusals, ERRCODE_INSUFFICIENT_PRIVILEGE, detail, hint,
-			   "migration " INT64_FORMAT " \"%s\" was defined by role \"%s\", which no longer exists",
-			   m->version, m->name, m->defined_by ? m->defined_by : "?");
+			   "%s was defined by role \"%s\", which no longer exists",
+			   repeatable_label(m), m->defined_by ? m->defined_by : "?");
 }
 
 /*
@@ -534,27 +538,94 @@ plan_build(PlanPurpose purpose, bool has_target, int64 target, bool has_steps,
 			return plan;
 		check_failed(plan);
 		plan->migrations = select_pending(plan, has_target, target, has_steps, steps);
-		plan->clean = plan->pending_total == 0 && plan->refusals == NIL;
+		plan->migrations = add_due_repeatables(plan, has_steps, steps);
+		plan->clean = plan->pending_total == 0 && plan->refusals == NIL &&
+			plan->repeatables_due == 0;
 	}
 	else
 	{
 		check_failed(plan);
-		plan->migrations = select_applied(has_target, target, !has_target, steps);
+		plan->migrations =
+			repeatable_merge_rollback(select_applied(has_target, target, !has_target, steps),
+									  repeatable_select_runs(has_target, target),
+									  !has_target, steps);
 	}
 
 	foreach(lc, plan->migrations)
 	{
 		Migration  *m = (Migration *) lfirst(lc);
 
-		if (!is_up(purpose))
+		if (!is_up(purpose) && !m->repeatable)
 			check_rollback(plan, m);
 		if (in_transaction(purpose))
 			check_transactional(plan, m);
 		check_definer(plan, m);
 	}
 	if (purpose == PLAN_APPLY || purpose == PLAN_DEPLOY)
+	{
 		check_safety(plan);
+		check_repeatable_safety(plan);
+	}
 	return plan;
+}
+
+/*
+ * Appends to the plan's migrations the repeatables that are due in the
+ * current set and schema (changed since their last run there, or never
+ * run), in name order: only when the call runs every pending versioned
+ * migration, since they run after those, and within steps.
+ */
+static List *
+add_due_repeatables(MigrationPlan *plan, bool has_steps, int32 steps)
+{
+	List	   *due = repeatable_select_due();
+	List	   *migrations = plan->migrations;
+
+	plan->repeatables_due = list_length(due);
+	if (list_length(migrations) < plan->pending_total)
+		return migrations;
+	if (has_steps && list_length(migrations) + list_length(due) > steps)
+		due = list_truncate(due, Max(steps - list_length(migrations), 0));
+	return list_concat(migrations, due);
+}
+
+/*
+ * Applies migrate.safety to the repeatables selected to run, as
+ * check_safety() does to versioned migrations: each body linted against
+ * the catalog as it is now, its unassured error-level findings refused
+ * (error) or let through with a WARNING (warn).
+ */
+static void
+check_repeatable_safety(MigrationPlan *plan)
+{
+	ListCell   *lc;
+
+	if (migrate_safety == SAFETY_OFF)
+		return;
+	foreach(lc, plan->migrations)
+	{
+		Migration  *m = (Migration *) lfirst(lc);
+		List	   *up_findings;
+		List	   *down_findings;
+		ListCell   *fc;
+
+		if (!m->repeatable)
+			continue;
+		safety_relint(m, &up_findings, &down_findings);
+		foreach(fc, safety_unassured(up_findings, m->assured))
+		{
+			LintFinding *f = (LintFinding *) lfirst(fc);
+
+			refuse(migrate_safety == SAFETY_ERROR ? &plan->refusals : &plan->unsafe,
+				   ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+				   psprintf("Rule %s, statement %d (line %d) of its body.",
+							f->rule, f->statement, f->line),
+				   psprintf("%s%sIf it is safe here, accept the rule: define it again with safety_assured => '{%s}', or add the line \"-- %s %s\" to its body.",
+							f->hint ? f->hint : "", f->hint ? "  " : "", f->rule,
+							SAFETY_ASSURED_DIRECTIVE, f->rule),
+				   "repeatable migration \"%s\" is unsafe: %s", m->name, f->message);
+		}
+	}
 }
 
 /*
@@ -610,7 +681,7 @@ plan_warn(const MigrationPlan *plan)
 static void
 plan_report_empty(const MigrationPlan *plan)
 {
-	if (plan->migrations != NIL)
+	if (plan->migrations != NIL || plan->quiet)
 		return;
 	if (plan->purpose == PLAN_VERIFY)
 		ereport(NOTICE,

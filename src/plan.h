@@ -48,6 +48,10 @@ typedef struct MigrationPlan
 								 * catalog may be marked clean at epoch */
 	int64		epoch;			/* the catalog's epoch when it was read */
 	bool		applied_one;	/* verify: the migration given is applied */
+	bool		quiet;			/* no NOTICE when nothing runs (a deploy
+								 * over many schemas sums up instead) */
+	int			repeatables_due;	/* repeatables changed since their last
+									 * run, selected or not */
 } MigrationPlan;
 
 extern int32 plan_get_steps(FunctionCallInfo fcinfo, int argno, bool *has_steps);

@@ -15,6 +15,7 @@
 #include "catalog.h"
 #include "lock.h"
 #include "runner.h"
+#include "repeatable.h"
 #include "scope.h"
 #include "statements.h"
 
@@ -152,12 +153,12 @@ runner_statement_errcontext(const Migration *m, MigrateDirection direction,
 							const MigrateStatement *stmt)
 {
 	if (stmt != NULL)
-		errcontext("statement %d (line %d) of migration " INT64_FORMAT " \"%s\" (%s)%s",
-				   stmt->number, stmt->line, m->version, m->name,
+		errcontext("statement %d (line %d) of %s (%s)%s",
+				   stmt->number, stmt->line, repeatable_label(m),
 				   direction_name(direction), scope_describe());
 	else
-		errcontext("migration " INT64_FORMAT " \"%s\" (%s)%s",
-				   m->version, m->name, direction_name(direction), scope_describe());
+		errcontext("%s (%s)%s", repeatable_label(m), direction_name(direction),
+				   scope_describe());
 }
 
 /*
@@ -595,7 +596,9 @@ runner_run_migration(const Migration *m, MigrateDirection direction,
 
 	if (migrate_progress_shown(false))
 		ereport(NOTICE,
-				(errmsg("== Running " INT64_FORMAT " %s (%s)",
+				(m->repeatable ?
+				 errmsg("== Running repeatable %s (%s)", m->name, direction_name(direction)) :
+				 errmsg("== Running " INT64_FORMAT " %s (%s)",
 						m->version, m->name, direction_name(direction))));
 
 	runcontext = AllocSetContextCreate(CurrentMemoryContext, "migrate run",
@@ -603,7 +606,9 @@ runner_run_migration(const Migration *m, MigrateDirection direction,
 	oldcontext = MemoryContextSwitchTo(runcontext);
 
 	start = GetCurrentTimestamp();
-	runner_execute_with_retries(m, direction);
+	/* a repeatable's first run has nothing to roll back to without a down */
+	if ((direction == MIGRATE_UP ? m->up : m->down) != NULL)
+		runner_execute_with_retries(m, direction);
 	end = GetCurrentTimestamp();
 	migrate_lock_check_held(m, direction);
 
@@ -620,7 +625,14 @@ runner_run_migration(const Migration *m, MigrateDirection direction,
 	MemoryContextSwitchTo(oldcontext);
 	MemoryContextDelete(runcontext);
 
-	if (migrate_progress_shown(true))
+	if (m->repeatable && migrate_progress_shown(true))
+		ereport(NOTICE,
+				(errmsg("== Migrated repeatable %s in %.3fs",
+						m->name, (double) (end - start) / USECS_PER_SEC)));
+	else if (m->repeatable && migrate_progress_shown(false))
+		ereport(NOTICE,
+				(errmsg("== Migrated repeatable %s", m->name)));
+	else if (migrate_progress_shown(true))
 		ereport(NOTICE,
 				(errmsg("== Migrated " INT64_FORMAT " in %.3fs",
 						m->version, (double) (end - start) / USECS_PER_SEC)));

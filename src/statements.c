@@ -48,6 +48,27 @@ static void check_statement(MigrateStatement *stmt, int64 version,
 static bool defelem_list_flag(List *options, const char *name, bool absent);
 static MigrateBody *parse_statements(const char *body, int64 version,
 									 MigrateDirection direction, bool check);
+
+/*
+ * The name of the repeatable migration whose body is being parsed, or NULL
+ * for a versioned migration (see statements_parse_repeatable()).
+ */
+static const char *parsing_repeatable = NULL;
+
+/*
+ * Returns how messages name the body being parsed: "up body of migration
+ * 20261121093000", or "body of repeatable migration "name"".
+ */
+static char *
+body_label(MigrateDirection direction, int64 version)
+{
+	if (parsing_repeatable != NULL)
+		return psprintf("%s of repeatable migration \"%s\"",
+						direction == MIGRATE_UP ? "body" : "down",
+						parsing_repeatable);
+	return psprintf("%s body of migration " INT64_FORMAT, direction_name(direction),
+					version);
+}
 static bool statement_needs_top_level(Node *stmt);
 static const char *top_level_description(Node *stmt);
 
@@ -286,11 +307,10 @@ parse_error_callback(void *arg)
 
 	if (cursorpos <= 0)
 	{
-		if (ctx->version == 0)
+		if (ctx->version == 0 && parsing_repeatable == NULL)
 			errcontext("SQL text");
 		else
-			errcontext("%s body of migration " INT64_FORMAT,
-					   direction_name(ctx->direction), ctx->version);
+			errcontext("%s", body_label(ctx->direction, ctx->version));
 		return;
 	}
 
@@ -300,13 +320,12 @@ parse_error_callback(void *arg)
 	errposition(0);
 	internalerrquery(pnstrdup(body + start, end - start));
 	internalerrposition(pg_mbstrlen_with_len(body + start, offset - start) + 1);
-	if (ctx->version == 0)
+	if (ctx->version == 0 && parsing_repeatable == NULL)
 		errcontext("SQL text, statement %d, line %d", number,
 				   count_newlines(body, 0, offset) + 1);
 	else
-		errcontext("%s body of migration " INT64_FORMAT ", statement %d, line %d",
-				   direction_name(ctx->direction), ctx->version, number,
-				   count_newlines(body, 0, offset) + 1);
+		errcontext("%s, statement %d, line %d", body_label(ctx->direction, ctx->version),
+				   number, count_newlines(body, 0, offset) + 1);
 }
 
 /*
@@ -339,8 +358,8 @@ check_meta_commands(const char *body, int64 version, MigrateDirection direction)
 				wordend++;
 			ereport(ERROR,
 					(errcode(ERRCODE_SYNTAX_ERROR),
-					 errmsg("%s body of migration " INT64_FORMAT " contains the psql meta-command \"%s\"",
-							direction_name(direction), version,
+					 errmsg("%s contains the psql meta-command \"%s\"",
+							body_label(direction, version),
 							pnstrdup(body + pos, Min(wordend - pos, 40))),
 					 errdetail("It is on line %d.  Migration bodies are run by the server, which does not understand psql commands.",
 							   count_newlines(body, 0, pos) + 1),
@@ -367,8 +386,8 @@ check_statement(MigrateStatement *stmt, int64 version, MigrateDirection directio
 		 strcmp(((VariableSetStmt *) node)->name, "session_authorization") == 0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("%s body of migration " INT64_FORMAT " changes the current role",
-						direction_name(direction), version),
+				 errmsg("%s changes the current role",
+						body_label(direction, version)),
 				 errdetail("Statement %d, on line %d, is %s %s.", stmt->number, stmt->line,
 						   ((VariableSetStmt *) node)->kind == VAR_RESET ? "RESET" : "SET",
 						   strcmp(((VariableSetStmt *) node)->name, "role") == 0 ?
@@ -378,8 +397,8 @@ check_statement(MigrateStatement *stmt, int64 version, MigrateDirection directio
 	if (IsA(node, TransactionStmt))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TRANSACTION_TERMINATION),
-				 errmsg("%s body of migration " INT64_FORMAT " contains transaction control",
-						direction_name(direction), version),
+				 errmsg("%s contains transaction control",
+						body_label(direction, version)),
 				 errdetail("Statement %d, on line %d, is %s.", stmt->number, stmt->line,
 						   GetCommandTagName(CreateCommandTag(node))),
 				 errhint("Remove it: each migration runs in a transaction that migrate manages.")));
@@ -388,8 +407,8 @@ check_statement(MigrateStatement *stmt, int64 version, MigrateDirection directio
 		!((CopyStmt *) node)->is_program)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("%s body of migration " INT64_FORMAT " copies data from or to the client",
-						direction_name(direction), version),
+				 errmsg("%s copies data from or to the client",
+						body_label(direction, version)),
 				 errdetail("Statement %d, on line %d, is COPY with STDIN or STDOUT.",
 						   stmt->number, stmt->line),
 				 errhint("Load data with INSERT statements, or COPY from a file on the server.")));
@@ -587,6 +606,29 @@ MigrateBody *
 statements_parse_body(const char *body, int64 version, MigrateDirection direction)
 {
 	return parse_statements(body, version, direction, true);
+}
+
+/*
+ * Parses and checks the body (or down) of a repeatable migration, as
+ * statements_parse_body() does a versioned one's, its messages naming the
+ * repeatable.
+ */
+MigrateBody *
+statements_parse_repeatable(const char *body, const char *name, MigrateDirection direction)
+{
+	MigrateBody *result;
+
+	parsing_repeatable = name;
+	PG_TRY();
+	{
+		result = parse_statements(body, 0, direction, true);
+	}
+	PG_FINALLY();
+	{
+		parsing_repeatable = NULL;
+	}
+	PG_END_TRY();
+	return result;
 }
 
 /*

@@ -13,6 +13,8 @@
 /* statements.c */
 extern MigrateBody *statements_parse_body(const char *body, int64 version,
 										  MigrateDirection direction);
+extern MigrateBody *statements_parse_repeatable(const char *body, const char *name,
+												MigrateDirection direction);
 extern MigrateBody *statements_parse_sql(const char *sql);
 extern const char *statements_top_level_description(Node *parsetree);
 extern char *statements_long_identifier(const char *body, const MigrateStatement *stmt);
