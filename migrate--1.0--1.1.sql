@@ -1095,3 +1095,21 @@ COMMENT ON FUNCTION @extschema@.migrate_load_repeatables(text[], text[], text[],
 REVOKE ALL ON FUNCTION @extschema@.migrate_define_repeatable(text, text, text, text[], text),
     @extschema@.migrate_load_repeatables(text[], text[], text[], text[], boolean, text)
     FROM PUBLIC;
+
+/*
+ * The change counter of each set and schema other than the default one
+ * ('main' with no schema, which keeps migrate_state's): migrators of two
+ * tenants each bump their own row, so that neither waits for the other's
+ * transaction.  Internal; not dumped.
+ */
+CREATE TABLE @extschema@.migrate_epochs (
+    set text NOT NULL,
+    schema text NOT NULL,
+    epoch bigint NOT NULL,
+    PRIMARY KEY (set, schema)
+);
+
+COMMENT ON TABLE @extschema@.migrate_epochs IS
+    'internal: change counter of each set and schema but the default one';
+
+REVOKE ALL ON TABLE @extschema@.migrate_epochs FROM PUBLIC;

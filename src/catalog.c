@@ -107,6 +107,19 @@ typedef struct CatalogQueryDef
 	" $2, true FROM pending"
 
 /*
+ * The epoch of a scope (set and schema, as SQL expressions): migrate_state's
+ * for the default scope ('main' with no schema), that scope's row of
+ * migrate_epochs for any other (0 before its first change).  Each scope
+ * counts its own changes, so that migrators of two tenants never wait for
+ * each other's row.
+ */
+#define SCOPE_EPOCH(set, schema) \
+	"(CASE WHEN " set " = 'main' AND " schema " = '' THEN" \
+	" (SELECT s.epoch FROM %1$s.migrate_state s)" \
+	" ELSE COALESCE((SELECT e.epoch FROM %1$s.migrate_epochs e" \
+	"                WHERE e.set = " set " AND e.schema = " schema "), 0) END)"
+
+/*
  * The checksum with which a migration (of the row variable m) is applied in
  * any schema of its set, for the questions that concern the set as a whole
  * (may it be redefined, removed, pruned?): a derived table with one column,
@@ -129,7 +142,12 @@ PG_FUNCTION_INFO_V1(migrate_catalog_changed);
 
 static const CatalogQueryDef catalog_queries[NUM_CATALOG_QUERIES] = {
 	[Q_STATE_EPOCH] = {
-		"SELECT epoch FROM %1$s.migrate_state", 0, {0}
+		"SELECT " SCOPE_EPOCH("$1", "$2"), 0, {0}, SCOPE_SCHEMA
+	},
+	[Q_SCOPE_BUMP] = {
+		"INSERT INTO %1$s.migrate_epochs AS e (set, schema, epoch) VALUES ($1, $2, 1)"
+		" ON CONFLICT (set, schema) DO UPDATE SET epoch = e.epoch + 1",
+		0, {0}, SCOPE_SCHEMA
 	},
 	[Q_EPOCHS] = {
 		"SELECT s.epoch, c.epoch FROM %1$s.migrate_state s CROSS JOIN %1$s.migrate_checked c",
@@ -194,13 +212,14 @@ static const CatalogQueryDef catalog_queries[NUM_CATALOG_QUERIES] = {
 		0, {0}, SCOPE_SET
 	},
 	[Q_LOADED_UNCHANGED] = {
-		"SELECT FROM %1$s.migrate_loaded l JOIN %1$s.migrate_state s ON s.epoch = l.epoch"
-		" WHERE l.set = $3 AND l.set_checksum = $1 AND l.loaded_by = $2::pg_catalog.name",
+		"SELECT FROM %1$s.migrate_loaded l"
+		" WHERE l.set = $3 AND l.set_checksum = $1 AND l.loaded_by = $2::pg_catalog.name"
+		" AND l.epoch = " SCOPE_EPOCH("$3", "''"),
 		2, {TEXTOID, TEXTOID}, SCOPE_SET
 	},
 	[Q_REMEMBER_LOADED] = {
 		"INSERT INTO %1$s.migrate_loaded (set, epoch, set_checksum, loaded_by)"
-		" SELECT $3, s.epoch, $1, $2::pg_catalog.name FROM %1$s.migrate_state s"
+		" SELECT $3, " SCOPE_EPOCH("$3", "''") ", $1, $2::pg_catalog.name"
 		" ON CONFLICT (set) DO UPDATE SET epoch = excluded.epoch,"
 		" set_checksum = excluded.set_checksum, loaded_by = excluded.loaded_by",
 		2, {TEXTOID, TEXTOID}, SCOPE_SET
@@ -489,6 +508,10 @@ static SPIPlanPtr catalog_plans[NUM_CATALOG_QUERIES];
 /* The transaction (and subtransaction) that last bumped the epoch */
 static LocalTransactionId bumped_lxid = InvalidLocalTransactionId;
 static SubTransactionId bumped_subid = InvalidSubTransactionId;
+static uint32 bumped_scope = 0;	/* and in which scope (scope_lock_key()) */
+
+/* How many internal queries are running: a trigger they fire is ours */
+static int	catalog_depth = 0;
 static bool callbacks_registered = false;
 
 /* The transaction that last marked the catalog clean in migrate_checked */
@@ -759,6 +782,7 @@ catalog_run(CatalogQuery query, Datum *values, const char *nulls,
 		nulls = scoped_nulls;
 	}
 	catalog_become_owner(&saved);
+	catalog_depth++;
 	PG_TRY();
 	{
 		if (snapshot != InvalidSnapshot)
@@ -769,6 +793,7 @@ catalog_run(CatalogQuery query, Datum *values, const char *nulls,
 	}
 	PG_FINALLY();
 	{
+		catalog_depth--;
 		catalog_restore_caller(&saved);
 	}
 	PG_END_TRY();
@@ -852,7 +877,8 @@ catalog_register_callbacks(void)
 static bool
 catalog_bumped_in_this_transaction(void)
 {
-	return bumped_lxid != InvalidLocalTransactionId && bumped_lxid == migrate_my_lxid();
+	return bumped_lxid != InvalidLocalTransactionId && bumped_lxid == migrate_my_lxid() &&
+		bumped_scope == scope_lock_key();
 }
 
 /*
@@ -876,9 +902,10 @@ catalog_bump_epoch(void)
 	if (catalog_bumped_in_this_transaction())
 		return;
 	catalog_register_callbacks();
-	catalog_exec(Q_STATE_BUMP, NULL, NULL, false, 0);
+	catalog_exec(scope_is_default() ? Q_STATE_BUMP : Q_SCOPE_BUMP, NULL, NULL, false, 0);
 	bumped_lxid = migrate_my_lxid();
 	bumped_subid = GetCurrentSubTransactionId();
+	bumped_scope = scope_lock_key();
 }
 
 /*
@@ -952,11 +979,23 @@ catalog_remember_clean(int64 epoch)
 Datum
 migrate_catalog_changed(PG_FUNCTION_ARGS)
 {
+	char	   *saved_set;
+	char	   *saved_schema;
+
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("migrate_catalog_changed() must be called as a trigger")));
 
+	/*
+	 * A write by one of the extension's own queries counts in the scope of
+	 * the call that made it; any other write (a superuser's, a restore's) in
+	 * the default scope, whose epoch every migrator of 1.0 watched.
+	 */
+	saved_set = pstrdup(migrate_scope.set);
+	saved_schema = pstrdup(migrate_scope.schema);
+	if (catalog_depth == 0)
+		scope_set(SCOPE_DEFAULT_SET, "");
 	if (!catalog_bumped_in_this_transaction() || checked_lxid == migrate_my_lxid())
 	{
 		SPI_connect();
@@ -969,6 +1008,7 @@ migrate_catalog_changed(PG_FUNCTION_ARGS)
 		catalog_bump_epoch();
 		SPI_finish();
 	}
+	scope_set(saved_set, saved_schema);
 	return PointerGetDatum(NULL);
 }
 

@@ -17,6 +17,7 @@ typedef enum CatalogQuery
 {
 	Q_STATE_EPOCH,
 	Q_STATE_BUMP,
+	Q_SCOPE_BUMP,
 	Q_EPOCHS,
 	Q_SET_CHECKED,
 	Q_SET_KNOWN,
