@@ -67,7 +67,7 @@ generate_tenants() {
             printf 'BEGIN;\nSET LOCAL search_path = t%d;\n%s\nCOMMIT;\n' "$i" "$body"
         done
     done >>"$GEN/psql_$n.sql"
-    seq 1 "$n" | awk 'BEGIN { printf "ARRAY[" } { printf "%s'\''t%d'\''", NR > 1 ? ", " : "", $1 }
+    seq 1 "$n" | awk 'BEGIN { printf "ARRAY[" } { printf "%s'\''t%d'\''", (NR > 1 ? ", " : ""), $1 }
                       END { print "]" }' >"$GEN/array_$n.sql"
 }
 
