@@ -84,6 +84,11 @@ prepare() {
     bench_psql -c 'VACUUM ANALYZE'
 }
 
+# Runs psql's script for N schemas.
+run_psql_script() {
+    bench_psql -f - <"$GEN/psql_$1.sql"
+}
+
 # Prints the median of measure $2 for size $1.
 result() {
     awk -v n="$1" -v m="$2" '$1 == n && $2 == m { print $3 }' "$RESULTS" | median
@@ -111,7 +116,7 @@ for n in $SIZES; do
         bench_check "SELECT count(*) FROM pg_catalog.unnest($schemas) s,
             migrate_status(set => 'tenant', schema => s) st WHERE st.state = 'applied'" "$((n * 10))"
         prepare "$n"
-        psql=$(time_ms bench_psql -f "$GEN/psql_$n.sql")
+        psql=$(time_ms run_psql_script "$n")
         bench_check "SELECT count(*) FROM t$n.accounts WHERE name IS NOT NULL" 20
         printf 'N = %s, round %s: migrate %s ms, psql %s ms, status %s ms\n' \
             "$n" "$round" "$migrate" "$psql" "$status"
