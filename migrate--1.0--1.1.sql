@@ -195,7 +195,10 @@ SELECT r.kind, r.ident,
                AND d.refclassid = 'pg_class'::regclass
                AND d.refobjsubid > 0
                AND d.deptype = ANY ('{a,i}'::"char"[])),
-           'comment ' || quote_literal(obj_description(r.oid, 'pg_class'))),
+           'comment ' || quote_literal(
+               (SELECT ds.description FROM pg_description ds
+                 WHERE ds.objoid = r.oid AND ds.classoid = 'pg_class'::regclass
+                   AND ds.objsubid = 0))),
        r.oid
   FROM rel r
  WHERE r.relkind <> 'c'
@@ -210,7 +213,10 @@ SELECT CASE WHEN i.relkind = 'I' THEN 'partitioned index' ELSE 'index' END,
            (SELECT format('tablespace %I', s.spcname)
               FROM pg_tablespace s
              WHERE s.oid = i.reltablespace),
-           'comment ' || quote_literal(obj_description(i.oid, 'pg_class'))),
+           'comment ' || quote_literal(
+               (SELECT ds.description FROM pg_description ds
+                 WHERE ds.objoid = i.oid AND ds.classoid = 'pg_class'::regclass
+                   AND ds.objsubid = 0))),
        r.oid
   FROM pg_index x
   JOIN rel r ON r.oid = x.indrelid
@@ -252,7 +258,10 @@ SELECT CASE WHEN c.relkind = 'c' THEN 'attribute' ELSE 'column' END,
            END,
            CASE WHEN c.attstattarget >= 0
                 THEN format('statistics %s', c.attstattarget) END,
-           'comment ' || quote_literal(col_description(c.relid, c.attnum))),
+           'comment ' || quote_literal(
+               (SELECT ds.description FROM pg_description ds
+                 WHERE ds.objoid = c.relid AND ds.classoid = 'pg_class'::regclass
+                   AND ds.objsubid = c.attnum))),
        c.relid
   FROM col c
 UNION ALL
@@ -274,7 +283,10 @@ UNION ALL
 SELECT 'constraint', format('%I on %s %s', co.conname, r.kind, r.ident),
        concat_ws(', ',
            pg_get_constraintdef(co.oid),
-           'comment ' || quote_literal(obj_description(co.oid, 'pg_constraint'))),
+           'comment ' || quote_literal(
+               (SELECT ds.description FROM pg_description ds
+                 WHERE ds.objoid = co.oid AND ds.classoid = 'pg_constraint'::regclass
+                   AND ds.objsubid = 0))),
        r.oid
   FROM pg_constraint co
   JOIN rel r ON r.oid = co.conrelid
@@ -287,7 +299,10 @@ SELECT 'trigger', format('%I on %s %s', tg.tgname, r.kind, r.ident),
                 WHEN tg.tgenabled = 'R' THEN 'enabled on replicas only'
                 WHEN tg.tgenabled = 'A' THEN 'enabled always'
            END,
-           'comment ' || quote_literal(obj_description(tg.oid, 'pg_trigger'))),
+           'comment ' || quote_literal(
+               (SELECT ds.description FROM pg_description ds
+                 WHERE ds.objoid = tg.oid AND ds.classoid = 'pg_trigger'::regclass
+                   AND ds.objsubid = 0))),
        r.oid
   FROM pg_trigger tg
   JOIN rel r ON r.oid = tg.tgrelid
@@ -399,7 +414,10 @@ SELECT 'schema' AS kind,
        quote_ident(n.nspname) AS identity,
        concat_ws(', ',
            format('owner %I', pg_get_userbyid(n.nspowner)),
-           'comment ' || quote_literal(obj_description(n.oid, 'pg_namespace'))) AS description,
+           'comment ' || quote_literal(
+               (SELECT ds.description FROM pg_description ds
+                 WHERE ds.objoid = n.oid AND ds.classoid = 'pg_namespace'::regclass
+                   AND ds.objsubid = 0))) AS description,
        NULL::oid AS relid
   FROM nsp n
 UNION ALL
@@ -407,7 +425,10 @@ UNION ALL
 SELECT 'constraint', format('%I on %s %s', co.conname, t.kind, t.ident),
        concat_ws(', ',
            pg_get_constraintdef(co.oid),
-           'comment ' || quote_literal(obj_description(co.oid, 'pg_constraint'))),
+           'comment ' || quote_literal(
+               (SELECT ds.description FROM pg_description ds
+                 WHERE ds.objoid = co.oid AND ds.classoid = 'pg_constraint'::regclass
+                   AND ds.objsubid = 0))),
        NULL
   FROM pg_constraint co
   JOIN typ t ON t.oid = co.contypid
@@ -438,7 +459,10 @@ SELECT t.kind, t.ident,
                AND co.oid <> b.typcollation),
            CASE WHEN t.typnotnull THEN 'not null' END,
            'default ' || t.typdefault,
-           'comment ' || quote_literal(obj_description(t.oid, 'pg_type'))),
+           'comment ' || quote_literal(
+               (SELECT ds.description FROM pg_description ds
+                 WHERE ds.objoid = t.oid AND ds.classoid = 'pg_type'::regclass
+                   AND ds.objsubid = 0))),
        NULL
   FROM typ t
 UNION ALL
@@ -449,7 +473,10 @@ SELECT f.kind, f.ident,
            CASE WHEN f.prokind = 'a'
                 THEN 'returns ' || pg_get_function_result(f.oid)
                 ELSE pg_get_functiondef(f.oid) END,
-           'comment ' || quote_literal(obj_description(f.oid, 'pg_proc'))),
+           'comment ' || quote_literal(
+               (SELECT ds.description FROM pg_description ds
+                 WHERE ds.objoid = f.oid AND ds.classoid = 'pg_proc'::regclass
+                   AND ds.objsubid = 0))),
        NULL
   FROM fn f
 UNION ALL

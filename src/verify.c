@@ -722,20 +722,25 @@ touched_types(CommandId since)
 
 /*
  * Returns whether the body wrote a constraint of a domain (the others belong
- * to relations, whose relation cache entries they invalidate).
+ * to relations, whose relation cache entries they invalidate).  Reads every
+ * version of the domains' constraints only, through the index on the
+ * domain.
  */
 static bool
 touched_domain_constraints(CommandId since)
 {
 	Relation	rel = table_open(ConstraintRelationId, AccessShareLock);
-	TableScanDesc scan = table_beginscan(rel, SnapshotAny, 0, NULL);
+	ScanKeyData key;
+	SysScanDesc scan;
 	HeapTuple	tuple;
 	bool		changed = false;
 
-	while (!changed && (tuple = heap_getnext(scan, ForwardScanDirection)) != NULL)
-		changed = OidIsValid(((Form_pg_constraint) GETSTRUCT(tuple))->contypid) &&
-			touched_by_body(tuple->t_data, since);
-	table_endscan(scan);
+	ScanKeyInit(&key, Anum_pg_constraint_contypid, BTGreaterStrategyNumber, F_OIDGT,
+				ObjectIdGetDatum(InvalidOid));
+	scan = systable_beginscan(rel, ConstraintTypidIndexId, true, SnapshotAny, 1, &key);
+	while (!changed && (tuple = systable_getnext(scan)) != NULL)
+		changed = touched_by_body(tuple->t_data, since);
+	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
 	return changed;
 }
