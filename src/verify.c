@@ -25,10 +25,13 @@
  * that only what each migration touched is read again.  The relation cache
  * tells which relations a body touched (every change of their catalog rows
  * invalidates them; comments, which do not, are found in pg_description by
- * the command that wrote them), and the fingerprint of those relations,
- * with every object that is not part of a relation, is taken after the up
- * (to keep the schema's fingerprint up to date) and after the down (to
- * compare).  So a verification costs the migrations' bodies and what they
+ * the command that wrote them), and the fingerprint of those relations is
+ * taken after the up (to keep the schema's fingerprint up to date) and
+ * after the down (to compare).  The objects that are not part of a relation
+ * are read with them only when a body may have changed them (see
+ * touched_end()): it wrote a catalog they are made of, as this backend's
+ * table statistics count, or touched a relation that one of them depends
+ * on.  So a verification costs the migrations' bodies and what they
  * touched, not the size of the schema times their number.
  *
  * A non-transactional migration is verified through its transactional
@@ -856,6 +859,10 @@ touched_named_by_objects(List *relids)
  * Stops recording: processes the invalidations of the body's last command,
  * adds the comments it wrote, and adds the table of each index touched
  * (whose rows carry the table).  The list is sorted, without duplicates.
+ * Also says whether the objects of no relation may have changed: when
+ * statistics were not counted, or the body wrote one of object_catalogs
+ * (beyond what creating and dropping tables writes there), or touched a
+ * relation that such an object depends on.
  */
 static void
 touched_end(VerifyTouched *touched, CommandId since)
