@@ -71,18 +71,24 @@ COMMENT ON COLUMN @extschema@.migrate_migrations.checksum IS
  * with search_path = pg_catalog, pg_temp, as the C code reads it, they
  * qualify every user object.
  *
- * The rows are those of migrate_schema_fingerprint_of(NULL); given relations,
- * that function gives the rows of those relations only (their columns,
- * indexes, constraints, triggers, rules, policies and privileges, each row
- * with the relation in relid) and all the others (schemas, types,
- * functions, ...; relid NULL), so that migrate_verify() reads again only
- * what a migration touched.  Its body is stored parsed (BEGIN ATOMIC), as a
- * view's is, and inlined into the query that calls it.  Relations, types
- * and functions are looked for among OIDs from 16384 (FirstNormalObjectId)
- * on, which every object created after initdb has: the index on the OIDs
- * then skips the thousands of built-in ones.
+ * The rows come in two parts, so that migrate_verify() reads again only
+ * what a migration touched.  migrate_schema_relations_of(relations) gives
+ * the rows of the relations given (NULL: of every relation): the relations
+ * with their columns, indexes, constraints, triggers, rules, policies and
+ * privileges, each row with the relation in relid.  It starts from the
+ * relations' OIDs, so that every catalog is then read through its index on
+ * the relation, and reading a few relations costs a few index scans
+ * whatever the size of the schema.  migrate_schema_objects() gives all the
+ * others (schemas, types and domains, functions, statistics objects,
+ * extensions, their privileges and default privileges; relid NULL).
+ * migrate_schema_fingerprint_of(relations) gives both.  Their bodies are
+ * stored parsed (BEGIN ATOMIC), as a view's is, and inlined into the query
+ * that calls them.  Relations, types and functions are looked for among
+ * OIDs from 16384 (FirstNormalObjectId) on, which every object created
+ * after initdb has: the index on the OIDs then skips the thousands of
+ * built-in ones.
  */
-CREATE FUNCTION @extschema@.migrate_schema_fingerprint_of(relations oid[])
+CREATE FUNCTION @extschema@.migrate_schema_relations_of(relations oid[])
 RETURNS TABLE (kind text, identity text, description text, relid oid)
 LANGUAGE sql STABLE
 BEGIN ATOMIC
@@ -111,7 +117,9 @@ WITH nsp AS (
       JOIN nsp n ON n.oid = c.relnamespace
      WHERE c.relkind = ANY ('{r,p,v,m,S,f,c}'::"char"[])
        AND c.oid >= 16384
-       AND (relations IS NULL OR c.oid = ANY (relations))
+       AND c.oid = ANY (COALESCE(relations,
+                                 ARRAY(SELECT a.oid FROM pg_class a
+                                        WHERE a.oid >= 16384)))
        AND NOT EXISTS (SELECT FROM pg_depend x
                         WHERE x.classid = 'pg_class'::regclass
                           AND x.objid = c.oid
@@ -124,73 +132,19 @@ WITH nsp AS (
       JOIN pg_attribute a ON a.attrelid = r.oid
      WHERE a.attnum > 0 AND NOT a.attisdropped
        AND r.relkind <> 'S'
-), fn AS (
-    SELECT p.oid, p.prokind, p.proowner, p.proacl,
-           CASE WHEN p.prokind = 'p' THEN 'procedure'
-                WHEN p.prokind = 'a' THEN 'aggregate'
-                ELSE 'function' END AS kind,
-           format('%I.%I(%s)', n.nspname, p.proname,
-                  pg_get_function_identity_arguments(p.oid)) AS ident
-      FROM pg_proc p
-      JOIN nsp n ON n.oid = p.pronamespace
-     WHERE p.oid >= 16384
-       AND NOT EXISTS (SELECT FROM pg_depend x
-                        WHERE x.classid = 'pg_proc'::regclass
-                          AND x.objid = p.oid
-                          AND x.deptype = ANY ('{e,i}'::"char"[]))
-), typ AS (
-    SELECT t.oid, t.typtype, t.typowner, t.typacl, t.typbasetype, t.typtypmod, t.typnotnull,
-           t.typdefault, t.typcollation,
-           CASE WHEN t.typtype = 'd' THEN 'domain' ELSE 'type' END AS kind,
-           format('%I.%I', n.nspname, t.typname) AS ident
-      FROM pg_type t
-      JOIN nsp n ON n.oid = t.typnamespace
-     WHERE t.typtype = ANY ('{b,c,d,e,r}'::"char"[])
-       AND t.oid >= 16384
-       AND (t.typrelid = 0
-            OR (SELECT c.relkind FROM pg_class c
-                 WHERE c.oid = t.typrelid) = 'c')
-       AND NOT EXISTS (SELECT FROM pg_type e
-                        WHERE e.typarray = t.oid)
-       AND NOT EXISTS (SELECT FROM pg_depend x
-                        WHERE x.classid = 'pg_type'::regclass
-                          AND x.objid = t.oid
-                          AND x.deptype = 'e')
 ), acl AS (
-    SELECT format('schema %I', n.nspname) AS object,
-           COALESCE(n.nspacl, acldefault('n', n.nspowner)) AS acl,
-           NULL::oid AS relid
-      FROM nsp n
-    UNION ALL
-    SELECT format('%s %s', r.kind, r.ident),
+    SELECT format('%s %s', r.kind, r.ident) AS object,
            COALESCE(r.relacl,
                     acldefault(CASE WHEN r.relkind = 'S' THEN 's'::"char"
-                                    ELSE 'r'::"char" END, r.relowner)),
-           r.oid
+                                    ELSE 'r'::"char" END, r.relowner)) AS acl,
+           r.oid AS relid
       FROM rel r
      WHERE r.relkind <> 'c'
     UNION ALL
     SELECT format('column %s.%I', c.ident, c.attname), c.attacl, c.relid
       FROM col c
      WHERE c.attacl IS NOT NULL
-    UNION ALL
-    SELECT format('%s %s', f.kind, f.ident),
-           COALESCE(f.proacl, acldefault('f', f.proowner)), NULL
-      FROM fn f
-    UNION ALL
-    SELECT format('%s %s', t.kind, t.ident),
-           COALESCE(t.typacl, acldefault('T', t.typowner)), NULL
-      FROM typ t
 )
--- schemas
-SELECT 'schema' AS kind,
-       quote_ident(n.nspname) AS identity,
-       concat_ws(', ',
-           format('owner %I', pg_get_userbyid(n.nspowner)),
-           'comment ' || quote_literal(obj_description(n.oid, 'pg_namespace'))) AS description,
-       NULL::oid AS relid
-  FROM nsp n
-UNION ALL
 -- tables, views, materialized views, sequences and foreign tables
 SELECT r.kind, r.ident,
        concat_ws(', ',
@@ -241,7 +195,10 @@ SELECT r.kind, r.ident,
                AND d.refclassid = 'pg_class'::regclass
                AND d.refobjsubid > 0
                AND d.deptype = ANY ('{a,i}'::"char"[])),
-           'comment ' || quote_literal(obj_description(r.oid, 'pg_class'))),
+           'comment ' || quote_literal(
+               (SELECT ds.description FROM pg_description ds
+                 WHERE ds.objoid = r.oid AND ds.classoid = 'pg_class'::regclass
+                   AND ds.objsubid = 0))),
        r.oid
   FROM rel r
  WHERE r.relkind <> 'c'
@@ -256,7 +213,10 @@ SELECT CASE WHEN i.relkind = 'I' THEN 'partitioned index' ELSE 'index' END,
            (SELECT format('tablespace %I', s.spcname)
               FROM pg_tablespace s
              WHERE s.oid = i.reltablespace),
-           'comment ' || quote_literal(obj_description(i.oid, 'pg_class'))),
+           'comment ' || quote_literal(
+               (SELECT ds.description FROM pg_description ds
+                 WHERE ds.objoid = i.oid AND ds.classoid = 'pg_class'::regclass
+                   AND ds.objsubid = 0))),
        r.oid
   FROM pg_index x
   JOIN rel r ON r.oid = x.indrelid
@@ -298,7 +258,10 @@ SELECT CASE WHEN c.relkind = 'c' THEN 'attribute' ELSE 'column' END,
            END,
            CASE WHEN c.attstattarget >= 0
                 THEN format('statistics %s', c.attstattarget) END,
-           'comment ' || quote_literal(col_description(c.relid, c.attnum))),
+           'comment ' || quote_literal(
+               (SELECT ds.description FROM pg_description ds
+                 WHERE ds.objoid = c.relid AND ds.classoid = 'pg_class'::regclass
+                   AND ds.objsubid = c.attnum))),
        c.relid
   FROM col c
 UNION ALL
@@ -315,22 +278,18 @@ SELECT 'column set', format('%s %s', c.kind, c.ident),
   FROM col c
  GROUP BY c.kind, c.ident, c.relid
 UNION ALL
+-- constraints of tables
 -- constraints of tables and domains
 SELECT 'constraint', format('%I on %s %s', co.conname, r.kind, r.ident),
        concat_ws(', ',
            pg_get_constraintdef(co.oid),
-           'comment ' || quote_literal(obj_description(co.oid, 'pg_constraint'))),
+           'comment ' || quote_literal(
+               (SELECT ds.description FROM pg_description ds
+                 WHERE ds.objoid = co.oid AND ds.classoid = 'pg_constraint'::regclass
+                   AND ds.objsubid = 0))),
        r.oid
   FROM pg_constraint co
   JOIN rel r ON r.oid = co.conrelid
-UNION ALL
-SELECT 'constraint', format('%I on %s %s', co.conname, t.kind, t.ident),
-       concat_ws(', ',
-           pg_get_constraintdef(co.oid),
-           'comment ' || quote_literal(obj_description(co.oid, 'pg_constraint'))),
-       NULL
-  FROM pg_constraint co
-  JOIN typ t ON t.oid = co.contypid
 UNION ALL
 -- triggers
 SELECT 'trigger', format('%I on %s %s', tg.tgname, r.kind, r.ident),
@@ -340,7 +299,10 @@ SELECT 'trigger', format('%I on %s %s', tg.tgname, r.kind, r.ident),
                 WHEN tg.tgenabled = 'R' THEN 'enabled on replicas only'
                 WHEN tg.tgenabled = 'A' THEN 'enabled always'
            END,
-           'comment ' || quote_literal(obj_description(tg.oid, 'pg_trigger'))),
+           'comment ' || quote_literal(
+               (SELECT ds.description FROM pg_description ds
+                 WHERE ds.objoid = tg.oid AND ds.classoid = 'pg_trigger'::regclass
+                   AND ds.objsubid = 0))),
        r.oid
   FROM pg_trigger tg
   JOIN rel r ON r.oid = tg.tgrelid
@@ -373,6 +335,104 @@ SELECT 'policy', format('%I on %s %s', po.polname, r.kind, r.ident),
   FROM pg_policy po
   JOIN rel r ON r.oid = po.polrelid
 UNION ALL
+-- privileges, one row per grantee and privilege
+SELECT 'privilege',
+       format('%s on %s to %s', g.privilege_type, a.object,
+              CASE WHEN g.grantee = 0 THEN 'PUBLIC'
+                   ELSE quote_ident(pg_get_userbyid(g.grantee)) END),
+       concat_ws(', ',
+           format('granted by %I', pg_get_userbyid(g.grantor)),
+           CASE WHEN g.is_grantable THEN 'with grant option' END),
+       a.relid
+  FROM acl a
+ CROSS JOIN LATERAL aclexplode(a.acl) g
+;
+END;
+
+CREATE FUNCTION @extschema@.migrate_schema_objects()
+RETURNS TABLE (kind text, identity text, description text, relid oid)
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+WITH nsp AS (
+    SELECT n.oid, n.nspname, n.nspowner, n.nspacl
+      FROM pg_namespace n
+     WHERE n.nspname !~ '^pg_'
+       AND n.nspname <> 'information_schema'
+       AND NOT EXISTS (SELECT FROM pg_depend x
+                        WHERE x.classid = 'pg_namespace'::regclass
+                          AND x.objid = n.oid
+                          AND x.deptype = 'e')
+), fn AS (
+    SELECT p.oid, p.prokind, p.proowner, p.proacl,
+           CASE WHEN p.prokind = 'p' THEN 'procedure'
+                WHEN p.prokind = 'a' THEN 'aggregate'
+                ELSE 'function' END AS kind,
+           format('%I.%I(%s)', n.nspname, p.proname,
+                  pg_get_function_identity_arguments(p.oid)) AS ident
+      FROM pg_proc p
+      JOIN nsp n ON n.oid = p.pronamespace
+     WHERE p.oid >= 16384
+       AND NOT EXISTS (SELECT FROM pg_depend x
+                        WHERE x.classid = 'pg_proc'::regclass
+                          AND x.objid = p.oid
+                          AND x.deptype = ANY ('{e,i}'::"char"[]))
+), typ AS (
+    SELECT t.oid, t.typtype, t.typowner, t.typacl, t.typbasetype, t.typtypmod, t.typnotnull,
+           t.typdefault, t.typcollation,
+           CASE WHEN t.typtype = 'd' THEN 'domain' ELSE 'type' END AS kind,
+           format('%I.%I', n.nspname, t.typname) AS ident
+      FROM pg_type t
+      JOIN nsp n ON n.oid = t.typnamespace
+     WHERE t.typtype = ANY ('{b,c,d,e,r}'::"char"[])
+       AND t.oid >= 16384
+       AND (t.typrelid = 0
+            OR (SELECT c.relkind FROM pg_class c
+                 WHERE c.oid = t.typrelid) = 'c')
+       AND NOT EXISTS (SELECT FROM pg_type e
+                        WHERE e.oid = t.typelem
+                          AND e.typarray = t.oid)
+       AND NOT EXISTS (SELECT FROM pg_depend x
+                        WHERE x.classid = 'pg_type'::regclass
+                          AND x.objid = t.oid
+                          AND x.deptype = 'e')
+), acl AS (
+    SELECT format('schema %I', n.nspname) AS object,
+           COALESCE(n.nspacl, acldefault('n', n.nspowner)) AS acl,
+           NULL::oid AS relid
+      FROM nsp n
+    UNION ALL
+    SELECT format('%s %s', f.kind, f.ident),
+           COALESCE(f.proacl, acldefault('f', f.proowner)), NULL
+      FROM fn f
+    UNION ALL
+    SELECT format('%s %s', t.kind, t.ident),
+           COALESCE(t.typacl, acldefault('T', t.typowner)), NULL
+      FROM typ t
+)
+-- schemas
+SELECT 'schema' AS kind,
+       quote_ident(n.nspname) AS identity,
+       concat_ws(', ',
+           format('owner %I', pg_get_userbyid(n.nspowner)),
+           'comment ' || quote_literal(
+               (SELECT ds.description FROM pg_description ds
+                 WHERE ds.objoid = n.oid AND ds.classoid = 'pg_namespace'::regclass
+                   AND ds.objsubid = 0))) AS description,
+       NULL::oid AS relid
+  FROM nsp n
+UNION ALL
+-- constraints of domains
+SELECT 'constraint', format('%I on %s %s', co.conname, t.kind, t.ident),
+       concat_ws(', ',
+           pg_get_constraintdef(co.oid),
+           'comment ' || quote_literal(
+               (SELECT ds.description FROM pg_description ds
+                 WHERE ds.objoid = co.oid AND ds.classoid = 'pg_constraint'::regclass
+                   AND ds.objsubid = 0))),
+       NULL
+  FROM pg_constraint co
+  JOIN typ t ON t.oid = co.contypid
+UNION ALL
 -- types and domains
 SELECT t.kind, t.ident,
        concat_ws(', ',
@@ -399,7 +459,10 @@ SELECT t.kind, t.ident,
                AND co.oid <> b.typcollation),
            CASE WHEN t.typnotnull THEN 'not null' END,
            'default ' || t.typdefault,
-           'comment ' || quote_literal(obj_description(t.oid, 'pg_type'))),
+           'comment ' || quote_literal(
+               (SELECT ds.description FROM pg_description ds
+                 WHERE ds.objoid = t.oid AND ds.classoid = 'pg_type'::regclass
+                   AND ds.objsubid = 0))),
        NULL
   FROM typ t
 UNION ALL
@@ -410,7 +473,10 @@ SELECT f.kind, f.ident,
            CASE WHEN f.prokind = 'a'
                 THEN 'returns ' || pg_get_function_result(f.oid)
                 ELSE pg_get_functiondef(f.oid) END,
-           'comment ' || quote_literal(obj_description(f.oid, 'pg_proc'))),
+           'comment ' || quote_literal(
+               (SELECT ds.description FROM pg_description ds
+                 WHERE ds.objoid = f.oid AND ds.classoid = 'pg_proc'::regclass
+                   AND ds.objsubid = 0))),
        NULL
   FROM fn f
 UNION ALL
@@ -459,6 +525,23 @@ SELECT 'default privileges',
   FROM pg_default_acl d
   LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace;
 END;
+
+CREATE FUNCTION @extschema@.migrate_schema_fingerprint_of(relations oid[])
+RETURNS TABLE (kind text, identity text, description text, relid oid)
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+SELECT r.kind, r.identity, r.description, r.relid
+  FROM @extschema@.migrate_schema_relations_of(relations) r
+UNION ALL
+SELECT o.kind, o.identity, o.description, o.relid
+  FROM @extschema@.migrate_schema_objects() o;
+END;
+
+COMMENT ON FUNCTION @extschema@.migrate_schema_relations_of(oid[]) IS
+    'internal: the rows of migrate_schema_fingerprint that belong to the relations given (NULL: all), with the relation each belongs to';
+
+COMMENT ON FUNCTION @extschema@.migrate_schema_objects() IS
+    'internal: the rows of migrate_schema_fingerprint that belong to no relation (schemas, types, functions, ...)';
 
 COMMENT ON FUNCTION @extschema@.migrate_schema_fingerprint_of(oid[]) IS
     'internal: the rows of migrate_schema_fingerprint, those of relations limited to the ones given (NULL: all), with the relation each belongs to';
@@ -511,6 +594,8 @@ COMMENT ON VIEW @extschema@.migrate_watched_relations IS
 REVOKE ALL ON TABLE @extschema@.migrate_schema_fingerprint, @extschema@.migrate_watched_relations
     FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.migrate_schema_fingerprint_of(oid[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.migrate_schema_relations_of(oid[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.migrate_schema_objects() FROM PUBLIC;
 
 /*
  * migrate_load(): the server side of "pg_migrate load", which defines a

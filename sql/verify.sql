@@ -380,6 +380,34 @@ SET client_min_messages = warning;
 DROP SCHEMA trap CASCADE;
 RESET client_min_messages;
 
+-- Objects of no relation are read again only when a body may have changed
+-- them: a function whose SQL body names a column that the down does not
+-- restore, a composite type and a comment that a down leaves, a domain
+-- constraint that it drops, are all still found.
+SELECT version FROM migrate_define(801, 'table and function',
+  up => $up$CREATE TABLE public.vt (a int);
+CREATE FUNCTION public.vt_a() RETURNS SETOF int LANGUAGE sql
+BEGIN ATOMIC SELECT a FROM public.vt; END;$up$,
+  down => 'DROP FUNCTION public.vt_a(); DROP TABLE public.vt;');
+SELECT version FROM migrate_define(802, 'rename a column',
+  up => 'ALTER TABLE public.vt RENAME COLUMN a TO b;',
+  down => 'ALTER TABLE public.vt RENAME COLUMN b TO c;');
+SELECT version FROM migrate_define(803, 'composite type',
+  up => 'CREATE TYPE public.vc AS (x int);',
+  down => 'SELECT 1;');
+SELECT version FROM migrate_define(804, 'function comment',
+  up => $up$COMMENT ON FUNCTION public.vt_a() IS 'reads vt';$up$,
+  down => 'SELECT 1;');
+SELECT version FROM migrate_define(805, 'domain',
+  up => 'CREATE DOMAIN public.vd AS int CONSTRAINT vd_positive CHECK (VALUE > 0);',
+  down => 'ALTER DOMAIN public.vd DROP CONSTRAINT vd_positive; DROP DOMAIN public.vd;');
+SELECT version FROM migrate_define(806, 'domain constraint',
+  up => 'CREATE DOMAIN public.vd2 AS int CONSTRAINT vd2_positive CHECK (VALUE > 0);',
+  down => 'ALTER DOMAIN public.vd2 DROP CONSTRAINT vd2_positive;');
+SELECT version, ok, regexp_split_to_table(detail, E'\n') AS finding
+  FROM migrate_verify() ORDER BY version;
+SELECT count(migrate_remove(v)) FROM generate_series(801, 806) AS v;
+
 -- Nothing of the verifications since the apply remains either.
 SELECT * FROM pg_temp.schema_probe() EXCEPT SELECT * FROM schema_applied;
 SELECT * FROM schema_applied EXCEPT SELECT * FROM pg_temp.schema_probe();

@@ -480,10 +480,15 @@ static const CatalogQueryDef catalog_queries[NUM_CATALOG_QUERIES] = {
 		8, {TEXTOID, TEXTOID, TIMESTAMPTZOID, INTERVALOID, NAMEOID, BOOLOID, TEXTOID, TEXTOID},
 		SCOPE_SCHEMA
 	},
-	[Q_SCHEMA_FINGERPRINT] = {
+	[Q_SCHEMA_RELATIONS] = {
 		"SELECT kind, identity, description, relid"
-		" FROM %1$s.migrate_schema_fingerprint_of($1)",
+		" FROM %1$s.migrate_schema_relations_of($1)",
 		1, {OIDARRAYOID}
+	},
+	[Q_SCHEMA_OBJECTS] = {
+		"SELECT kind, identity, description, relid"
+		" FROM %1$s.migrate_schema_objects()",
+		0, {0}
 	},
 	[Q_WATCHED_RELATIONS] = {
 		"SELECT relid, kind, name FROM %1$s.migrate_watched_relations",

@@ -25,10 +25,13 @@
  * that only what each migration touched is read again.  The relation cache
  * tells which relations a body touched (every change of their catalog rows
  * invalidates them; comments, which do not, are found in pg_description by
- * the command that wrote them), and the fingerprint of those relations,
- * with every object that is not part of a relation, is taken after the up
- * (to keep the schema's fingerprint up to date) and after the down (to
- * compare).  So a verification costs the migrations' bodies and what they
+ * the command that wrote them), and the fingerprint of those relations is
+ * taken after the up (to keep the schema's fingerprint up to date) and
+ * after the down (to compare).  The objects that are not part of a relation
+ * are read with them only when a body may have changed them (see
+ * touched_end()): it wrote a catalog they are made of, as this backend's
+ * table statistics count, or touched a relation that one of them depends
+ * on.  So a verification costs the migrations' bodies and what they
  * touched, not the size of the schema times their number.
  *
  * A non-transactional migration is verified through its transactional
@@ -51,13 +54,27 @@
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "access/xlog.h"
+#include "access/genam.h"
 #include "catalog/index.h"
+#include "catalog/indexing.h"
+#include "catalog/pg_authid.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_collation.h"
 #include "catalog/pg_constraint.h"
+#include "catalog/pg_default_acl.h"
+#include "catalog/pg_depend.h"
 #include "catalog/pg_description.h"
+#include "catalog/pg_enum.h"
+#include "catalog/pg_extension.h"
+#include "catalog/pg_language.h"
+#include "catalog/pg_namespace.h"
 #include "catalog/pg_policy.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_range.h"
 #include "catalog/pg_rewrite.h"
+#include "catalog/pg_statistic_ext.h"
 #include "catalog/pg_trigger.h"
+#include "catalog/pg_type.h"
 #include "common/keywords.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -69,7 +86,9 @@
 #include "storage/lock.h"
 #include "storage/smgr.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/guc.h"
+#include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -150,6 +169,36 @@ typedef enum VerifyTreatment
 } VerifyTreatment;
 
 /*
+ * The catalogs whose rows the fingerprint's objects of no relation are made
+ * of (see migrate_schema_objects()): a body that writes none of them leaves
+ * those objects as they were.  The first four are also written along with
+ * relations (a table's row type, its constraints, dependencies and
+ * comments), so touched_end() looks at what was written there.
+ */
+static const Oid object_catalogs[] = {
+	DescriptionRelationId,
+	TypeRelationId,
+	ConstraintRelationId,
+	DependRelationId,
+	NamespaceRelationId,
+	ProcedureRelationId,
+	EnumRelationId,
+	RangeRelationId,
+	CollationRelationId,
+	StatisticExtRelationId,
+	ExtensionRelationId,
+	DefaultAclRelationId,
+	AuthIdRelationId,
+	LanguageRelationId
+};
+
+#define NUM_OBJECT_CATALOGS lengthof(object_catalogs)
+#define CATALOG_DESCRIPTION 0
+#define CATALOG_TYPE 1
+#define CATALOG_CONSTRAINT 2
+#define CATALOG_DEPEND 3
+
+/*
  * The relations a body touched: those whose relation cache entry it
  * invalidated, and those whose comments it wrote.
  */
@@ -157,16 +206,28 @@ typedef struct VerifyTouched
 {
 	List	   *relids;			/* of Oid */
 	bool		all;			/* every relation was invalidated */
+	bool		objects;		/* objects of no relation may have changed */
+	bool		counted;		/* marks were taken with statistics counting on */
+	PgStat_Counter marks[NUM_OBJECT_CATALOGS];	/* see catalog_writes() */
 } VerifyTouched;
+
+/* The rows of one relation in the schema's fingerprint */
+typedef struct SchemaRelation
+{
+	Oid			relid;			/* hash key */
+	int			nrows;
+	FingerprintRow *rows;		/* sorted by fingerprint_row_order() */
+} SchemaRelation;
 
 /* The state of a verification, shared with the statement hook */
 typedef struct VerifyState
 {
 	MemoryContext context;		/* survives the subtransactions */
 	MemoryContext fingerprints; /* the fingerprints of one migration */
-	MemoryContext schema_context;	/* holds schema */
-	Fingerprint *schema;		/* the schema as the ups so far left it, or
-								 * NULL before the first reported one */
+	HTAB	   *schema;			/* the schema as the ups so far left it, one
+								 * SchemaRelation per relation, or NULL
+								 * before the first reported migration */
+	Fingerprint *objects;		/* and its rows of no relation */
 	WatchedRelation *watched;
 	int			nwatched;
 	VerifyPlan *plan;			/* the migration running */
@@ -191,18 +252,26 @@ static const LOCKMODE strong_lock_modes[] = {
 static int	verify_query(CatalogQuery query, Datum *values, const char *nulls);
 static int	fingerprint_row_compare(const void *a, const void *b);
 static int	fingerprint_row_order(const void *a, const void *b);
+static void fingerprint_read(CatalogQuery query, Datum *values, const char *nulls,
+							 MemoryContext context, Fingerprint *fp);
 static Fingerprint *fingerprint_take(VerifyState *st, MemoryContext context,
-									 bool whole, List *relids);
+									 bool whole, List *relids, bool objects);
 static void touched_relcache_callback(Datum arg, Oid relid);
 static void touched_begin(VerifyState *st, VerifyTouched *touched);
 static bool touched_by_body(HeapTupleHeader tuple, CommandId since);
+static bool inserted_by_body(HeapTupleHeader tuple, CommandId since);
+static bool deleted_by_body(HeapTupleHeader tuple, CommandId since);
+static PgStat_Counter catalog_writes(Oid catalog);
 static void touched_comments(VerifyTouched *touched, CommandId since);
+static char relkind_of_any_version(Oid relid);
+static bool touched_types(CommandId since);
+static bool touched_domain_constraints(CommandId since);
+static bool touched_extension_members(CommandId since);
+static bool has_object_dependents(Oid classid, Oid objid);
+static bool touched_named_by_objects(List *relids);
 static void touched_end(VerifyTouched *touched, CommandId since);
-static bool relid_in(List *relids, Oid relid);
-static Fingerprint *fingerprint_part(VerifyState *st, const Fingerprint *fp,
-									 List *relids, bool keep);
-static Fingerprint *fingerprint_merge(VerifyState *st, MemoryContext context,
-									  const Fingerprint *a, const Fingerprint *b);
+static void fingerprint_append(Fingerprint *fp, const FingerprintRow *rows, int n);
+static Fingerprint *schema_part(VerifyState *st, bool whole, List *relids, bool objects);
 static const FingerprintRow *fingerprint_find(const Fingerprint *fp,
 											  const char *kind,
 											  const char *identity);
@@ -234,7 +303,8 @@ static void add_line(VerifyState *st, List **lines, char *line);
 static const char *same_transaction_reason(const ErrorData *edata);
 static const char *same_transaction_hint(const ErrorData *edata);
 static bool add_failure(VerifyState *st, VerifyResult *result, ErrorData *edata);
-static void schema_update(VerifyState *st, List *relids, Fingerprint *fresh);
+static void schema_update(VerifyState *st, bool whole, List *relids, bool objects,
+						  const Fingerprint *fresh);
 static void verify_pending_one(VerifyState *st, VerifyPlan *plan);
 static void verify_pending(VerifyState *st, List *plans);
 static void verify_applied(VerifyState *st, VerifyPlan *plan);
@@ -303,26 +373,59 @@ fingerprint_row_order(const void *a, const void *b)
 }
 
 /*
+ * Appends the rows of one fingerprint query, Q_SCHEMA_RELATIONS or
+ * Q_SCHEMA_OBJECTS, to a fingerprint, in the given memory context.
+ */
+static void
+fingerprint_read(CatalogQuery query, Datum *values, const char *nulls,
+				 MemoryContext context, Fingerprint *fp)
+{
+	int			n = verify_query(query, values, nulls);
+	MemoryContext oldcontext = MemoryContextSwitchTo(context);
+	int			i;
+
+	fp->rows = repalloc(fp->rows, sizeof(FingerprintRow) * Max(fp->nrows + n, 1));
+	for (i = 0; i < n; i++)
+	{
+		HeapTuple	tuple = SPI_tuptable->vals[i];
+		TupleDesc	tupdesc = SPI_tuptable->tupdesc;
+		char	   *description = SPI_getvalue(tuple, tupdesc, 3);
+		bool		isnull;
+		Datum		relid = SPI_getbinval(tuple, tupdesc, 4, &isnull);
+		FingerprintRow *row = &fp->rows[fp->nrows++];
+
+		row->kind = SPI_getvalue(tuple, tupdesc, 1);
+		row->identity = SPI_getvalue(tuple, tupdesc, 2);
+		row->description = description ? description : "";
+		row->relid = isnull ? InvalidOid : DatumGetObjectId(relid);
+	}
+	MemoryContextSwitchTo(oldcontext);
+	SPI_freetuptable(SPI_tuptable);
+}
+
+/*
  * Takes the fingerprint of the user schema as the current subtransaction
  * sees it, into the given memory context (which survives the
- * subtransactions): the whole schema, or the rows of the relations in
- * relids and every row of no relation.
+ * subtransactions), sorted: the whole schema, or the rows of the relations
+ * in relids and, with objects, every row of no relation.
  */
 static Fingerprint *
-fingerprint_take(VerifyState *st, MemoryContext context, bool whole, List *relids)
+fingerprint_take(VerifyState *st, MemoryContext context, bool whole, List *relids,
+				 bool objects)
 {
 	VerifyPhase saved_phase = st->phase;
-	MemoryContext oldcontext;
 	Fingerprint *fp;
 	Datum		values[1];
 	char		nulls[1] = {'n'};
-	int			n;
-	int			i;
 
+	fp = MemoryContextAlloc(context, sizeof(Fingerprint));
+	fp->nrows = 0;
+	fp->rows = MemoryContextAlloc(context, sizeof(FingerprintRow));
 	values[0] = (Datum) 0;
-	if (!whole)
+	st->phase = PHASE_FINGERPRINT;
+	if (!whole && relids != NIL)
 	{
-		Datum	   *elems = palloc(sizeof(Datum) * Max(list_length(relids), 1));
+		Datum	   *elems = palloc(sizeof(Datum) * list_length(relids));
 		ListCell   *lc;
 		int			k = 0;
 
@@ -332,28 +435,11 @@ fingerprint_take(VerifyState *st, MemoryContext context, bool whole, List *relid
 													true, TYPALIGN_INT));
 		nulls[0] = ' ';
 	}
-	st->phase = PHASE_FINGERPRINT;
-	n = verify_query(Q_SCHEMA_FINGERPRINT, values, nulls);
-	oldcontext = MemoryContextSwitchTo(context);
-	fp = palloc(sizeof(Fingerprint));
-	fp->nrows = n;
-	fp->rows = palloc(sizeof(FingerprintRow) * Max(n, 1));
-	for (i = 0; i < n; i++)
-	{
-		HeapTuple	tuple = SPI_tuptable->vals[i];
-		TupleDesc	tupdesc = SPI_tuptable->tupdesc;
-		char	   *description = SPI_getvalue(tuple, tupdesc, 3);
-		bool		isnull;
-		Datum		relid = SPI_getbinval(tuple, tupdesc, 4, &isnull);
-
-		fp->rows[i].kind = SPI_getvalue(tuple, tupdesc, 1);
-		fp->rows[i].identity = SPI_getvalue(tuple, tupdesc, 2);
-		fp->rows[i].description = description ? description : "";
-		fp->rows[i].relid = isnull ? InvalidOid : DatumGetObjectId(relid);
-	}
-	qsort(fp->rows, n, sizeof(FingerprintRow), fingerprint_row_order);
-	MemoryContextSwitchTo(oldcontext);
-	SPI_freetuptable(SPI_tuptable);
+	if (whole || relids != NIL)
+		fingerprint_read(Q_SCHEMA_RELATIONS, values, nulls, context, fp);
+	if (whole || objects)
+		fingerprint_read(Q_SCHEMA_OBJECTS, NULL, NULL, context, fp);
+	qsort(fp->rows, fp->nrows, sizeof(FingerprintRow), fingerprint_row_order);
 	st->phase = saved_phase;
 	return fp;
 }
@@ -386,6 +472,39 @@ touched_relcache_callback(Datum arg, Oid relid)
 }
 
 /*
+ * Returns how many rows of a catalog this backend has inserted, updated and
+ * deleted so far, as its table statistics count them (those of the current
+ * transaction and subtransactions included, whether they commit or abort):
+ * a number that only grows, and grows with every write of the catalog
+ * while statistics are counted (track_counts).
+ */
+static PgStat_Counter
+catalog_writes(Oid catalog)
+{
+	PgStat_TableStatus *stats = find_tabstat_entry(catalog);
+	PgStat_Counter n;
+
+	if (stats == NULL)
+		return 0;
+#if PG_VERSION_NUM >= 160000
+	/* a copy, with the counts of the open (sub)transactions added */
+	n = stats->counts.tuples_inserted + stats->counts.tuples_updated +
+		stats->counts.tuples_deleted;
+	pfree(stats);
+#else
+	{
+		PgStat_TableXactStatus *trans;
+
+		n = stats->t_counts.t_tuples_inserted + stats->t_counts.t_tuples_updated +
+			stats->t_counts.t_tuples_deleted;
+		for (trans = stats->trans; trans != NULL; trans = trans->upper)
+			n += trans->tuples_inserted + trans->tuples_updated + trans->tuples_deleted;
+	}
+#endif
+	return n;
+}
+
+/*
  * Starts recording what the body about to run touches.  The callback is
  * registered once per backend, and records only between touched_begin()
  * and touched_end().
@@ -394,6 +513,7 @@ static void
 touched_begin(VerifyState *st, VerifyTouched *touched)
 {
 	static bool registered = false;
+	int			i;
 
 	if (!registered)
 	{
@@ -402,6 +522,10 @@ touched_begin(VerifyState *st, VerifyTouched *touched)
 	}
 	touched->relids = NIL;
 	touched->all = false;
+	touched->objects = false;
+	touched->counted = pgstat_track_counts;
+	for (i = 0; i < NUM_OBJECT_CATALOGS; i++)
+		touched->marks[i] = catalog_writes(object_catalogs[i]);
 	touched_context = st->context;
 	touched_collecting = touched;
 }
@@ -413,16 +537,32 @@ touched_begin(VerifyState *st, VerifyTouched *touched)
 static bool
 touched_by_body(HeapTupleHeader tuple, CommandId since)
 {
-	if (!HeapTupleHeaderXminInvalid(tuple) && !HeapTupleHeaderXminFrozen(tuple) &&
+	return inserted_by_body(tuple, since) || deleted_by_body(tuple, since);
+}
+
+/*
+ * Returns whether a catalog row version was inserted by this transaction
+ * at or after command since.
+ */
+static bool
+inserted_by_body(HeapTupleHeader tuple, CommandId since)
+{
+	return !HeapTupleHeaderXminInvalid(tuple) && !HeapTupleHeaderXminFrozen(tuple) &&
 		TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetRawXmin(tuple)) &&
-		HeapTupleHeaderGetCmin(tuple) >= since)
-		return true;
-	if ((tuple->t_infomask & (HEAP_XMAX_INVALID | HEAP_XMAX_IS_MULTI)) == 0 &&
+		HeapTupleHeaderGetCmin(tuple) >= since;
+}
+
+/*
+ * Returns whether a catalog row version was deleted (or replaced by a new
+ * version) by this transaction at or after command since.
+ */
+static bool
+deleted_by_body(HeapTupleHeader tuple, CommandId since)
+{
+	return (tuple->t_infomask & (HEAP_XMAX_INVALID | HEAP_XMAX_IS_MULTI)) == 0 &&
 		!HEAP_XMAX_IS_LOCKED_ONLY(tuple->t_infomask) &&
 		TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetRawXmax(tuple)) &&
-		HeapTupleHeaderGetCmax(tuple) >= since)
-		return true;
-	return false;
+		HeapTupleHeaderGetCmax(tuple) >= since;
 }
 
 /*
@@ -457,21 +597,273 @@ touched_comments(VerifyTouched *touched, CommandId since)
 
 				if (OidIsValid(conrelid))
 					touched->relids = lappend_oid(touched->relids, conrelid);
+				else
+					touched->objects = true;	/* of a domain */
 				ReleaseSysCache(con);
 			}
 		}
 		else if (d->classoid == TriggerRelationId || d->classoid == PolicyRelationId ||
 				 d->classoid == RewriteRelationId)
 			touched->all = true;
+		else
+			touched->objects = true;
 	}
 	table_endscan(scan);
 	table_close(rel, AccessShareLock);
 }
 
 /*
+ * Returns the kind of a relation from any version of its pg_class row, so
+ * that a relation the body dropped is known too, or '\0' if there is none.
+ */
+static char
+relkind_of_any_version(Oid relid)
+{
+	Relation	rel = table_open(RelationRelationId, AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	char		relkind = '\0';
+
+	ScanKeyInit(&key, Anum_pg_class_oid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(relid));
+	scan = systable_beginscan(rel, ClassOidIndexId, true, SnapshotAny, 1, &key);
+	if ((tuple = systable_getnext(scan)) != NULL)
+		relkind = ((Form_pg_class) GETSTRUCT(tuple))->relkind;
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return relkind;
+}
+
+/* A version of a pg_type row that a body wrote, for touched_types() */
+typedef struct TouchedType
+{
+	Oid			oid;
+	Oid			typrelid;
+	Oid			typelem;
+	bool		inserted;		/* this version was written by the body */
+	bool		deleted;		/* and this one deleted or replaced by it */
+} TouchedType;
+
+/*
+ * Returns whether the pg_type rows the body wrote may change the objects of
+ * no relation.  Creating or dropping a table, view, sequence or foreign
+ * table writes its row type and the array type of that, which the
+ * fingerprint leaves out, and which no other object can name yet (when
+ * created) or any more (when dropped: what named it was dropped with it, or
+ * the drop failed).  Any other row written, or a row type changed in place
+ * (renamed, given another owner or schema, which changes the name that
+ * functions and domains show), or the row type of a composite type, may.
+ */
+static bool
+touched_types(CommandId since)
+{
+	Relation	rel = table_open(TypeRelationId, AccessShareLock);
+	TableScanDesc scan = table_beginscan(rel, SnapshotAny, 0, NULL);
+	HeapTuple	tuple;
+	TouchedType *types = palloc(sizeof(TouchedType) * 16);
+	int			ntypes = 0;
+	int			capacity = 16;
+	bool		changed = false;
+	int			i;
+	int			j;
+
+	while ((tuple = heap_getnext(scan, ForwardScanDirection)) != NULL)
+	{
+		Form_pg_type t = (Form_pg_type) GETSTRUCT(tuple);
+		bool		inserted = inserted_by_body(tuple->t_data, since);
+		bool		deleted = deleted_by_body(tuple->t_data, since);
+
+		if (!inserted && !deleted)
+			continue;
+		if (ntypes == capacity)
+		{
+			capacity *= 2;
+			types = repalloc(types, sizeof(TouchedType) * capacity);
+		}
+		types[ntypes].oid = t->oid;
+		types[ntypes].typrelid = t->typrelid;
+		types[ntypes].typelem = t->typelem;
+		types[ntypes].inserted = inserted;
+		types[ntypes].deleted = deleted;
+		ntypes++;
+	}
+	table_endscan(scan);
+	table_close(rel, AccessShareLock);
+
+	for (i = 0; i < ntypes && !changed; i++)
+	{
+		const TouchedType *base = NULL;
+
+		/* written once: created, or dropped */
+		if (types[i].inserted == types[i].deleted)
+		{
+			changed = true;
+			break;
+		}
+		for (j = 0; j < ntypes; j++)
+			if (j != i && types[j].oid == types[i].oid)
+				changed = true;
+		if (OidIsValid(types[i].typrelid))
+			base = &types[i];
+		else if (OidIsValid(types[i].typelem))
+			for (j = 0; j < ntypes; j++)
+				if (types[j].oid == types[i].typelem && OidIsValid(types[j].typrelid))
+					base = &types[j];
+		if (base == NULL)
+			changed = true;
+		else
+		{
+			char		relkind = relkind_of_any_version(base->typrelid);
+
+			if (relkind == '\0' || relkind == RELKIND_COMPOSITE_TYPE)
+				changed = true;
+		}
+	}
+	pfree(types);
+	return changed;
+}
+
+/*
+ * Returns whether the body wrote a constraint of a domain (the others belong
+ * to relations, whose relation cache entries they invalidate).  Reads every
+ * version of the domains' constraints only, through the index on the
+ * domain.
+ */
+static bool
+touched_domain_constraints(CommandId since)
+{
+	Relation	rel = table_open(ConstraintRelationId, AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	bool		changed = false;
+
+	ScanKeyInit(&key, Anum_pg_constraint_contypid, BTGreaterStrategyNumber, F_OIDGT,
+				ObjectIdGetDatum(InvalidOid));
+	scan = systable_beginscan(rel, ConstraintTypidIndexId, true, SnapshotAny, 1, &key);
+	while (!changed && (tuple = systable_getnext(scan)) != NULL)
+		changed = touched_by_body(tuple->t_data, since);
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return changed;
+}
+
+/*
+ * Returns whether the body made an object a member of an extension, or no
+ * longer one (ALTER EXTENSION ... ADD or DROP), which writes only pg_depend:
+ * a member is left out of the fingerprint.  Reads the dependencies on
+ * extensions, every version.
+ */
+static bool
+touched_extension_members(CommandId since)
+{
+	Relation	rel = table_open(DependRelationId, AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	bool		changed = false;
+
+	ScanKeyInit(&key, Anum_pg_depend_refclassid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(ExtensionRelationId));
+	scan = systable_beginscan(rel, DependReferenceIndexId, true, SnapshotAny, 1, &key);
+	while (!changed && (tuple = systable_getnext(scan)) != NULL)
+		changed = touched_by_body(tuple->t_data, since);
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return changed;
+}
+
+/*
+ * Returns whether an object of no relation in the fingerprint (a function,
+ * a type or domain, a domain's constraint, a statistics object) depends on
+ * the given object, so that its text may name it: a function's SQL body, a
+ * default argument or an argument type, a domain over a row type.
+ */
+static bool
+has_object_dependents(Oid classid, Oid objid)
+{
+	Relation	rel = table_open(DependRelationId, AccessShareLock);
+	ScanKeyData key[2];
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	bool		found = false;
+
+	ScanKeyInit(&key[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(classid));
+	ScanKeyInit(&key[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(objid));
+	scan = systable_beginscan(rel, DependReferenceIndexId, true, NULL, 2, key);
+	while (!found && (tuple = systable_getnext(scan)) != NULL)
+	{
+		Form_pg_depend d = (Form_pg_depend) GETSTRUCT(tuple);
+
+		/* a row type and its array type depend internally on what they type */
+		if (d->classid == TypeRelationId)
+			found = d->deptype != DEPENDENCY_INTERNAL;
+		else if (d->classid == ConstraintRelationId)
+			found = classid == TypeRelationId;
+		else
+			found = d->classid == ProcedureRelationId ||
+				d->classid == StatisticExtRelationId;
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return found;
+}
+
+/*
+ * Returns whether an object of no relation may name one of the relations
+ * the body touched, or their row types, in its text: then a rename of the
+ * relation changes that object without writing it.  Relations that are
+ * gone took what depended on them along, which was written.
+ */
+static bool
+touched_named_by_objects(List *relids)
+{
+	ListCell   *lc;
+
+	foreach(lc, relids)
+	{
+		Oid			relid = lfirst_oid(lc);
+		HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+		Oid			reltype;
+		char		relkind;
+		Oid			array = InvalidOid;
+
+		if (!HeapTupleIsValid(tuple))
+			continue;
+		reltype = ((Form_pg_class) GETSTRUCT(tuple))->reltype;
+		relkind = ((Form_pg_class) GETSTRUCT(tuple))->relkind;
+		ReleaseSysCache(tuple);
+		if (relkind == RELKIND_INDEX || relkind == RELKIND_PARTITIONED_INDEX)
+			continue;
+		if (has_object_dependents(RelationRelationId, relid))
+			return true;
+		if (!OidIsValid(reltype))
+			continue;
+		if (has_object_dependents(TypeRelationId, reltype))
+			return true;
+		tuple = SearchSysCache1(TYPEOID, ObjectIdGetDatum(reltype));
+		if (HeapTupleIsValid(tuple))
+		{
+			array = ((Form_pg_type) GETSTRUCT(tuple))->typarray;
+			ReleaseSysCache(tuple);
+		}
+		if (OidIsValid(array) && has_object_dependents(TypeRelationId, array))
+			return true;
+	}
+	return false;
+}
+
+/*
  * Stops recording: processes the invalidations of the body's last command,
  * adds the comments it wrote, and adds the table of each index touched
  * (whose rows carry the table).  The list is sorted, without duplicates.
+ * Also says whether the objects of no relation may have changed: when
+ * statistics were not counted, or the body wrote one of object_catalogs
+ * (beyond what creating and dropping tables writes there), or touched a
+ * relation that such an object depends on.
  */
 static void
 touched_end(VerifyTouched *touched, CommandId since)
@@ -479,10 +871,27 @@ touched_end(VerifyTouched *touched, CommandId since)
 	MemoryContext oldcontext = MemoryContextSwitchTo(touched_context);
 	ListCell   *lc;
 	List	   *tables = NIL;
+	bool		changed[NUM_OBJECT_CATALOGS];
+	bool		counted;
+	int			i;
 
 	CommandCounterIncrement();
 	touched_collecting = NULL;
-	touched_comments(touched, since);
+	for (i = 0; i < NUM_OBJECT_CATALOGS; i++)
+		changed[i] = catalog_writes(object_catalogs[i]) != touched->marks[i];
+	counted = touched->counted && pgstat_track_counts;
+	if (!counted || changed[CATALOG_DESCRIPTION])
+		touched_comments(touched, since);
+	if (!counted)
+		touched->objects = true;
+	for (i = CATALOG_DEPEND + 1; i < NUM_OBJECT_CATALOGS && !touched->objects; i++)
+		touched->objects = changed[i];
+	if (!touched->objects && changed[CATALOG_TYPE])
+		touched->objects = touched_types(since);
+	if (!touched->objects && changed[CATALOG_CONSTRAINT])
+		touched->objects = touched_domain_constraints(since);
+	if (!touched->objects && changed[CATALOG_DEPEND])
+		touched->objects = touched_extension_members(since);
 	foreach(lc, touched->relids)
 	{
 		Oid			table = get_rel_relkind(lfirst_oid(lc)) == RELKIND_INDEX ||
@@ -495,75 +904,74 @@ touched_end(VerifyTouched *touched, CommandId since)
 	touched->relids = list_concat(touched->relids, tables);
 	list_sort(touched->relids, list_oid_cmp);
 	list_deduplicate_oid(touched->relids);
+	if (!touched->objects && !touched->all)
+		touched->objects = touched_named_by_objects(touched->relids);
 	MemoryContextSwitchTo(oldcontext);
 }
 
 /*
- * Returns whether a sorted list of relations holds one.
+ * Appends rows to a fingerprint whose array was allocated with room for
+ * them.
  */
-static bool
-relid_in(List *relids, Oid relid)
+static void
+fingerprint_append(Fingerprint *fp, const FingerprintRow *rows, int n)
 {
-	int			lo = 0;
-	int			hi = list_length(relids) - 1;
-
-	while (lo <= hi)
-	{
-		int			mid = (lo + hi) / 2;
-		Oid			m = list_nth_oid(relids, mid);
-
-		if (m == relid)
-			return true;
-		if (m < relid)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	return false;
+	memcpy(fp->rows + fp->nrows, rows, sizeof(FingerprintRow) * n);
+	fp->nrows += n;
 }
 
 /*
- * Returns the rows of a fingerprint that a fingerprint of relids would
- * hold (keep), or all the others (!keep), in the fingerprints' memory
- * context.  The rows of no relation are in the first and not the second.
+ * Returns, from the schema's fingerprint, the rows that a fingerprint_take()
+ * of the same arguments would hold, sorted, in the fingerprints' memory
+ * context (the texts are shared, not copied).
  */
 static Fingerprint *
-fingerprint_part(VerifyState *st, const Fingerprint *fp, List *relids, bool keep)
+schema_part(VerifyState *st, bool whole, List *relids, bool objects)
 {
 	Fingerprint *part = MemoryContextAlloc(st->fingerprints, sizeof(Fingerprint));
-	int			i;
+	SchemaRelation *entry;
+	int			n = (whole || objects) ? st->objects->nrows : 0;
+	ListCell   *lc;
 
-	part->rows = MemoryContextAlloc(st->fingerprints,
-									sizeof(FingerprintRow) * Max(fp->nrows, 1));
-	part->nrows = 0;
-	for (i = 0; i < fp->nrows; i++)
+	if (whole)
 	{
-		bool		in = !OidIsValid(fp->rows[i].relid) ||
-			relid_in(relids, fp->rows[i].relid);
+		HASH_SEQ_STATUS status;
 
-		if (in == keep)
-			part->rows[part->nrows++] = fp->rows[i];
+		hash_seq_init(&status, st->schema);
+		while ((entry = hash_seq_search(&status)) != NULL)
+			n += entry->nrows;
 	}
+	else
+		foreach(lc, relids)
+		{
+			entry = hash_search(st->schema, &lfirst_oid(lc), HASH_FIND, NULL);
+			if (entry != NULL)
+				n += entry->nrows;
+		}
+
+	part->nrows = 0;
+	part->rows = MemoryContextAlloc(st->fingerprints, sizeof(FingerprintRow) * Max(n, 1));
+	if (whole || objects)
+		fingerprint_append(part, st->objects->rows, st->objects->nrows);
+	if (whole)
+	{
+		HASH_SEQ_STATUS status;
+
+		hash_seq_init(&status, st->schema);
+		while ((entry = hash_seq_search(&status)) != NULL)
+			fingerprint_append(part, entry->rows, entry->nrows);
+	}
+	else
+		foreach(lc, relids)
+		{
+			entry = hash_search(st->schema, &lfirst_oid(lc), HASH_FIND, NULL);
+			if (entry != NULL)
+				fingerprint_append(part, entry->rows, entry->nrows);
+		}
+	qsort(part->rows, part->nrows, sizeof(FingerprintRow), fingerprint_row_order);
 	return part;
 }
 
-/*
- * Returns the rows of two fingerprints together, sorted, in the given
- * memory context (the texts are shared, not copied).
- */
-static Fingerprint *
-fingerprint_merge(VerifyState *st, MemoryContext context, const Fingerprint *a,
-				  const Fingerprint *b)
-{
-	Fingerprint *fp = MemoryContextAlloc(context, sizeof(Fingerprint));
-
-	fp->nrows = a->nrows + b->nrows;
-	fp->rows = MemoryContextAlloc(context, sizeof(FingerprintRow) * Max(fp->nrows, 1));
-	memcpy(fp->rows, a->rows, sizeof(FingerprintRow) * a->nrows);
-	memcpy(fp->rows + a->nrows, b->rows, sizeof(FingerprintRow) * b->nrows);
-	qsort(fp->rows, fp->nrows, sizeof(FingerprintRow), fingerprint_row_order);
-	return fp;
-}
 
 /*
  * Returns the row of a fingerprint with the given kind and identity, or
@@ -1251,21 +1659,68 @@ add_failure(VerifyState *st, VerifyResult *result, ErrorData *edata)
 }
 
 /*
- * Replaces the rows of the schema's fingerprint that belong to the
- * relations in relids, and the rows of no relation, by those of fresh (a
- * fingerprint of relids taken now).  The rows' texts live in st->context;
- * only the array of the previous fingerprint is freed.
+ * Brings the schema's fingerprint up to date with fresh, a
+ * fingerprint_take() of the same arguments taken now: the whole schema, or
+ * the rows of the relations in relids (a relation that fresh no longer
+ * holds is gone) and, with objects, the rows of no relation.  The texts and
+ * arrays live in st->context.
  */
 static void
-schema_update(VerifyState *st, List *relids, Fingerprint *fresh)
+schema_update(VerifyState *st, bool whole, List *relids, bool objects,
+			  const Fingerprint *fresh)
 {
-	MemoryContext context = AllocSetContextCreate(st->context, "migrate verify schema",
-												  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext oldcontext = MemoryContextSwitchTo(st->context);
+	SchemaRelation *entry;
+	ListCell   *lc;
+	int			i;
 
-	st->schema = fingerprint_merge(st, context,
-								   fingerprint_part(st, st->schema, relids, false), fresh);
-	MemoryContextDelete(st->schema_context);
-	st->schema_context = context;
+	if (whole || st->schema == NULL)
+	{
+		HASHCTL		ctl;
+
+		if (st->schema != NULL)
+			hash_destroy(st->schema);
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(SchemaRelation);
+		ctl.hcxt = st->context;
+		st->schema = hash_create("migrate verify schema", 1024, &ctl,
+								 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+	else
+		foreach(lc, relids)
+			hash_search(st->schema, &lfirst_oid(lc), HASH_REMOVE, NULL);
+	if (whole || objects)
+	{
+		st->objects = palloc(sizeof(Fingerprint));
+		st->objects->nrows = 0;
+		st->objects->rows = palloc(sizeof(FingerprintRow) * Max(fresh->nrows, 1));
+	}
+
+	/* fresh is sorted, so each relation's rows come out sorted too */
+	for (i = 0; i < fresh->nrows; i++)
+	{
+		const FingerprintRow *row = &fresh->rows[i];
+		bool		found;
+
+		if (!OidIsValid(row->relid))
+		{
+			fingerprint_append(st->objects, row, 1);
+			continue;
+		}
+		entry = hash_search(st->schema, &row->relid, HASH_ENTER, &found);
+		if (!found)
+		{
+			entry->nrows = 0;
+			entry->rows = NULL;
+		}
+		if (entry->rows == NULL)
+			entry->rows = palloc(sizeof(FingerprintRow) * 8);
+		else if ((entry->nrows & (entry->nrows - 1)) == 0 && entry->nrows >= 8)
+			entry->rows = repalloc(entry->rows, sizeof(FingerprintRow) * entry->nrows * 2);
+		entry->rows[entry->nrows++] = *row;
+	}
+	MemoryContextSwitchTo(oldcontext);
 }
 
 /*
@@ -1297,12 +1752,8 @@ verify_pending_one(VerifyState *st, VerifyPlan *plan)
 
 	MemoryContextReset(st->fingerprints);
 	if (st->schema == NULL)
-	{
-		/* the texts stay in st->context; schema_context holds arrays */
-		st->schema_context = AllocSetContextCreate(st->context, "migrate verify schema",
-												   ALLOCSET_DEFAULT_SIZES);
-		st->schema = fingerprint_take(st, st->context, true, NIL);
-	}
+		schema_update(st, true, NIL, true,
+					  fingerprint_take(st, st->context, true, NIL, true));
 
 	since = GetCurrentCommandId(true);
 	touched_begin(st, &up_touched);
@@ -1316,15 +1767,12 @@ verify_pending_one(VerifyState *st, VerifyPlan *plan)
 	}
 	PG_END_TRY();
 	touched_end(&up_touched, since);
-	after_up = up_touched.all ? NULL :
-		fingerprint_take(st, st->context, false, up_touched.relids);
+	after_up = fingerprint_take(st, st->context, up_touched.all, up_touched.relids,
+								up_touched.objects);
 	if (plan->down == NULL)
 	{
 		add_line(st, &result->problems, "irreversible: it has no down body");
-		if (after_up != NULL)
-			schema_update(st, up_touched.relids, after_up);
-		else
-			st->schema = fingerprint_take(st, st->context, true, NIL);
+		schema_update(st, up_touched.all, up_touched.relids, up_touched.objects, after_up);
 		return;
 	}
 
@@ -1341,17 +1789,18 @@ verify_pending_one(VerifyState *st, VerifyPlan *plan)
 		touched_end(&down_touched, since);
 		if (up_touched.all || down_touched.all)
 		{
-			before = st->schema;
-			after = fingerprint_take(st, st->fingerprints, true, NIL);
+			before = schema_part(st, true, NIL, true);
+			after = fingerprint_take(st, st->fingerprints, true, NIL, true);
 		}
 		else
 		{
 			List	   *relids = list_concat_copy(up_touched.relids, down_touched.relids);
+			bool		objects = up_touched.objects || down_touched.objects;
 
 			list_sort(relids, list_oid_cmp);
 			list_deduplicate_oid(relids);
-			before = fingerprint_part(st, st->schema, relids, true);
-			after = fingerprint_take(st, st->fingerprints, false, relids);
+			before = schema_part(st, false, relids, objects);
+			after = fingerprint_take(st, st->fingerprints, false, relids, objects);
 		}
 		fingerprint_compare(st, result, before, after, false);
 		verify_run(st, MIGRATE_UP, PHASE_UP_AGAIN, false);
@@ -1368,10 +1817,7 @@ verify_pending_one(VerifyState *st, VerifyPlan *plan)
 	PG_END_TRY();
 
 	/* the schema as this up left it, for the next migration */
-	if (after_up != NULL)
-		schema_update(st, up_touched.relids, after_up);
-	else
-		st->schema = fingerprint_take(st, st->context, true, NIL);
+	schema_update(st, up_touched.all, up_touched.relids, up_touched.objects, after_up);
 }
 
 /*
@@ -1477,12 +1923,12 @@ verify_applied(VerifyState *st, VerifyPlan *plan)
 	subxact_begin(&outer);
 	PG_TRY();
 	{
-		Fingerprint *before = fingerprint_take(st, st->fingerprints, true, NIL);
+		Fingerprint *before = fingerprint_take(st, st->fingerprints, true, NIL, true);
 		Fingerprint *after;
 
 		verify_run(st, MIGRATE_DOWN, PHASE_DOWN, false);
 		verify_run(st, MIGRATE_UP, PHASE_UP_AGAIN, false);
-		after = fingerprint_take(st, st->fingerprints, true, NIL);
+		after = fingerprint_take(st, st->fingerprints, true, NIL, true);
 		fingerprint_compare(st, plan->result, before, after, true);
 		subxact_rollback(&outer);
 	}
