@@ -1198,3 +1198,18 @@ COMMENT ON TABLE @extschema@.migrate_epochs IS
     'internal: change counter of each set and schema but the default one';
 
 REVOKE ALL ON TABLE @extschema@.migrate_epochs FROM PUBLIC;
+
+/*
+ * migrate_status() of a set in many tenant schemas at once, each row with
+ * its schema: where a fleet of tenants stands, in one query.
+ */
+CREATE FUNCTION @extschema@.migrate_status_schemas(set text, schemas text[])
+RETURNS TABLE (schema text, version bigint, name text, state text, applied_at timestamptz,
+               transactional boolean, reversible boolean, unassured text[], detail text)
+AS 'MODULE_PATHNAME', 'migrate_status_schemas'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION @extschema@.migrate_status_schemas(text, text[]) IS
+    'migrate_status() of a set in each schema given, the schemas in the order given';
+
+REVOKE ALL ON FUNCTION @extschema@.migrate_status_schemas(text, text[]) FROM PUBLIC;

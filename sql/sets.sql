@@ -95,6 +95,13 @@ SELECT version, name, ok FROM migrate_verify(set => 'tenant', schema => 'tenant_
 SELECT migrate_baseline(10, set => 'tenant', schema => 'tenant_c');
 SELECT version, state FROM migrate_status(set => 'tenant', schema => 'tenant_c');
 
+-- Where every tenant stands, in one query.
+SELECT schema, version, state FROM migrate_status_schemas('tenant',
+    ARRAY['tenant_c', 'tenant_a', 'tenant_b']);
+SELECT * FROM migrate_status_schemas('tenant', ARRAY['tenant_a', 'tenant_a']);
+SELECT * FROM migrate_status_schemas('tenant', ARRAY['no_such_schema']);
+SELECT * FROM migrate_status_schemas('no_such_set', ARRAY['tenant_a']);
+
 -- Bad tenant lists and schemas: clear errors, nothing run.
 CALL migrate_deploy(set => 'tenant', schemas => ARRAY['tenant_a', NULL]);
 CALL migrate_deploy(set => 'tenant', schemas => ARRAY['tenant_b', 'tenant_a', 'tenant_b']);

@@ -334,6 +334,14 @@ static const CatalogQueryDef catalog_queries[NUM_CATALOG_QUERIES] = {
 		" FROM %1$s.migrate_status_of($1, ARRAY[$2]) ORDER BY version",
 		0, {0}, SCOPE_SCHEMA
 	},
+	[Q_STATUS_SCHEMAS] = {
+		"SELECT schema, version, name, state, applied_at, transactional, reversible,"
+		" unassured, detail"
+		" FROM %1$s.migrate_status_of($2, $1)"
+		" ORDER BY pg_catalog.array_position($1, schema), version NULLS LAST,"
+		" name COLLATE \"C\"",
+		1, {TEXTARRAYOID}, SCOPE_SET
+	},
 	[Q_PROGRESS_START] = {
 		"INSERT INTO %1$s.migrate_progress"
 		" (set, schema, version, direction, statements, completed, started_at, pid)"

@@ -94,7 +94,6 @@ static void deploy(MigrateDirection direction, bool has_target, int64 target,
 				   bool has_steps, int32 steps, const char *set, List *schemas);
 static void deploy_schemas(MigrateDirection direction, bool has_target, int64 target,
 						   bool has_steps, int32 steps, const char *set, List *schemas);
-static List *deploy_schemas_argument(FunctionCallInfo fcinfo, int argno);
 
 /*
  * Refuses a call of a procedure that commits (migrate_deploy,
@@ -580,58 +579,6 @@ deploy_schemas(MigrateDirection direction, bool has_target, int64 target,
 }
 
 /*
- * Reads the schemas argument of migrate_deploy() and migrate_revert(): NIL
- * for NULL (no tenant schema), otherwise the schemas in order, each
- * checked to exist, none NULL and none twice.  Every check comes before
- * anything runs.
- */
-static List *
-deploy_schemas_argument(FunctionCallInfo fcinfo, int argno)
-{
-	ArrayType  *array;
-	Datum	   *elems;
-	bool	   *nulls;
-	int			n;
-	int			i;
-	List	   *result = NIL;
-
-	if (argno >= PG_NARGS() || PG_ARGISNULL(argno))
-		return NIL;
-	array = PG_GETARG_ARRAYTYPE_P(argno);
-	if (ARR_NDIM(array) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("schemas must be a one-dimensional array")));
-	deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
-	if (n == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("schemas must not be empty"),
-				 errhint("Pass the tenant schemas to migrate, or leave schemas out to run under the session's own search_path.")));
-	for (i = 0; i < n; i++)
-	{
-		char	   *schema;
-		ListCell   *lc;
-
-		if (nulls[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("schemas must not hold null"),
-					 errdetail("Element %d of %d is null; nothing was run.", i + 1, n)));
-		schema = TextDatumGetCString(elems[i]);
-		foreach(lc, result)
-			if (strcmp((char *) lfirst(lc), schema) == 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("schema \"%s\" is given twice", schema),
-						 errdetail("Elements %d and %d of schemas are the same; nothing was run.",
-								   foreach_current_index(lc) + 1, i + 1)));
-		result = lappend(result, (char *) scope_check_schema(schema));
-	}
-	return result;
-}
-
-/*
  * CALL migrate_deploy(target, steps): applies pending migrations in version
  * order (those up to target, at most steps of them), committing after
  * each; runs non-transactional ones statement by statement at top level.
@@ -648,7 +595,7 @@ migrate_deploy(PG_FUNCTION_ARGS)
 
 	runner_check_entry("migrate_deploy", true);
 	deploy_check_call(fcinfo, "migrate_deploy");
-	schemas = deploy_schemas_argument(fcinfo, 3);
+	schemas = scope_schemas_argument(fcinfo, 3);
 	scope_set(set, schemas != NIL ? (const char *) linitial(schemas) : "");
 	deploy(MIGRATE_UP, has_target, target, has_steps, steps, set, schemas);
 	PG_RETURN_VOID();
@@ -677,7 +624,7 @@ migrate_revert(PG_FUNCTION_ARGS)
 				 errmsg("migrate_revert needs steps or target"),
 				 errhint("Pass steps => 1 to revert the newest migration, or target => 0 to revert all.")));
 	set = scope_arg_set(fcinfo, 2);
-	schemas = deploy_schemas_argument(fcinfo, 3);
+	schemas = scope_schemas_argument(fcinfo, 3);
 	scope_set(set, schemas != NIL ? (const char *) linitial(schemas) : "");
 	deploy(MIGRATE_DOWN, has_target, target, has_steps, steps, set, schemas);
 	PG_RETURN_VOID();

@@ -421,12 +421,19 @@ holds_migration_lock(void)
  * there, when it was defined may differ now.  Each unassured error-level
  * finding of an up is a refusal under error, and a WARNING before it runs
  * under warn; off ignores them.  A call that runs migrations (it holds the
- * migration lock) also stores the fresh findings, for migrate_status().
+ * migration lock) with no tenant schema also stores the fresh findings, for
+ * migrate_status().
  */
 static void
 check_safety(MigrationPlan *plan)
 {
-	bool		store = holds_migration_lock() && !RecoveryInProgress() && !XactReadOnly;
+	/*
+	 * The stored findings are those of the set under the caller's own
+	 * search_path: a tenant's deploy judges each schema afresh and keeps
+	 * nothing, as its catalog differs from the next tenant's.
+	 */
+	bool		store = holds_migration_lock() && !RecoveryInProgress() && !XactReadOnly &&
+		migrate_scope.schema[0] == '\0';
 	List	   *versions = NIL;
 	List	   *findings = NIL;
 	ListCell   *lc = list_head(plan->migrations);

@@ -18,7 +18,9 @@
 #include "scope.h"
 
 #include "catalog/namespace.h"
+#include "catalog/pg_type.h"
 #include "common/hashfn.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
@@ -216,4 +218,57 @@ scope_lock_key(void)
 	hash = hash_bytes((const unsigned char *) key, (int) (set_length + schema_length + 1));
 	pfree(key);
 	return hash == 0 ? 1 : hash;
+}
+
+/*
+ * Reads a schemas argument (migrate_deploy(), migrate_revert(),
+ * migrate_status_schemas()): NIL
+ * for NULL (no tenant schema), otherwise the schemas in order, each
+ * checked to exist, none NULL and none twice.  Every check comes before
+ * anything runs.
+ */
+List *
+scope_schemas_argument(FunctionCallInfo fcinfo, int argno)
+{
+	ArrayType  *array;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	int			i;
+	List	   *result = NIL;
+
+	if (argno >= PG_NARGS() || PG_ARGISNULL(argno))
+		return NIL;
+	array = PG_GETARG_ARRAYTYPE_P(argno);
+	if (ARR_NDIM(array) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("schemas must be a one-dimensional array")));
+	deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+	if (n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("schemas must not be empty"),
+				 errhint("Pass the tenant schemas to migrate, or leave schemas out to run under the session's own search_path.")));
+	for (i = 0; i < n; i++)
+	{
+		char	   *schema;
+		ListCell   *lc;
+
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("schemas must not hold null"),
+					 errdetail("Element %d of %d is null; nothing was run.", i + 1, n)));
+		schema = TextDatumGetCString(elems[i]);
+		foreach(lc, result)
+			if (strcmp((char *) lfirst(lc), schema) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("schema \"%s\" is given twice", schema),
+						 errdetail("Elements %d and %d of schemas are the same; nothing was run.",
+								   foreach_current_index(lc) + 1, i + 1)));
+		result = lappend(result, (char *) scope_check_schema(schema));
+	}
+	return result;
 }

@@ -30,6 +30,7 @@ extern void scope_set(const char *set, const char *schema);
 extern void scope_from_args(FunctionCallInfo fcinfo, int set_argno, int schema_argno);
 extern const char *scope_arg_set(FunctionCallInfo fcinfo, int argno);
 extern const char *scope_check_schema(const char *schema);
+extern List *scope_schemas_argument(FunctionCallInfo fcinfo, int argno);
 extern bool scope_is_default(void);
 extern void scope_require_known_set(void);
 extern void scope_apply_search_path(void);

@@ -20,6 +20,7 @@
 #include "utils/tuplestore.h"
 
 PG_FUNCTION_INFO_V1(migrate_status);
+PG_FUNCTION_INFO_V1(migrate_status_schemas);
 
 /* The unassured rules of a pending migration, linted now */
 typedef struct FreshUnassured
@@ -29,7 +30,10 @@ typedef struct FreshUnassured
 } FreshUnassured;
 
 static int	rule_compare(const ListCell *a, const ListCell *b);
+static Datum unassured_now(const Migration *m, const char *assured);
 static List *fresh_unassured(void);
+static Migration *find_definition(SPITupleTable *defs, uint64 ndefs, int64 version,
+								  char **assured);
 static void copy_result_rows(FunctionCallInfo fcinfo, SPITupleTable *rows,
 							 uint64 count, List *fresh);
 
@@ -40,6 +44,37 @@ static int
 rule_compare(const ListCell *a, const ListCell *b)
 {
 	return strcmp(strVal(lfirst(a)), strVal(lfirst(b)));
+}
+
+/*
+ * Returns the rules of the error-level findings of a migration's up that it
+ * does not accept (assured: its safety_assured as text), as the catalog
+ * judges it now in the current scope (see safety_relint()), as a sorted
+ * text[] without duplicates.
+ */
+static Datum
+unassured_now(const Migration *m, const char *assured)
+{
+	List	   *up_findings;
+	List	   *down_findings;
+	List	   *rules = NIL;
+	Datum	   *elems;
+	int			n = 0;
+	ListCell   *lc;
+
+	safety_relint(m, &up_findings, &down_findings);
+	foreach(lc, safety_unassured(up_findings, assured))
+	{
+		const char *rule = ((LintFinding *) lfirst(lc))->rule;
+
+		if (!list_member(rules, makeString((char *) rule)))
+			rules = lappend(rules, makeString((char *) rule));
+	}
+	list_sort(rules, rule_compare);
+	elems = palloc(sizeof(Datum) * Max(list_length(rules), 1));
+	foreach(lc, rules)
+		elems[n++] = CStringGetTextDatum(strVal(lfirst(lc)));
+	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
 /*
@@ -61,35 +96,16 @@ fresh_unassured(void)
 	for (i = 0; i < count; i++)
 	{
 		Migration  *m = catalog_read_migration(rows->vals[i], rows->tupdesc);
-		char	   *assured;
-		List	   *up_findings;
-		List	   *down_findings;
-		List	   *rules = NIL;
-		Datum	   *elems;
-		int			n = 0;
-		ListCell   *lc;
 		FreshUnassured *fresh;
 
 		if (m->applied_checksum != NULL)
 			continue;
-		assured = catalog_getvalue(rows->vals[i], rows->tupdesc,
-								   catalog_column(rows->tupdesc, "safety_assured"));
-		safety_relint(m, &up_findings, &down_findings);
-		foreach(lc, safety_unassured(up_findings, assured))
-		{
-			const char *rule = ((LintFinding *) lfirst(lc))->rule;
-
-			if (!list_member(rules, makeString((char *) rule)))
-				rules = lappend(rules, makeString((char *) rule));
-		}
-		list_sort(rules, rule_compare);
-		elems = palloc(sizeof(Datum) * Max(list_length(rules), 1));
-		foreach(lc, rules)
-			elems[n++] = CStringGetTextDatum(strVal(lfirst(lc)));
 		fresh = palloc(sizeof(FreshUnassured));
 		fresh->version = m->version;
-		fresh->rules = PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false,
-													   TYPALIGN_INT));
+		fresh->rules = unassured_now(m,
+									 catalog_getvalue(rows->vals[i], rows->tupdesc,
+													  catalog_column(rows->tupdesc,
+																	 "safety_assured")));
 		result = lappend(result, fresh);
 	}
 	return result;
@@ -150,6 +166,87 @@ migrate_status(PG_FUNCTION_ARGS)
 	count = SPI_processed;
 	fresh = fresh_unassured();
 	copy_result_rows(fcinfo, rows, count, fresh);
+	SPI_finish();
+	return (Datum) 0;
+}
+
+/*
+ * Returns the definition of version among the set's definitions (rows of
+ * Q_ALL_DEFINITIONS_ANY), with its accepted rules in *assured; NULL if it
+ * has none.
+ */
+static Migration *
+find_definition(SPITupleTable *defs, uint64 ndefs, int64 version, char **assured)
+{
+	uint64		i;
+
+	for (i = 0; i < ndefs; i++)
+	{
+		bool		isnull;
+
+		if (catalog_getint64(defs->vals[i], defs->tupdesc,
+							 catalog_column(defs->tupdesc, "version"), &isnull) != version)
+			continue;
+		*assured = catalog_getvalue(defs->vals[i], defs->tupdesc,
+									catalog_column(defs->tupdesc, "safety_assured"));
+		return catalog_read_migration(defs->vals[i], defs->tupdesc);
+	}
+	return NULL;
+}
+
+/*
+ * migrate_status_schemas(set, schemas): migrate_status() of a set in each
+ * schema given, in one query, each row with its schema first, the schemas
+ * in the order given: where a fleet of tenants stands.  The unassured
+ * rules of a pending migration are judged now in its schema.
+ */
+Datum
+migrate_status_schemas(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	const char *set = scope_arg_set(fcinfo, 0);
+	SPITupleTable *rows;
+	SPITupleTable *defs;
+	uint64		count;
+	uint64		ndefs;
+	uint64		i;
+	Datum		values[9];
+	bool		nulls[9];
+
+	/* every schema checked (it exists, no NULL, none twice) first */
+	(void) scope_schemas_argument(fcinfo, 1);
+	scope_set(set, "");
+	InitMaterializedSRF(fcinfo, 0);
+	SPI_connect();
+	catalog_open();
+	scope_require_known_set();
+	catalog_exec(Q_ALL_DEFINITIONS_ANY, NULL, NULL, true, 0);
+	defs = SPI_tuptable;
+	ndefs = SPI_processed;
+	values[0] = PG_GETARG_DATUM(1);
+	catalog_exec(Q_STATUS_SCHEMAS, values, " ", true, 0);
+	rows = SPI_tuptable;
+	count = SPI_processed;
+	for (i = 0; i < count; i++)
+	{
+		heap_deform_tuple(rows->vals[i], rows->tupdesc, values, nulls);
+		/* a pending versioned migration: its unassured rules, judged now */
+		if (!nulls[1] && !nulls[7] &&
+			strcmp(TextDatumGetCString(values[3]), "pending") == 0)
+		{
+			char	   *assured = NULL;
+			Migration  *m = find_definition(defs, ndefs, DatumGetInt64(values[1]),
+											&assured);
+
+			if (m != NULL)
+			{
+				scope_set(set, TextDatumGetCString(values[0]));
+				values[7] = unassured_now(m, assured);
+			}
+		}
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	scope_set(set, "");
 	SPI_finish();
 	return (Datum) 0;
 }
