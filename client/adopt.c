@@ -507,7 +507,7 @@ cmd_adopt(const ClientOptions *opts)
 	PGconn	   *conn;
 	int64	   *applied = NULL;
 	int			count = 0;
-	const char *params[1];
+	const char *params[2];
 	char	   *sql;
 	PGresult   *res;
 	int			i;
@@ -524,14 +524,16 @@ cmd_adopt(const ClientOptions *opts)
 		return EXIT_FAILED;
 	if (!history_exists(conn, tool) ||
 		!tool->read_history(conn, &set, opts->dir, &applied, &count) ||
-		!load_set(conn, &set, false, false, true))
+		!load_set(conn, &set, opts->set, false, false, true))
 	{
 		PQfinish(conn);
 		return EXIT_FAILED;
 	}
 	params[0] = versions_array(applied, count);
-	sql = psprintf("SELECT %s.migrate_baseline_versions($1::pg_catalog.int8[])", client_schema(conn));
-	res = client_exec(conn, sql, 1, params);
+	params[1] = opts->set;
+	sql = psprintf("SELECT %s.migrate_baseline_versions($1::pg_catalog.int8[], set => $2::pg_catalog.text)",
+				   client_schema(conn));
+	res = client_exec(conn, sql, 2, params);
 	if (res == NULL || !client_command(conn, "COMMIT"))
 	{
 		PQfinish(conn);

@@ -18,9 +18,15 @@
 #include "common/logging.h"
 
 static void read_set_or_exit(const ClientOptions *opts, MigrationSet *set);
-static bool set_known_unchanged(PGconn *conn, const MigrationSet *set);
+static bool set_known_unchanged(PGconn *conn, const MigrationSet *set,
+								const char *set_name);
+static bool load_versioned(PGconn *conn, const MigrationSet *set,
+						   const char *set_name, bool prune, bool report_all,
+						   bool quiet);
 static char *int64_param(bool given, int64 value);
+static const char *version_or_repeatable(PGresult *res, int row);
 static int	finish(PGconn *conn, int status);
+static bool lint_in_schema(PGconn *conn, const char *schema);
 static int	run_in_transaction(const ClientOptions *opts, const char *sql,
 							   int nparams, const char *const *params,
 							   bool commit, int (*print) (PGresult *res));
@@ -72,16 +78,18 @@ connect_reading_set(const ClientOptions *opts, MigrationSet *set)
  * since): then only the set's checksum travels, not its files.
  */
 static bool
-set_known_unchanged(PGconn *conn, const MigrationSet *set)
+set_known_unchanged(PGconn *conn, const MigrationSet *set, const char *set_name)
 {
-	const char *params[1];
+	const char *params[2];
 	char	   *sql;
 	PGresult   *res;
 	bool		unchanged;
 
 	params[0] = params_set_checksum(set);
-	sql = psprintf("SELECT %s.migrate_load_unchanged($1)", client_schema(conn));
-	res = client_exec(conn, sql, 1, params);
+	params[1] = set_name;
+	sql = psprintf("SELECT %s.migrate_load_unchanged($1, set => $2::pg_catalog.text)",
+				   client_schema(conn));
+	res = client_exec(conn, sql, 2, params);
 	pfree(sql);
 	if (res == NULL)
 		exit(EXIT_FAILED);
@@ -91,26 +99,49 @@ set_known_unchanged(PGconn *conn, const MigrationSet *set)
 }
 
 /*
- * Defines the folder's migrations with one call of migrate_load() and
- * prints what changed (and a summary with report_all); returns false after
- * printing the server's error.  The set travels as binary arrays, and only
- * the versions that changed come back, with the number left unchanged.
+ * Defines the folder's migrations in set set_name: the versioned ones with
+ * migrate_load(), then the repeatable ones with migrate_load_repeatables(),
+ * in one transaction (the caller's, or one of its own when none is open),
+ * and prints what changed (and a summary with report_all); returns false
+ * after printing the server's error.
  */
 bool
-load_set(PGconn *conn, const MigrationSet *set, bool prune, bool report_all,
-		 bool quiet)
+load_set(PGconn *conn, const MigrationSet *set, const char *set_name,
+		 bool prune, bool report_all, bool quiet)
+{
+	bool		own = set->nrepeatables > 0 || prune;
+
+	own = own && PQtransactionStatus(conn) == PQTRANS_IDLE;
+	if (own && !client_command(conn, "BEGIN"))
+		return false;
+	if (!load_versioned(conn, set, set_name, prune, report_all, quiet) ||
+		!scope_load_repeatables(conn, set, set_name, prune, report_all, quiet))
+		return false;
+	return !own || client_command(conn, "COMMIT");
+}
+
+/*
+ * Defines the folder's versioned migrations with one call of migrate_load()
+ * and prints what changed (and a summary with report_all); returns false
+ * after printing the server's error.  The set travels as binary arrays,
+ * and only the versions that changed come back, with the number left
+ * unchanged.
+ */
+static bool
+load_versioned(PGconn *conn, const MigrationSet *set, const char *set_name,
+			   bool prune, bool report_all, bool quiet)
 {
 	LoadParams	load;
-	const char *values[LOAD_ARRAY_PARAMS + 1];
-	int			lengths[LOAD_ARRAY_PARAMS + 1];
-	int			formats[LOAD_ARRAY_PARAMS + 1];
+	const char *values[LOAD_ARRAY_PARAMS + 2];
+	int			lengths[LOAD_ARRAY_PARAMS + 2];
+	int			formats[LOAD_ARRAY_PARAMS + 2];
 	char	   *sql;
 	PGresult   *res;
 	int			counts[4] = {0, 0, 0, 0};
 	static const char *const actions[4] = {"new", "replaced", "unchanged", "removed"};
 	int			i;
 
-	if (set_known_unchanged(conn, set))
+	if (set_known_unchanged(conn, set, set_name))
 	{
 		if (report_all)
 			printf("loaded %d migrations: 0 new, 0 replaced, %d unchanged, 0 removed\n",
@@ -127,16 +158,20 @@ load_set(PGconn *conn, const MigrationSet *set, bool prune, bool report_all,
 	values[LOAD_ARRAY_PARAMS] = prune ? "true" : "false";
 	lengths[LOAD_ARRAY_PARAMS] = 0;
 	formats[LOAD_ARRAY_PARAMS] = 0;
+	values[LOAD_ARRAY_PARAMS + 1] = set_name;
+	lengths[LOAD_ARRAY_PARAMS + 1] = 0;
+	formats[LOAD_ARRAY_PARAMS + 1] = 0;
 	sql = psprintf("WITH l AS (SELECT * FROM %s.migrate_load($1::pg_catalog.int8[],"
 				   " $2::pg_catalog.text[], $3::pg_catalog.text[], $4::pg_catalog.text[],"
 				   " $5::pg_catalog.bool[], $6::pg_catalog.text[], $7::pg_catalog.int4[],"
-				   " $8::pg_catalog.int4[], $9::pg_catalog.text[], $10::pg_catalog.bool))"
+				   " $8::pg_catalog.int4[], $9::pg_catalog.text[], $10::pg_catalog.bool,"
+				   " set => $11::pg_catalog.text))"
 				   " SELECT 0 AS part, version, name, action FROM l WHERE action <> 'unchanged'"
 				   " UNION ALL SELECT 1, NULL, NULL, pg_catalog.count(*)::pg_catalog.text"
 				   " FROM l WHERE action = 'unchanged'"
 				   " ORDER BY part, version",
 				   client_schema(conn));
-	res = client_exec_params(conn, sql, LOAD_ARRAY_PARAMS + 1, values, lengths, formats);
+	res = client_exec_params(conn, sql, LOAD_ARRAY_PARAMS + 2, values, lengths, formats);
 	pfree(sql);
 	params_free(&load);
 	if (res == NULL)
@@ -172,6 +207,17 @@ int64_param(bool given, int64 value)
 	return given ? psprintf(INT64_FORMAT, value) : NULL;
 }
 
+/*
+ * Returns what names the migration of a result row whose first column is
+ * its version: the version, or "repeatable" for a repeatable migration
+ * (whose version is NULL).
+ */
+static const char *
+version_or_repeatable(PGresult *res, int row)
+{
+	return PQgetisnull(res, row, 0) ? "repeatable" : PQgetvalue(res, row, 0);
+}
+
 /* Closes the connection and returns status. */
 static int
 finish(PGconn *conn, int status)
@@ -201,7 +247,7 @@ run_in_transaction(const ClientOptions *opts, const char *sql, int nparams,
 	full = psprintf(sql, client_schema(conn));
 	if (!client_command(conn, "BEGIN"))
 		return finish(conn, EXIT_FAILED);
-	if (!load_set(conn, &set, false, false, opts->quiet || !commit))
+	if (!load_set(conn, &set, opts->set, false, false, opts->quiet || !commit))
 		return finish(conn, EXIT_FAILED);
 	res = client_exec(conn, full, nparams, params);
 	if (res == NULL)
@@ -222,7 +268,7 @@ print_applied(PGresult *res)
 	if (PQntuples(res) == 0)
 		printf("nothing to apply\n");
 	for (i = 0; i < PQntuples(res); i++)
-		printf("applied %s %s (%s)\n", PQgetvalue(res, i, 0),
+		printf("applied %s %s (%s)\n", version_or_repeatable(res, i),
 			   PQgetvalue(res, i, 1), PQgetvalue(res, i, 2));
 	return EXIT_DONE;
 }
@@ -236,7 +282,7 @@ print_rolled_back(PGresult *res)
 	if (PQntuples(res) == 0)
 		printf("nothing to roll back\n");
 	for (i = 0; i < PQntuples(res); i++)
-		printf("rolled back %s %s (%s)\n", PQgetvalue(res, i, 0),
+		printf("rolled back %s %s (%s)\n", version_or_repeatable(res, i),
 			   PQgetvalue(res, i, 1), PQgetvalue(res, i, 2));
 	return EXIT_DONE;
 }
@@ -250,7 +296,7 @@ print_plan(PGresult *res)
 	if (PQntuples(res) == 0)
 		printf("nothing to apply\n");
 	for (i = 0; i < PQntuples(res); i++)
-		printf("%s %s%s\n", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+		printf("%s %s%s\n", version_or_repeatable(res, i), PQgetvalue(res, i, 1),
 			   strcmp(PQgetvalue(res, i, 2), "f") == 0 ? " (non-transactional)" : "");
 	return EXIT_DONE;
 }
@@ -268,7 +314,7 @@ print_verify(PGresult *res)
 	{
 		bool		ok = strcmp(PQgetvalue(res, i, 2), "t") == 0;
 
-		printf("%s %s %s\n", ok ? "ok    " : "FAILED", PQgetvalue(res, i, 0),
+		printf("%s %s %s\n", ok ? "ok    " : "FAILED", version_or_repeatable(res, i),
 			   PQgetvalue(res, i, 1));
 		if (!PQgetisnull(res, i, 3) && PQgetvalue(res, i, 3)[0] != '\0')
 			printf("  %s\n", PQgetvalue(res, i, 3));
@@ -295,7 +341,8 @@ print_nothing(PGresult *res)
 
 /*
  * new NAME: writes DIR/<UTC now as YYYYMMDDHHMMSS>_NAME.sql with empty up
- * and down sections (creating DIR if needed) and prints its path.
+ * and down sections (creating DIR if needed) and prints its path; with
+ * --repeatable, DIR/R__NAME.sql with an empty up section.
  */
 int
 cmd_new(const ClientOptions *opts, const char *name)
@@ -306,7 +353,9 @@ cmd_new(const ClientOptions *opts, const char *name)
 	char	   *path;
 	const char *p;
 	int			fd;
-	static const char template[] = "-- migrate:up\n\n\n-- migrate:down\n\n";
+	const char *template = opts->repeatable ? "-- migrate:up\n\n" :
+		"-- migrate:up\n\n\n-- migrate:down\n\n";
+	size_t		length = strlen(template);
 
 	if (name[0] == '\0')
 	{
@@ -329,14 +378,17 @@ cmd_new(const ClientOptions *opts, const char *name)
 		pg_log_error("could not create folder \"%s\": %m", opts->dir);
 		return EXIT_FAILED;
 	}
-	path = psprintf("%s/%s_%s.sql", opts->dir, stamp, name);
+	if (opts->repeatable)
+		path = psprintf("%s/R__%s.sql", opts->dir, name);
+	else
+		path = psprintf("%s/%s_%s.sql", opts->dir, stamp, name);
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0666);
 	if (fd < 0)
 	{
 		pg_log_error("could not create file \"%s\": %m", path);
 		return EXIT_FAILED;
 	}
-	if (write(fd, template, sizeof(template) - 1) != sizeof(template) - 1 ||
+	if (write(fd, template, length) != (ssize_t) length ||
 		close(fd) != 0)
 	{
 		pg_log_error("could not write file \"%s\": %m", path);
@@ -357,87 +409,9 @@ cmd_load(const ClientOptions *opts)
 	PGconn	   *conn;
 
 	conn = connect_reading_set(opts, &set);
-	if (!load_set(conn, &set, opts->prune, true, false))
+	if (!load_set(conn, &set, opts->set, opts->prune, true, false))
 		return finish(conn, EXIT_FAILED);
 	return finish(conn, EXIT_DONE);
-}
-
-/*
- * status [--check]: compares the folder with the database, writing
- * nothing.  A file whose version is not defined is pending; an applied
- * migration is changed when its file's name or up differs from the stored
- * definition, or its down when the file has a down section (a file without
- * one matches a derived down); an applied migration without a file is
- * missing.  --check gives status 3 unless everything is applied.
- */
-int
-cmd_status(const ClientOptions *opts)
-{
-	MigrationSet set;
-	PGconn	   *conn;
-	PGresult   *res;
-	char	   *json;
-	char	   *sql;
-	const char *schema;
-	const char *params[1];
-	int			status = EXIT_DONE;
-	int			i;
-
-	conn = connect_reading_set(opts, &set);
-	schema = client_schema(conn);
-	json = files_to_json(&set);
-	params[0] = json;
-	sql = psprintf("WITH f AS (SELECT * FROM pg_catalog.jsonb_to_recordset($1::pg_catalog.jsonb)"
-				   "   AS f(version bigint, name text, up text, down text, file text)),"
-				   " s AS (SELECT * FROM %s.migrate_status())"
-				   " SELECT coalesce(s.version, f.version) AS version,"
-				   "  coalesce(f.name, s.name) AS name,"
-				   "  CASE WHEN s.version IS NULL THEN 'pending'"
-				   "   WHEN f.version IS NULL AND s.state IN ('applied', 'changed') THEN 'missing'"
-				   "   WHEN s.state = 'applied' AND f.version IS NOT NULL AND"
-				   "    (m.name IS DISTINCT FROM f.name OR m.up IS DISTINCT FROM f.up OR"
-				   "     (f.down IS NOT NULL AND m.down IS DISTINCT FROM f.down) OR"
-				   "     (f.down IS NULL AND m.down IS NOT NULL AND NOT m.down_derived))"
-				   "    THEN 'changed'"
-				   "   ELSE s.state END AS state,"
-				   "  a.applied_at, a.applied_by, f.file,"
-				   "  CASE WHEN s.version IS NULL THEN 'not loaded'"
-				   "   WHEN f.version IS NULL AND s.state = 'pending' THEN 'no file'"
-				   "   WHEN f.version IS NULL THEN 'no file'"
-				   "   WHEN s.state = 'pending' AND"
-				   "    (m.name IS DISTINCT FROM f.name OR m.up IS DISTINCT FROM f.up OR"
-				   "     (f.down IS NOT NULL AND m.down IS DISTINCT FROM f.down))"
-				   "    THEN 'file differs from the loaded definition' END AS note"
-				   " FROM s FULL JOIN f ON f.version = s.version"
-				   " LEFT JOIN %s.migrate_migrations m ON m.version = s.version"
-				   " LEFT JOIN %s.migrate_applied a ON a.version = s.version"
-				   " ORDER BY 1",
-				   schema, schema, schema);
-	res = client_exec(conn, sql, 1, params);
-	free(json);
-	pfree(sql);
-	if (res == NULL)
-		return finish(conn, EXIT_FAILED);
-
-	if (PQntuples(res) == 0)
-		printf("no migrations\n");
-	for (i = 0; i < PQntuples(res); i++)
-	{
-		const char *state = PQgetvalue(res, i, 2);
-
-		printf("%-14s  %-8s  %s", PQgetvalue(res, i, 0), state,
-			   PQgetvalue(res, i, 1));
-		if (!PQgetisnull(res, i, 3))
-			printf("  (applied %s by %s)", PQgetvalue(res, i, 3),
-				   PQgetvalue(res, i, 4));
-		if (!PQgetisnull(res, i, 6))
-			printf("  [%s]", PQgetvalue(res, i, 6));
-		printf("\n");
-		if (strcmp(state, "applied") != 0 && opts->check)
-			status = EXIT_CHECK;
-	}
-	PQclear(res);
-	return finish(conn, status);
 }
 
 /*
@@ -448,13 +422,16 @@ cmd_status(const ClientOptions *opts)
 int
 cmd_plan(const ClientOptions *opts)
 {
-	const char *params[2];
+	const char *params[4];
 
 	params[0] = int64_param(opts->to_given, opts->to);
 	params[1] = int64_param(opts->steps_given, opts->steps);
+	params[2] = opts->set;
+	params[3] = opts->schema;
 	return run_in_transaction(opts,
-							  "SELECT version, name, transactional FROM %s.migrate_plan($1::pg_catalog.int8, $2::pg_catalog.int4)",
-							  2, params, false, print_plan);
+							  "SELECT version, name, transactional FROM %s.migrate_plan($1::pg_catalog.int8, $2::pg_catalog.int4,"
+							  " set => $3::pg_catalog.text, schema => $4::pg_catalog.text)",
+							  4, params, false, print_plan);
 }
 
 /*
@@ -464,13 +441,16 @@ cmd_plan(const ClientOptions *opts)
 int
 cmd_up(const ClientOptions *opts)
 {
-	const char *params[2];
+	const char *params[4];
 
 	params[0] = int64_param(opts->to_given, opts->to);
 	params[1] = int64_param(opts->steps_given, opts->steps);
+	params[2] = opts->set;
+	params[3] = opts->schema;
 	return run_in_transaction(opts,
-							  "SELECT version, name, duration FROM %s.migrate_apply($1::pg_catalog.int8, $2::pg_catalog.int4)",
-							  2, params, true, print_applied);
+							  "SELECT version, name, duration FROM %s.migrate_apply($1::pg_catalog.int8, $2::pg_catalog.int4,"
+							  " set => $3::pg_catalog.text, schema => $4::pg_catalog.text)",
+							  4, params, true, print_applied);
 }
 
 /*
@@ -483,17 +463,23 @@ cmd_deploy(const ClientOptions *opts)
 	MigrationSet set;
 	PGconn	   *conn;
 	PGresult   *res;
-	const char *params[2];
+	const char *params[4];
+	char	   *schemas;
 	char	   *sql;
 
 	conn = connect_reading_set(opts, &set);
-	if (!load_set(conn, &set, false, false, opts->quiet))
+	if (!scope_schemas_array(conn, opts, &schemas))
+		return finish(conn, EXIT_FAILED);
+	if (!load_set(conn, &set, opts->set, false, false, opts->quiet))
 		return finish(conn, EXIT_FAILED);
 	params[0] = int64_param(opts->to_given, opts->to);
 	params[1] = int64_param(opts->steps_given, opts->steps);
-	sql = psprintf("CALL %s.migrate_deploy($1::pg_catalog.int8, $2::pg_catalog.int4)",
+	params[2] = opts->set;
+	params[3] = schemas;
+	sql = psprintf("CALL %s.migrate_deploy($1::pg_catalog.int8, $2::pg_catalog.int4,"
+				   " set => $3::pg_catalog.text, schemas => $4::pg_catalog.text[])",
 				   client_schema(conn));
-	res = client_exec(conn, sql, 2, params);
+	res = client_exec(conn, sql, 4, params);
 	pfree(sql);
 	if (res == NULL)
 		return finish(conn, EXIT_FAILED);
@@ -512,20 +498,32 @@ cmd_down(const ClientOptions *opts, bool revert)
 {
 	PGconn	   *conn;
 	PGresult   *res;
-	const char *params[2];
+	const char *params[4];
+	char	   *schemas;
 	char	   *sql;
 	int			status;
 
 	params[0] = opts->to_given ? NULL : psprintf("%d", opts->steps_given ? opts->steps : 1);
 	params[1] = int64_param(opts->to_given, opts->to);
+	params[2] = opts->set;
 	conn = client_connect(opts);
 	if (revert)
-		sql = psprintf("CALL %s.migrate_revert($1::pg_catalog.int4, $2::pg_catalog.int8)",
+	{
+		if (!scope_schemas_array(conn, opts, &schemas))
+			return finish(conn, EXIT_FAILED);
+		params[3] = schemas;
+		sql = psprintf("CALL %s.migrate_revert($1::pg_catalog.int4, $2::pg_catalog.int8,"
+					   " set => $3::pg_catalog.text, schemas => $4::pg_catalog.text[])",
 					   client_schema(conn));
+	}
 	else
-		sql = psprintf("SELECT version, name, duration FROM %s.migrate_rollback($1::pg_catalog.int4, $2::pg_catalog.int8)",
+	{
+		params[3] = opts->schema;
+		sql = psprintf("SELECT version, name, duration FROM %s.migrate_rollback($1::pg_catalog.int4, $2::pg_catalog.int8,"
+					   " set => $3::pg_catalog.text, schema => $4::pg_catalog.text)",
 					   client_schema(conn));
-	res = client_exec(conn, sql, 2, params);
+	}
+	res = client_exec(conn, sql, 4, params);
 	pfree(sql);
 	if (res == NULL)
 		return finish(conn, EXIT_FAILED);
@@ -541,12 +539,15 @@ cmd_down(const ClientOptions *opts, bool revert)
 int
 cmd_verify(const ClientOptions *opts, const char *version)
 {
-	const char *params[1];
+	const char *params[3];
 
 	params[0] = version;
+	params[1] = opts->set;
+	params[2] = opts->schema;
 	return run_in_transaction(opts,
-							  "SELECT version, name, ok, detail FROM %s.migrate_verify($1::pg_catalog.int8)",
-							  1, params, false, print_verify);
+							  "SELECT version, name, ok, detail FROM %s.migrate_verify($1::pg_catalog.int8,"
+							  " set => $2::pg_catalog.text, schema => $3::pg_catalog.text)",
+							  3, params, false, print_verify);
 }
 
 /*
@@ -555,12 +556,15 @@ cmd_verify(const ClientOptions *opts, const char *version)
 int
 cmd_baseline(const ClientOptions *opts, const char *version)
 {
-	const char *params[1];
+	const char *params[3];
 
 	params[0] = version;
+	params[1] = opts->set;
+	params[2] = opts->schema;
 	return run_in_transaction(opts,
-							  "SELECT %s.migrate_baseline($1::pg_catalog.int8)",
-							  1, params, true, print_baseline);
+							  "SELECT %s.migrate_baseline($1::pg_catalog.int8,"
+							  " set => $2::pg_catalog.text, schema => $3::pg_catalog.text)",
+							  3, params, true, print_baseline);
 }
 
 /*
@@ -570,13 +574,16 @@ cmd_baseline(const ClientOptions *opts, const char *version)
 int
 cmd_resolve(const ClientOptions *opts, const char *version, const char *state)
 {
-	const char *params[2];
+	const char *params[4];
 
 	params[0] = version;
 	params[1] = state;
+	params[2] = opts->set;
+	params[3] = opts->schema;
 	return run_in_transaction(opts,
-							  "SELECT %s.migrate_resolve($1::pg_catalog.int8, $2::pg_catalog.text)",
-							  2, params, true, print_nothing);
+							  "SELECT %s.migrate_resolve($1::pg_catalog.int8, $2::pg_catalog.text,"
+							  " set => $3::pg_catalog.text, schema => $4::pg_catalog.text)",
+							  4, params, true, print_nothing);
 }
 
 /*
@@ -631,6 +638,31 @@ assured_rules(const char *body, int *count)
 }
 
 /*
+ * Sets the session's search_path to a tenant's schema, so that lint judges
+ * the statements against that schema's tables, as apply and deploy do;
+ * false after printing the error when the schema does not exist.
+ */
+static bool
+lint_in_schema(PGconn *conn, const char *schema)
+{
+	const char *params[1];
+	PGresult   *res;
+	bool		found;
+
+	params[0] = schema;
+	res = client_exec(conn,
+					  "SELECT pg_catalog.set_config('search_path', pg_catalog.quote_ident(nspname), false)"
+					  " FROM pg_catalog.pg_namespace WHERE nspname = $1", 1, params);
+	if (res == NULL)
+		return false;
+	found = PQntuples(res) == 1;
+	PQclear(res);
+	if (!found)
+		pg_log_error("schema \"%s\" does not exist", schema);
+	return found;
+}
+
+/*
  * lint [FILE...]: migrate_lint() on the up of each file given, or of the
  * folder's migrations that are not applied, printing each finding at its
  * line in the file; status 3 when one is an unassured error.
@@ -653,6 +685,8 @@ cmd_lint(const ClientOptions *opts, int nfiles, char **files)
 
 		set.count = nfiles;
 		set.files = pg_malloc(nfiles * sizeof(MigrationFile));
+		set.repeatables = NULL;
+		set.nrepeatables = 0;
 		for (i = 0; i < nfiles; i++)
 			if (!files_read_one(files[i], &set.files[i]))
 				ok = false;
@@ -665,12 +699,19 @@ cmd_lint(const ClientOptions *opts, int nfiles, char **files)
 	conn = client_connect(opts);
 	if (nfiles == 0)
 	{
-		sql = psprintf("SELECT version FROM %s.migrate_applied", client_schema(conn));
-		applied = client_exec(conn, sql, 0, NULL);
+		const char *params[2];
+
+		params[0] = opts->set;
+		params[1] = opts->schema ? opts->schema : "";
+		sql = psprintf("SELECT version FROM %s.migrate_applied WHERE set = $1 AND schema = $2",
+					   client_schema(conn));
+		applied = client_exec(conn, sql, 2, params);
 		pfree(sql);
 		if (applied == NULL)
 			return finish(conn, EXIT_FAILED);
 	}
+	if (opts->schema && !lint_in_schema(conn, opts->schema))
+		return finish(conn, EXIT_FAILED);
 	sql = psprintf("SELECT statement, line, rule, severity, message, hint FROM %s.migrate_lint($1)",
 				   client_schema(conn));
 	if (json)

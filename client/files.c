@@ -3,8 +3,9 @@
  * files.c
  *	  Reading a migrations folder: one file per migration,
  *	  <version>_<name>.sql, in dbmate's format ("-- migrate:up
- *	  [transaction:false]", "-- migrate:down"), and writing the set as the
- *	  JSON array that migrate_load() takes.
+ *	  [transaction:false]", "-- migrate:down"), and one per repeatable
+ *	  migration, R__<name>.sql, in the same format; and writing the set as
+ *	  the JSON array that migrate_load() takes.
  *
  *-------------------------------------------------------------------------
  */
@@ -48,6 +49,8 @@ typedef struct ReaderShare
 #define MAX_READERS			4
 
 static bool parse_file_name(const char *base, int64 *version, char **name);
+static bool parse_repeatable_name(const char *base, char **name);
+static int	compare_repeatables(const void *a, const void *b);
 static void print_problem(const FileProblem *problem);
 static void *read_share(void *arg);
 static int	compare_names(const void *a, const void *b);
@@ -92,6 +95,34 @@ parse_file_name(const char *base, int64 *version, char **name)
 		return false;
 	*version = v;
 	*name = pnstrdup(p, base + len - 4 - p);
+	return true;
+}
+
+/*
+ * Whether a file name is that of a repeatable migration: R__<name>.sql,
+ * Flyway's convention.
+ */
+bool
+files_is_repeatable_name(const char *base)
+{
+	size_t		len = strlen(base);
+
+	return strncmp(base, "R__", 3) == 0 && len >= 7 &&
+		strcmp(base + len - 4, ".sql") == 0;
+}
+
+/*
+ * Splits a file name "R__<name>.sql" into the repeatable's name; returns
+ * false if it has another form or an empty name.
+ */
+static bool
+parse_repeatable_name(const char *base, char **name)
+{
+	size_t		len = strlen(base);
+
+	if (!files_is_repeatable_name(base) || len == 7)
+		return false;
+	*name = pnstrdup(base + 3, len - 7);
 	return true;
 }
 
@@ -218,7 +249,17 @@ read_migration_file(int dirfd, const char *name, const char *path,
 	memset(file, 0, sizeof(*file));
 	file->transactional = -1;
 	file->path = pg_strdup(path);
-	if (!parse_file_name(base, &file->version, &file->name))
+	if (strncmp(base, "R__", 3) == 0)
+	{
+		if (!parse_repeatable_name(base, &file->name))
+		{
+			problem->message = psprintf("invalid repeatable migration file name \"%s\"", path);
+			problem->detail = "A repeatable migration file is named R__<name>.sql, the name not empty.";
+			return false;
+		}
+		file->repeatable = true;
+	}
+	else if (!parse_file_name(base, &file->version, &file->name))
 	{
 		problem->message = psprintf("invalid migration file name \"%s\"", path);
 		problem->detail = "A migration file is named <version>_<name>.sql, the version being a positive whole number of digits.";
@@ -303,6 +344,13 @@ read_migration_file(int dirfd, const char *name, const char *path,
 	{
 		problem->message = psprintf("file \"%s\" has no \"-- migrate:up\" line", path);
 		problem->hint = "A migration file starts its up section with a line \"-- migrate:up\".";
+		goto bad;
+	}
+	if (file->repeatable && file->transactional >= 0)
+	{
+		problem->message = psprintf("file \"%s\", line %d: a repeatable migration takes no option of \"-- migrate:up\"",
+									path, file->up_line - 1);
+		problem->detail = "A repeatable migration always runs in the transaction of its apply or deploy.";
 		goto bad;
 	}
 	if (up_end == NULL)
@@ -477,7 +525,62 @@ files_read_folder(const char *dir, MigrationSet *set)
 	pfree(problems);
 	if (!ok)
 		return false;
-	return files_sort_set(set);
+	return files_split_repeatables(set) && files_sort_set(set);
+}
+
+/* Orders repeatable migrations by name, as the server runs them (C). */
+static int
+compare_repeatables(const void *a, const void *b)
+{
+	const MigrationFile *fa = (const MigrationFile *) a;
+	const MigrationFile *fb = (const MigrationFile *) b;
+	int			c = strcmp(fa->name, fb->name);
+
+	return c != 0 ? c : strcmp(fa->path, fb->path);
+}
+
+/*
+ * Moves the set's repeatable migrations from its files to its repeatables,
+ * sorted by name, refusing two files that give one name (naming both):
+ * names are compared without regard to case, since a checkout on a file
+ * system that ignores case could not hold both files.  Returns false after
+ * printing the error.
+ */
+bool
+files_split_repeatables(MigrationSet *set)
+{
+	int			kept = 0;
+	int			i;
+
+	set->repeatables = pg_malloc(sizeof(MigrationFile) * Max(set->count, 1));
+	set->nrepeatables = 0;
+	for (i = 0; i < set->count; i++)
+	{
+		if (set->files[i].repeatable)
+			set->repeatables[set->nrepeatables++] = set->files[i];
+		else
+			set->files[kept++] = set->files[i];
+	}
+	set->count = kept;
+	qsort(set->repeatables, set->nrepeatables, sizeof(MigrationFile),
+		  compare_repeatables);
+	for (i = 0; i < set->nrepeatables; i++)
+	{
+		int			j;
+
+		for (j = 0; j < i; j++)
+		{
+			if (pg_strcasecmp(set->repeatables[i].name, set->repeatables[j].name) != 0)
+				continue;
+			pg_log_error("two files give repeatable migration \"%s\": \"%s\" and \"%s\"",
+						 set->repeatables[i].name, set->repeatables[j].path,
+						 set->repeatables[i].path);
+			pg_log_error_detail("Repeatable migration names are compared without regard to case.");
+			pg_log_error_hint("Merge the two files, or rename one of them.");
+			return false;
+		}
+	}
+	return true;
 }
 
 /*
@@ -564,6 +667,39 @@ files_append_json_string(PQExpBuffer buf, const char *s)
 		}
 	}
 	appendPQExpBufferChar(buf, '"');
+}
+
+/*
+ * Returns the set's repeatable migrations as a JSON array of name, body,
+ * down (absent: none) and file, for status to compare with the database.
+ */
+char *
+files_repeatables_to_json(const MigrationSet *set)
+{
+	PQExpBufferData buf;
+	int			i;
+
+	initPQExpBuffer(&buf);
+	appendPQExpBufferChar(&buf, '[');
+	for (i = 0; i < set->nrepeatables; i++)
+	{
+		const MigrationFile *f = &set->repeatables[i];
+
+		appendPQExpBufferStr(&buf, i > 0 ? ",\n{\"name\": " : "{\"name\": ");
+		files_append_json_string(&buf, f->name);
+		appendPQExpBufferStr(&buf, ", \"body\": ");
+		files_append_json_string(&buf, f->up);
+		if (f->down)
+		{
+			appendPQExpBufferStr(&buf, ", \"down\": ");
+			files_append_json_string(&buf, f->down);
+		}
+		appendPQExpBufferStr(&buf, ", \"file\": ");
+		files_append_json_string(&buf, f->path);
+		appendPQExpBufferChar(&buf, '}');
+	}
+	appendPQExpBufferChar(&buf, ']');
+	return buf.data;
 }
 
 /*

@@ -540,7 +540,9 @@ formats_map_flyway(const char *text, size_t len, int64 *version)
 
 /*
  * Flyway: V<version>__<description>.sql, undo U<version>__<description>.sql;
- * a repeatable R__ file is refused.
+ * a repeatable R__ file is refused: repeatable migrations are read from
+ * folders in migrate's own format, where their sections say where the body
+ * and the down are.
  */
 static PairedKind
 parse_flyway(const char *name, const char *path, PairedName *parsed)
@@ -549,8 +551,8 @@ parse_flyway(const char *name, const char *path, PairedName *parsed)
 
 	if (name[0] == 'R' && sep == name + 1)
 	{
-		parsed->error = psprintf("file \"%s\" is a repeatable migration, which migrate does not run", path);
-		parsed->hint = "Define what it holds as a versioned migration, or remove it from the folder.";
+		parsed->error = psprintf("file \"%s\" is a repeatable migration, which migrate does not run from a Flyway folder", path);
+		parsed->hint = "Keep repeatable migrations in a folder of migrate's own format, as R__<name>.sql files with a \"-- migrate:up\" line, or define it with migrate_define_repeatable().";
 		return PAIRED_BAD;
 	}
 	if ((name[0] != 'V' && name[0] != 'U') || sep == NULL)
@@ -870,9 +872,10 @@ detect_format(const char *dir, FolderEntries *entries, FolderFormat *format)
 				counts[FORMAT_DIESEL]++;
 			continue;
 		}
-		if (!ends_with(name, ".sql"))
+		/* repeatable R__ files belong to no other tool's layout */
+		if (!ends_with(name, ".sql") || files_is_repeatable_name(name))
 			continue;
-		if ((name[0] == 'V' || name[0] == 'U' || name[0] == 'R') && strstr(name, "__") != NULL)
+		if ((name[0] == 'V' || name[0] == 'U') && strstr(name, "__") != NULL)
 			counts[FORMAT_FLYWAY]++;
 		else if (ends_with(name, ".up.sql") || ends_with(name, ".down.sql"))
 			counts[FORMAT_GOLANG_MIGRATE]++;
@@ -932,6 +935,8 @@ formats_read_folder(const char *dir, FolderFormat format, MigrationSet *set,
 
 	set->files = NULL;
 	set->count = 0;
+	set->repeatables = NULL;
+	set->nrepeatables = 0;
 	if (format == FORMAT_NATIVE)
 	{
 		*used = format;
@@ -967,5 +972,5 @@ formats_read_folder(const char *dir, FolderFormat format, MigrationSet *set,
 	}
 	if (set->files == NULL)
 		set->files = pg_malloc(sizeof(MigrationFile));
-	return ok && files_sort_set(set);
+	return ok && files_split_repeatables(set) && files_sort_set(set);
 }

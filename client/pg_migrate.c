@@ -20,6 +20,10 @@
 #define TAKES_FORMAT	0x10	/* --format naming a folder layout */
 #define TAKES_OUTPUT	0x20	/* --format text|json */
 #define TAKES_FROM		0x40
+#define TAKES_SET		0x80
+#define TAKES_SCHEMA	0x100
+#define TAKES_SCHEMAS_FROM 0x200
+#define TAKES_REPEATABLE 0x400
 
 /* The folder layouts --format names */
 #define FORMAT_NAMES "auto, native, dbmate, golang-migrate, diesel, flyway, sqitch, postgrator or sql-migrate"
@@ -35,31 +39,31 @@ typedef struct CommandInfo
 } CommandInfo;
 
 static const CommandInfo commands[] = {
-	{"new", "NAME", 0, 1, 1,
+	{"new", "NAME", TAKES_REPEATABLE, 1, 1,
 	"write DIR/<UTC timestamp>_NAME.sql with empty up and down sections"},
-	{"load", "", TAKES_PRUNE | TAKES_FORMAT, 0, 0,
+	{"load", "", TAKES_PRUNE | TAKES_FORMAT | TAKES_SET, 0, 0,
 	"define every migration of the folder in one transaction"},
-	{"status", "", TAKES_CHECK | TAKES_FORMAT, 0, 0,
+	{"status", "", TAKES_CHECK | TAKES_FORMAT | TAKES_SET | TAKES_SCHEMA | TAKES_SCHEMAS_FROM, 0, 0,
 	"compare the folder with the database, writing nothing"},
-	{"plan", "", TAKES_TO | TAKES_STEPS | TAKES_FORMAT, 0, 0,
+	{"plan", "", TAKES_TO | TAKES_STEPS | TAKES_FORMAT | TAKES_SET | TAKES_SCHEMA, 0, 0,
 	"show what \"up\" would run now, writing nothing"},
-	{"up", "", TAKES_TO | TAKES_STEPS | TAKES_FORMAT, 0, 0,
+	{"up", "", TAKES_TO | TAKES_STEPS | TAKES_FORMAT | TAKES_SET | TAKES_SCHEMA, 0, 0,
 	"load and apply pending migrations in one transaction"},
-	{"deploy", "", TAKES_TO | TAKES_STEPS | TAKES_FORMAT, 0, 0,
+	{"deploy", "", TAKES_TO | TAKES_STEPS | TAKES_FORMAT | TAKES_SET | TAKES_SCHEMA | TAKES_SCHEMAS_FROM, 0, 0,
 	"load, then apply each pending migration in a transaction of its own"},
-	{"down", "", TAKES_TO | TAKES_STEPS, 0, 0,
+	{"down", "", TAKES_TO | TAKES_STEPS | TAKES_SET | TAKES_SCHEMA, 0, 0,
 	"roll back applied migrations in one transaction (one by default)"},
-	{"revert", "", TAKES_TO | TAKES_STEPS, 0, 0,
+	{"revert", "", TAKES_TO | TAKES_STEPS | TAKES_SET | TAKES_SCHEMA | TAKES_SCHEMAS_FROM, 0, 0,
 	"roll back applied migrations, each in a transaction of its own"},
-	{"verify", "[VERSION]", TAKES_FORMAT, 0, 1,
+	{"verify", "[VERSION]", TAKES_FORMAT | TAKES_SET | TAKES_SCHEMA, 0, 1,
 	"prove that downs undo their ups, changing nothing"},
-	{"lint", "[FILE...]", TAKES_FORMAT | TAKES_OUTPUT, 0, -1,
+	{"lint", "[FILE...]", TAKES_FORMAT | TAKES_OUTPUT | TAKES_SET | TAKES_SCHEMA, 0, -1,
 	"check migrations for unsafe statements, changing nothing"},
-	{"baseline", "VERSION", TAKES_FORMAT, 1, 1,
+	{"baseline", "VERSION", TAKES_FORMAT | TAKES_SET | TAKES_SCHEMA, 1, 1,
 	"load, then mark pending migrations up to VERSION applied"},
-	{"resolve", "VERSION applied|pending", TAKES_FORMAT, 2, 2,
+	{"resolve", "VERSION applied|pending", TAKES_FORMAT | TAKES_SET | TAKES_SCHEMA, 2, 2,
 	"load, then record the repair of a failed migration"},
-	{"adopt", "", TAKES_FROM | TAKES_FORMAT, 0, 0,
+	{"adopt", "", TAKES_FROM | TAKES_FORMAT | TAKES_SET, 0, 0,
 	"take over a database another tool migrated: load, and mark applied what it applied"},
 	{"dump", "[FILE]", 0, 0, 1,
 	"write the schema and migrate's catalog rows, as pg_dump does"},
@@ -68,6 +72,8 @@ static const CommandInfo commands[] = {
 
 static void help(const char *progname);
 static void help_command(const char *progname, const CommandInfo *cmd);
+static void help_scope_options(const CommandInfo *cmd);
+static const char *option_not_taken(int given);
 static const CommandInfo *find_command(const char *name);
 static void usage_error(const char *fmt, const char *arg);
 static int64 parse_int64(const char *s, const char *what, int64 min, int64 max);
@@ -117,8 +123,12 @@ help_command(const char *progname, const CommandInfo *cmd)
 {
 	printf("%s %s: %s.\n\n", progname, cmd->name, cmd->summary);
 	printf("Usage:\n");
-	printf("  %s [OPTION]... %s%s%s%s%s%s%s%s%s%s\n", progname, cmd->name,
+	printf("  %s [OPTION]... %s%s%s%s%s%s%s%s%s%s%s%s%s\n", progname, cmd->name,
 		   (cmd->takes & TAKES_FROM) ? " --from=TOOL" : "",
+		   (cmd->takes & TAKES_REPEATABLE) ? " [--repeatable]" : "",
+		   (cmd->takes & TAKES_SET) ? " [--set=NAME]" : "",
+		   (cmd->takes & TAKES_SCHEMAS_FROM) ? " [--schema=NAME | --schemas-from=QUERY]" :
+		   (cmd->takes & TAKES_SCHEMA) ? " [--schema=NAME]" : "",
 		   (cmd->takes & TAKES_PRUNE) ? " [--prune]" : "",
 		   (cmd->takes & TAKES_CHECK) ? " [--check]" : "",
 		   (cmd->takes & TAKES_TO) ? " [--to=VERSION]" : "",
@@ -149,7 +159,55 @@ help_command(const char *progname, const CommandInfo *cmd)
 	if (cmd->takes & TAKES_FORMAT)
 		printf("  --format=LAYOUT          the folder's layout: auto (default), native, dbmate,\n"
 			   "                           golang-migrate, diesel, flyway, sqitch, postgrator or sql-migrate\n");
+	help_scope_options(cmd);
 	printf("\nThe general and connection options are listed by \"%s --help\".\n", progname);
+}
+
+/*
+ * Prints the help of the options that choose what a command works on:
+ * --repeatable, --set, --schema and --schemas-from.
+ */
+static void
+help_scope_options(const CommandInfo *cmd)
+{
+	if (cmd->takes & TAKES_REPEATABLE)
+		printf("  --repeatable             write DIR/R__NAME.sql, a repeatable migration, with an empty up section\n");
+	if (cmd->takes & TAKES_SET)
+	{
+		if (strcmp(cmd->name, "lint") == 0)
+			printf("  --set=NAME               without FILE, the pending migrations of set NAME (default: main)\n");
+		else
+			printf("  --set=NAME               the folder holds the migrations of set NAME (default: main)\n");
+	}
+	if (cmd->takes & TAKES_SCHEMA)
+	{
+		if (strcmp(cmd->name, "lint") == 0)
+			printf("  --schema=NAME            judge against tenant schema NAME, and without FILE take\n"
+				   "                           the migrations pending there\n");
+		else
+			printf("  --schema=NAME            work in tenant schema NAME (its objects, its applied state)\n");
+	}
+	if (cmd->takes & TAKES_SCHEMAS_FROM)
+		printf("  --schemas-from=QUERY     work in every schema the first column of SQL QUERY names,\n"
+			   "                           in its order\n");
+}
+
+/*
+ * Returns the first option of those given (a mask of TAKES_ bits) for the
+ * usage error that it does not apply.
+ */
+static const char *
+option_not_taken(int given)
+{
+	return (given & TAKES_PRUNE) ? "--prune" :
+		(given & TAKES_CHECK) ? "--check" :
+		(given & TAKES_TO) ? "--to" :
+		(given & TAKES_STEPS) ? "--steps" :
+		(given & TAKES_FROM) ? "--from" :
+		(given & TAKES_SET) ? "--set" :
+		(given & TAKES_SCHEMA) ? "--schema" :
+		(given & TAKES_SCHEMAS_FROM) ? "--schemas-from" :
+		(given & TAKES_REPEATABLE) ? "--repeatable" : "--format";
 }
 
 /* Returns the command of that name, or NULL. */
@@ -222,6 +280,10 @@ main(int argc, char **argv)
 		{"steps", required_argument, NULL, 5},
 		{"format", required_argument, NULL, 6},
 		{"from", required_argument, NULL, 8},
+		{"set", required_argument, NULL, 9},
+		{"schema", required_argument, NULL, 10},
+		{"schemas-from", required_argument, NULL, 11},
+		{"repeatable", no_argument, NULL, 12},
 		{NULL, 0, NULL, 0}
 	};
 	const char *progname;
@@ -244,6 +306,7 @@ main(int argc, char **argv)
 	if (opts.dir == NULL || opts.dir[0] == '\0')
 		opts.dir = "migrations";
 	opts.format = "text";
+	opts.set = "main";
 
 	/* "-?" is "--help", wherever it is, as in pg_dump. */
 	for (c = 1; c < argc; c++)
@@ -321,6 +384,26 @@ main(int argc, char **argv)
 				opts.from = pg_strdup(optarg);
 				given |= TAKES_FROM;
 				break;
+			case 9:
+				if (optarg[0] == '\0')
+					usage_error("the name of a set cannot be empty%s", "");
+				opts.set = pg_strdup(optarg);
+				given |= TAKES_SET;
+				break;
+			case 10:
+				if (optarg[0] == '\0')
+					usage_error("the name of a schema cannot be empty%s", "");
+				opts.schema = pg_strdup(optarg);
+				given |= TAKES_SCHEMA;
+				break;
+			case 11:
+				opts.schemas_from = pg_strdup(optarg);
+				given |= TAKES_SCHEMAS_FROM;
+				break;
+			case 12:
+				opts.repeatable = true;
+				given |= TAKES_REPEATABLE;
+				break;
 			default:
 				pg_log_error_hint("Try \"%s --help\" for more information.", progname);
 				exit(EXIT_USAGE);
@@ -369,19 +452,16 @@ main(int argc, char **argv)
 	}
 	if (given & ~cmd->takes)
 	{
-		const char *opt = (given & ~cmd->takes & TAKES_PRUNE) ? "--prune" :
-		(given & ~cmd->takes & TAKES_CHECK) ? "--check" :
-		(given & ~cmd->takes & TAKES_TO) ? "--to" :
-		(given & ~cmd->takes & TAKES_STEPS) ? "--steps" :
-		(given & ~cmd->takes & TAKES_FROM) ? "--from" : "--format";
-
-		pg_log_error("option %s does not apply to command \"%s\"", opt, cmd->name);
+		pg_log_error("option %s does not apply to command \"%s\"",
+					 option_not_taken(given & ~cmd->takes), cmd->name);
 		pg_log_error_hint("Try \"%s help %s\" for more information.", progname, cmd->name);
 		exit(EXIT_USAGE);
 	}
 	if ((strcmp(cmd->name, "down") == 0 || strcmp(cmd->name, "revert") == 0) &&
 		opts.to_given && opts.steps_given)
 		usage_error("options --to and --steps cannot be used together%s", "");
+	if (opts.schema != NULL && opts.schemas_from != NULL)
+		usage_error("options --schema and --schemas-from cannot be used together%s", "");
 	if ((cmd->takes & TAKES_FROM) && opts.from == NULL)
 		usage_error("command \"%s\" needs --from=TOOL", cmd->name);
 	nargs--;

@@ -60,6 +60,10 @@ typedef struct ClientOptions
 	const char *format;			/* lint's output: text or json */
 	FolderFormat folder_format; /* --format naming a folder layout */
 	const char *from;			/* adopt --from TOOL */
+	const char *set;			/* --set NAME, "main" by default */
+	const char *schema;			/* --schema NAME, or NULL */
+	const char *schemas_from;	/* --schemas-from QUERY, or NULL */
+	bool		repeatable;		/* new --repeatable */
 	const char *progpath;		/* argv[0], to find pg_dump beside us */
 } ClientOptions;
 
@@ -80,13 +84,20 @@ typedef struct MigrationFile
 								 * file or change name), or NULL */
 	char	   *raw;			/* the up file's content, for the checksums
 								 * of tools that keep one, or NULL */
+	bool		repeatable;		/* an R__<name>.sql file: version 0, up is
+								 * the body */
 } MigrationFile;
 
-/* A folder's migrations, in version order. */
+/*
+ * A folder's migrations, in version order, and its repeatable migrations,
+ * in name order.
+ */
 typedef struct MigrationSet
 {
 	MigrationFile *files;
 	int			count;
+	MigrationFile *repeatables;
+	int			nrepeatables;
 } MigrationSet;
 
 /* The arrays of the array form of migrate_load(), before prune. */
@@ -120,6 +131,9 @@ extern bool files_read_one(const char *path, MigrationFile *file);
 extern bool files_sort_set(MigrationSet *set);
 extern char *files_read_text(const char *path);
 extern char *files_to_json(const MigrationSet *set);
+extern char *files_repeatables_to_json(const MigrationSet *set);
+extern bool files_is_repeatable_name(const char *base);
+extern bool files_split_repeatables(MigrationSet *set);
 extern void files_append_json_string(PQExpBuffer buf, const char *s);
 
 /* formats.c */
@@ -138,13 +152,23 @@ extern void params_for_load(const MigrationSet *set, LoadParams *params);
 extern void params_free(LoadParams *params);
 extern char *params_set_checksum(const MigrationSet *set);
 
+/* scope.c */
+extern bool scope_schemas_array(PGconn *conn, const ClientOptions *opts,
+								char **array);
+extern bool scope_set_known(PGconn *conn, const char *set_name);
+extern bool scope_load_repeatables(PGconn *conn, const MigrationSet *set,
+								   const char *set_name, bool prune,
+								   bool report_all, bool quiet);
+
+/* status.c */
+extern int	cmd_status(const ClientOptions *opts);
+
 /* commands.c */
 extern PGconn *connect_reading_set(const ClientOptions *opts, MigrationSet *set);
-extern bool load_set(PGconn *conn, const MigrationSet *set, bool prune,
-					 bool report_all, bool quiet);
+extern bool load_set(PGconn *conn, const MigrationSet *set, const char *set_name,
+					 bool prune, bool report_all, bool quiet);
 extern int	cmd_new(const ClientOptions *opts, const char *name);
 extern int	cmd_load(const ClientOptions *opts);
-extern int	cmd_status(const ClientOptions *opts);
 extern int	cmd_plan(const ClientOptions *opts);
 extern int	cmd_up(const ClientOptions *opts);
 extern int	cmd_deploy(const ClientOptions *opts);
