@@ -123,12 +123,9 @@ help_command(const char *progname, const CommandInfo *cmd)
 {
 	printf("%s %s: %s.\n\n", progname, cmd->name, cmd->summary);
 	printf("Usage:\n");
-	printf("  %s [OPTION]... %s%s%s%s%s%s%s%s%s%s%s%s%s\n", progname, cmd->name,
+	printf("  %s [OPTION]... %s%s%s%s%s%s%s%s%s%s%s\n", progname, cmd->name,
 		   (cmd->takes & TAKES_FROM) ? " --from=TOOL" : "",
 		   (cmd->takes & TAKES_REPEATABLE) ? " [--repeatable]" : "",
-		   (cmd->takes & TAKES_SET) ? " [--set=NAME]" : "",
-		   (cmd->takes & TAKES_SCHEMAS_FROM) ? " [--schema=NAME | --schemas-from=QUERY]" :
-		   (cmd->takes & TAKES_SCHEMA) ? " [--schema=NAME]" : "",
 		   (cmd->takes & TAKES_PRUNE) ? " [--prune]" : "",
 		   (cmd->takes & TAKES_CHECK) ? " [--check]" : "",
 		   (cmd->takes & TAKES_TO) ? " [--to=VERSION]" : "",
@@ -177,7 +174,7 @@ help_scope_options(const CommandInfo *cmd)
 		if (strcmp(cmd->name, "lint") == 0)
 			printf("  --set=NAME               without FILE, the pending migrations of set NAME (default: main)\n");
 		else
-			printf("  --set=NAME               the folder holds the migrations of set NAME (default: main)\n");
+			printf("  --set=NAME               work on migration set NAME (default: main)\n");
 	}
 	if (cmd->takes & TAKES_SCHEMA)
 	{
@@ -189,7 +186,7 @@ help_scope_options(const CommandInfo *cmd)
 	}
 	if (cmd->takes & TAKES_SCHEMAS_FROM)
 		printf("  --schemas-from=QUERY     work in every schema the first column of SQL QUERY names,\n"
-			   "                           in its order\n");
+			   "                           in its order (not with --schema)\n");
 }
 
 /*
