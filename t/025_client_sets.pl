@@ -171,6 +171,15 @@ is(query(q{SELECT string_agg(schema || ':' || n, ' ' ORDER BY schema) FROM (SELE
 is($rc, 0, 'up --schema succeeds') or diag($err);
 like($out, qr/^applied 2 add_notes_body .*\n^applied 3 add_notes_flag /m, 'up --schema applies the schema\'s pending migrations');
 
+# lint --schema judges against the tenant's tables.
+my $index_file = "$root/4_index_notes.sql";
+write_file($index_file, "-- migrate:up\nCREATE INDEX notes_id ON notes (id);\n");
+($rc, $out, $err) = pg_migrate($node, $tenant, 'lint', '--schema', 'acme', $index_file);
+is($rc, 3, 'lint --schema finds the blocking index build on the tenant\'s table');
+like($out, qr/4_index_notes\.sql:2: error: .*\[require-concurrent-index-creation\]/, 'and prints the finding');
+($rc, $out, $err) = pg_migrate($node, $tenant, 'lint', $index_file);
+is($rc, 0, 'lint without --schema finds no table of that name');
+
 # Bad usage and errors.
 ($rc, $out, $err) = pg_migrate($node, $tenant, 'deploy', '--set', 'tenant', '--schema', 'acme', '--schemas-from', $tenants);
 is($rc, 2, '--schema with --schemas-from is bad usage');
