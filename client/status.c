@@ -20,35 +20,57 @@
 #define COL_APPLIED_BY	5
 #define COL_NOTE		6
 
-/*
- * The server's rows in a set the database does not know: none (the folder's
- * files are all "not loaded"), with migrate_status()'s columns.
- */
-#define NO_STATUS_ROWS \
-	"(SELECT NULL::pg_catalog.int8 AS version, NULL::pg_catalog.text AS name," \
-	" NULL::pg_catalog.text AS state, NULL::pg_catalog.timestamptz AS applied_at LIMIT 0) e"
+/* Where status_sql() takes the server's rows from */
+typedef enum StatusSource
+{
+	SOURCE_NONE,				/* a set the database does not know: no rows */
+	SOURCE_ONE_SCHEMA,			/* migrate_status() */
+	SOURCE_SCHEMAS				/* migrate_status_schemas() */
+} StatusSource;
 
-static char *status_sql(const char *ext, bool known);
+static char *status_rows(const char *ext, StatusSource source);
+static char *status_sql(const char *ext, StatusSource source);
 static int	print_status(PGresult *res, bool with_schema, bool check);
+
+/*
+ * Returns the query of the server's rows (schema, version, name, state,
+ * applied_at) for set $3 in the schemas of $4, for extension schema ext:
+ * one call of migrate_status_schemas() for a list of schemas (which checks
+ * the list as a deploy does), of migrate_status() for one schema or none
+ * ({NULL}), and no rows for a set the database does not know.
+ */
+static char *
+status_rows(const char *ext, StatusSource source)
+{
+	if (source == SOURCE_SCHEMAS)
+		return psprintf("SELECT schema, version, name, state, applied_at"
+						" FROM %s.migrate_status_schemas($3::pg_catalog.text, $4::pg_catalog.text[])",
+						ext);
+	if (source == SOURCE_ONE_SCHEMA)
+		return psprintf("SELECT o.schema, st.version, st.name, st.state, st.applied_at"
+						" FROM pg_catalog.unnest($4::pg_catalog.text[]) AS o(schema),"
+						" LATERAL %s.migrate_status(set => $3::pg_catalog.text, schema => o.schema) st",
+						ext);
+	return pstrdup("SELECT NULL::pg_catalog.text AS schema, NULL::pg_catalog.int8 AS version,"
+				   " NULL::pg_catalog.text AS name, NULL::pg_catalog.text AS state,"
+				   " NULL::pg_catalog.timestamptz AS applied_at LIMIT 0");
+}
 
 /*
  * Returns status's query, for extension schema ext: per schema of $4 (a
  * text array, {NULL} for none, in its order), the versioned migrations of
- * the files ($1, files_to_json()) and of migrate_status() for set $3,
- * then the repeatable ones ($2, files_repeatables_to_json()), each with
- * its state, when and by whom it was applied and a note.  A file whose
- * version (or repeatable name) is not defined is pending, "not loaded";
- * an applied migration is changed when its file differs from the stored
- * definition (a file without a down section matches a derived down), and
- * missing when no file holds it.  When the set is not known, the server's
- * side is empty.
+ * the files ($1, files_to_json()) and of the server's rows for set $3
+ * (status_rows()), then the repeatable ones ($2,
+ * files_repeatables_to_json()), each with its state, when and by whom it
+ * was applied and a note.  A file whose version (or repeatable name) is
+ * not defined is pending, "not loaded"; an applied migration is changed
+ * when its file differs from the stored definition (a file without a down
+ * section matches a derived down), and missing when no file holds it.
  */
 static char *
-status_sql(const char *ext, bool known)
+status_sql(const char *ext, StatusSource source)
 {
-	char	   *rows = known ?
-		psprintf("%s.migrate_status(set => $3::pg_catalog.text, schema => sc.schema)", ext) :
-		pstrdup(NO_STATUS_ROWS);
+	char	   *rows = status_rows(ext, source);
 	char	   *sql;
 
 	sql = psprintf("WITH f AS (SELECT * FROM pg_catalog.jsonb_to_recordset($1::pg_catalog.jsonb)"
@@ -56,10 +78,12 @@ status_sql(const char *ext, bool known)
 				   " fr AS (SELECT * FROM pg_catalog.jsonb_to_recordset($2::pg_catalog.jsonb)"
 				   "   AS fr(name text, body text, down text, file text)),"
 				   " sc AS (SELECT * FROM pg_catalog.unnest($4::pg_catalog.text[])"
-				   "   WITH ORDINALITY AS sc(schema, n))"
+				   "   WITH ORDINALITY AS sc(schema, n)),"
+				   " sr AS (%s)"
 				   " SELECT sc.schema, r.version, r.name, r.state, r.applied_at, r.applied_by, r.note"
 				   " FROM sc CROSS JOIN LATERAL ("
-				   "  WITH s AS (SELECT version, name, state, applied_at FROM %s)"
+				   "  WITH s AS (SELECT version, name, state, applied_at FROM sr"
+				   "   WHERE sr.schema IS NOT DISTINCT FROM sc.schema)"
 				   "  SELECT 0 AS kind, coalesce(s.version, f.version) AS version,"
 				   "   coalesce(f.name, s.name) AS name,"
 				   "   CASE WHEN s.version IS NULL THEN 'pending'"
@@ -159,7 +183,7 @@ cmd_status(const ClientOptions *opts)
 	char	   *schemas;
 	char	   *sql;
 	const char *params[4];
-	bool		known;
+	StatusSource source;
 	int			status;
 
 	conn = connect_reading_set(opts, &set);
@@ -169,13 +193,15 @@ cmd_status(const ClientOptions *opts)
 		return EXIT_FAILED;
 	}
 	/* a set the folder holds files of, not loaded yet, is all pending */
-	known = (set.count == 0 && set.nrepeatables == 0) ||
-		scope_set_known(conn, opts->set);
+	if (set.count + set.nrepeatables > 0 && !scope_set_known(conn, opts->set))
+		source = SOURCE_NONE;
+	else
+		source = opts->schemas_from ? SOURCE_SCHEMAS : SOURCE_ONE_SCHEMA;
 	params[0] = files_to_json(&set);
 	params[1] = files_repeatables_to_json(&set);
 	params[2] = opts->set;
 	params[3] = schemas ? schemas : "{NULL}";
-	sql = status_sql(client_schema(conn), known);
+	sql = status_sql(client_schema(conn), source);
 	res = client_exec(conn, sql, 4, params);
 	pfree(sql);
 	if (res == NULL)

@@ -194,6 +194,9 @@ like($err, qr/ERROR:  schema "nosuch" does not exist/, 'with the server\'s messa
 ($rc, $out, $err) = pg_migrate($node, $tenant, 'deploy', '--set', 'tenant', '--schemas-from', q{SELECT 'acme' UNION ALL SELECT 'nosuch'});
 is($rc, 1, 'deploy to a list naming a schema that does not exist exits 1');
 like($err, qr/ERROR:  schema "nosuch" does not exist/, 'with the server\'s message');
+($rc, $out, $err) = pg_migrate($node, $tenant, 'status', '--set', 'tenant', '--schemas-from', q{SELECT 'acme' UNION ALL SELECT 'acme'});
+is($rc, 1, 'status over a list naming a schema twice exits 1');
+like($err, qr/ERROR:  .*acme/, 'with the server\'s message naming it');
 ($rc, $out, $err) = pg_migrate($node, $tenant, 'deploy', '--set', 'tenant', '--schemas-from', 'SELECT nosuch');
 is($rc, 1, 'a --schemas-from query that fails exits 1');
 like($err, qr/ERROR:  column "nosuch" does not exist/, 'with the server\'s message');
