@@ -855,8 +855,10 @@ REVOKE ALL ON SEQUENCE @extschema@.migrate_repeatable_runs_id_seq FROM PUBLIC;
  * (MIGRATE_LOCK_KEY_LOW in the C code), which pg_locks shows as objid
  * 1835624306 with objsubid 1; the high key (classid) tells the sets and
  * schemas apart.  The name of a migration whose definition is gone comes
- * from its latest history row.  Stored parsed (BEGIN ATOMIC) and inlined
- * into the query that calls it.
+ * from its latest history row.  Each definition's unassured rules are
+ * read once, whatever the number of schemas; the rows of all the schemas
+ * are joined at once (hash joins), and pg_locks is read once.  Stored
+ * parsed (BEGIN ATOMIC) and inlined into the query that calls it.
  */
 CREATE FUNCTION @extschema@.migrate_status_of(set text, schemas text[])
 RETURNS TABLE (schema text, version bigint, name text, state text,
@@ -864,35 +866,38 @@ RETURNS TABLE (schema text, version bigint, name text, state text,
                unassured text[], detail text)
 LANGUAGE sql STABLE
 BEGIN ATOMIC
-SELECT s.schema, st.version, st.name, st.state, st.applied_at, st.transactional,
-       st.reversible, st.unassured, st.detail
-  FROM unnest(schemas) AS s(schema)
-  CROSS JOIN LATERAL (
-SELECT COALESCE(m.version, a.version, p.version) AS version,
-       COALESCE(m.name, (SELECT h.name
-                           FROM @extschema@.migrate_history h
-                          WHERE h.set = migrate_status_of.set
-                            AND h.schema = s.schema
-                            AND h.version = COALESCE(a.version, p.version)
-                          ORDER BY h.id DESC LIMIT 1)) AS name,
+WITH defined AS MATERIALIZED (
+SELECT m.version, m.name, m.checksum, m.transactional,
+       m.down IS NOT NULL AS reversible,
+       COALESCE((SELECT array_agg(DISTINCT f.rule ORDER BY f.rule)
+                   FROM @extschema@.migrate_findings f
+                  WHERE f.set = m.set
+                    AND f.version = m.version
+                    AND f.body = 'up'
+                    AND f.severity = 'error'
+                    AND NOT (f.rule = ANY (m.safety_assured))),
+                '{}'::text[]) AS unassured
+  FROM @extschema@.migrate_migrations m
+ WHERE m.set = migrate_status_of.set
+)
+SELECT COALESCE(sm.schema, a.schema, p.schema),
+       COALESCE(sm.version, a.version, p.version),
+       COALESCE(sm.name, (SELECT h.name
+                            FROM @extschema@.migrate_history h
+                           WHERE h.set = migrate_status_of.set
+                             AND h.schema = COALESCE(a.schema, p.schema)
+                             AND h.version = COALESCE(a.version, p.version)
+                           ORDER BY h.id DESC LIMIT 1)),
        CASE WHEN p.version IS NOT NULL THEN
                 CASE WHEN r.pid IS NOT NULL THEN 'running' ELSE 'failed' END
             WHEN a.version IS NULL THEN 'pending'
-            WHEN m.version IS NULL THEN 'missing'
-            WHEN a.checksum <> m.checksum THEN 'changed'
-            ELSE 'applied' END AS state,
+            WHEN sm.version IS NULL THEN 'missing'
+            WHEN a.checksum <> sm.checksum THEN 'changed'
+            ELSE 'applied' END,
        a.applied_at,
-       m.transactional,
-       CASE WHEN m.version IS NOT NULL THEN m.down IS NOT NULL END AS reversible,
-       CASE WHEN m.version IS NOT NULL THEN
-                COALESCE((SELECT array_agg(DISTINCT f.rule ORDER BY f.rule)
-                            FROM @extschema@.migrate_findings f
-                           WHERE f.set = m.set
-                             AND f.version = m.version
-                             AND f.body = 'up'
-                             AND f.severity = 'error'
-                             AND NOT (f.rule = ANY (m.safety_assured))),
-                         '{}'::text[]) END AS unassured,
+       sm.transactional,
+       sm.reversible,
+       sm.unassured,
        CASE WHEN p.version IS NULL THEN NULL
             WHEN r.pid IS NOT NULL THEN
                 format('%s: statement %s of %s running in process %s',
@@ -908,47 +913,56 @@ SELECT COALESCE(m.version, a.version, p.version) AS version,
                                       ORDER BY i.indexrelid::regclass::text)
                    FROM pg_index i
                   WHERE i.indrelid = ANY (p.relations) AND NOT i.indisvalid))
-       END AS detail
-  FROM (SELECT * FROM @extschema@.migrate_migrations mm
-         WHERE mm.set = migrate_status_of.set) m
-  FULL JOIN (SELECT * FROM @extschema@.migrate_applied aa
-              WHERE aa.set = migrate_status_of.set AND aa.schema = s.schema) a
-    ON a.version = m.version
-  FULL JOIN (SELECT * FROM @extschema@.migrate_progress pp
-              WHERE pp.set = migrate_status_of.set AND pp.schema = s.schema) p
-    ON p.version = COALESCE(m.version, a.version)
-  LEFT JOIN LATERAL (SELECT l.pid
-                       FROM pg_locks l
-                      WHERE l.locktype = 'advisory' AND l.granted
-                        AND l.pid = p.pid
-                        AND l.objid = '1835624306'::oid
-                        AND l.objsubid = 1
-                        AND l.database = (SELECT d.oid FROM pg_database d
-                                           WHERE d.datname = current_database())
-                      LIMIT 1) r ON true
+       END
+  FROM (SELECT s.schema, dm.*
+          FROM defined dm
+         CROSS JOIN unnest(schemas) AS s(schema)) sm
+  FULL JOIN (SELECT aa.schema, aa.version, aa.checksum, aa.applied_at
+               FROM @extschema@.migrate_applied aa
+              WHERE aa.set = migrate_status_of.set
+                AND aa.schema = ANY (schemas)) a
+    ON a.schema = sm.schema AND a.version = sm.version
+  FULL JOIN (SELECT pp.schema, pp.version, pp.direction, pp.statements, pp.completed,
+                    pp.pid, pp.error, pp.relations
+               FROM @extschema@.migrate_progress pp
+              WHERE pp.set = migrate_status_of.set
+                AND pp.schema = ANY (schemas)) p
+    ON p.schema = COALESCE(sm.schema, a.schema)
+   AND p.version = COALESCE(sm.version, a.version)
+  LEFT JOIN (SELECT DISTINCT l.pid
+               FROM pg_locks l
+              WHERE l.locktype = 'advisory' AND l.granted
+                AND l.objid = '1835624306'::oid
+                AND l.objsubid = 1
+                AND l.database = (SELECT d.oid FROM pg_database d
+                                   WHERE d.datname = current_database())) r
+    ON r.pid = p.pid
 UNION ALL
-SELECT NULL::bigint,
-       COALESCE(d.name, u.name),
+SELECT COALESCE(sd.schema, u.schema),
+       NULL::bigint,
+       COALESCE(sd.name, u.name),
        CASE WHEN u.name IS NULL THEN 'pending'
-            WHEN d.name IS NULL THEN 'missing'
-            WHEN u.checksum <> d.checksum THEN 'changed'
+            WHEN sd.name IS NULL THEN 'missing'
+            WHEN u.checksum <> sd.checksum THEN 'changed'
             ELSE 'applied' END,
        u.ran_at,
        true,
        true,
-       CASE WHEN d.name IS NOT NULL THEN '{}'::text[] END,
-       CASE WHEN u.name IS NOT NULL AND d.name IS NOT NULL AND u.checksum <> d.checksum
+       CASE WHEN sd.name IS NOT NULL THEN '{}'::text[] END,
+       CASE WHEN u.name IS NOT NULL AND sd.name IS NOT NULL AND u.checksum <> sd.checksum
             THEN 'repeatable: its body changed since its last run, which runs again after the versioned migrations'
             WHEN u.name IS NOT NULL THEN 'repeatable'
             ELSE 'repeatable: not run yet' END
-  FROM (SELECT * FROM @extschema@.migrate_repeatables rr
-         WHERE rr.set = migrate_status_of.set) d
-  FULL JOIN (SELECT DISTINCT ON (ru.name) ru.name, ru.checksum, ru.ran_at
+  FROM (SELECT s.schema, d.name, d.checksum
+          FROM @extschema@.migrate_repeatables d
+         CROSS JOIN unnest(schemas) AS s(schema)
+         WHERE d.set = migrate_status_of.set) sd
+  FULL JOIN (SELECT DISTINCT ON (ru.schema, ru.name) ru.schema, ru.name, ru.checksum, ru.ran_at
                FROM @extschema@.migrate_repeatable_runs ru
-              WHERE ru.set = migrate_status_of.set AND ru.schema = s.schema
-              ORDER BY ru.name, ru.id DESC) u
-    ON u.name = d.name
-  ) st;
+              WHERE ru.set = migrate_status_of.set
+                AND ru.schema = ANY (schemas)
+              ORDER BY ru.schema, ru.name, ru.id DESC) u
+    ON u.schema = sd.schema AND u.name = sd.name;
 END;
 
 COMMENT ON FUNCTION @extschema@.migrate_status_of(text, text[]) IS

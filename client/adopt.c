@@ -8,7 +8,8 @@
  *	  or failed history, a recorded migration that no file holds, or (for
  *	  the tools that keep a checksum) a file that changed since it was
  *	  applied is refused, naming it, with nothing changed.  The tool's table
- *	  is left as it is.
+ *	  is left as it is.  With --schema, the tool's history is read in that
+ *	  tenant schema and the migrations are marked applied there.
  *
  *-------------------------------------------------------------------------
  */
@@ -97,7 +98,7 @@ history_exists(PGconn *conn, const ToolInfo *tool)
 	if (!exists)
 	{
 		pg_log_error("%s's history table %s does not exist", tool->name, tool->table);
-		pg_log_error_hint("Run adopt on the database %s migrated, with the search_path it used.",
+		pg_log_error_hint("Run adopt on the database %s migrated, with the search_path it used, or with --schema naming the tenant schema that holds the table.",
 						  tool->name);
 	}
 	return exists;
@@ -296,9 +297,11 @@ flyway_checksum(const char *content)
 /*
  * Flyway: flyway_schema_history, one row per run in installed_rank order:
  * SQL and JDBC rows apply their version, BASELINE every version up to
- * its own, UNDO_SQL and DELETE rows take one back.  A failed row, or a
- * repeatable one, is refused; so is a script whose checksum is no longer
- * the recorded one.
+ * its own, UNDO_SQL and DELETE rows take one back.  A failed row is
+ * refused; so is a script whose checksum is no longer the recorded one.
+ * A repeatable's runs (no version) are not taken over: migrate runs the
+ * folder's R__ files once more at the next up or deploy, which Flyway's
+ * re-runnable scripts allow, and keeps their runs from then on.
  */
 static bool
 history_flyway(PGconn *conn, const MigrationSet *set, const char *dir,
@@ -329,12 +332,7 @@ history_flyway(PGconn *conn, const MigrationSet *set, const char *dir,
 			return false;
 		}
 		if (PQgetisnull(res, i, 1))
-		{
-			pg_log_error("Flyway's history records repeatable migration %s (installed_rank %s), which migrate does not run",
-						 script, rank);
-			pg_log_error_hint("Define what it holds as a versioned migration.");
-			return false;
-		}
+			continue;
 		if (!formats_map_flyway(version_text, strlen(version_text), &version))
 		{
 			pg_log_error("Flyway version \"%s\" of installed_rank %s cannot be mapped to a migration version",
@@ -507,7 +505,7 @@ cmd_adopt(const ClientOptions *opts)
 	PGconn	   *conn;
 	int64	   *applied = NULL;
 	int			count = 0;
-	const char *params[2];
+	const char *params[3];
 	char	   *sql;
 	PGresult   *res;
 	int			i;
@@ -522,7 +520,8 @@ cmd_adopt(const ClientOptions *opts)
 	conn = connect_reading_set(&read_opts, &set);
 	if (!client_command(conn, "BEGIN"))
 		return EXIT_FAILED;
-	if (!history_exists(conn, tool) ||
+	if ((opts->schema != NULL && !scope_use_schema(conn, opts->schema)) ||
+		!history_exists(conn, tool) ||
 		!tool->read_history(conn, &set, opts->dir, &applied, &count) ||
 		!load_set(conn, &set, opts->set, false, false, true))
 	{
@@ -531,16 +530,25 @@ cmd_adopt(const ClientOptions *opts)
 	}
 	params[0] = versions_array(applied, count);
 	params[1] = opts->set;
-	sql = psprintf("SELECT %s.migrate_baseline_versions($1::pg_catalog.int8[], set => $2::pg_catalog.text)",
+	params[2] = opts->schema;
+	sql = psprintf("SELECT %s.migrate_baseline_versions($1::pg_catalog.int8[], set => $2::pg_catalog.text,"
+				   " schema => $3::pg_catalog.text)",
 				   client_schema(conn));
-	res = client_exec(conn, sql, 2, params);
+	res = client_exec(conn, sql, 3, params);
 	if (res == NULL || !client_command(conn, "COMMIT"))
 	{
 		PQfinish(conn);
 		return EXIT_FAILED;
 	}
 	PQclear(res);
-	printf("adopted %d migrations applied by %s (%d loaded)\n", count, tool->name, set.count);
+	if (opts->schema != NULL)
+		printf("adopted %d migrations applied by %s in schema %s (%d loaded)\n",
+			   count, tool->name, opts->schema, set.count);
+	else
+		printf("adopted %d migrations applied by %s (%d loaded)\n", count, tool->name, set.count);
+	if (set.nrepeatables > 0)
+		printf("%d repeatable migrations loaded, to run at the next up or deploy\n",
+			   set.nrepeatables);
 	fflush(stdout);
 	client_disconnect(conn);
 	return EXIT_DONE;

@@ -26,7 +26,6 @@ static bool load_versioned(PGconn *conn, const MigrationSet *set,
 static char *int64_param(bool given, int64 value);
 static const char *version_or_repeatable(PGresult *res, int row);
 static int	finish(PGconn *conn, int status);
-static bool lint_in_schema(PGconn *conn, const char *schema);
 static int	run_in_transaction(const ClientOptions *opts, const char *sql,
 							   int nparams, const char *const *params,
 							   bool commit, int (*print) (PGresult *res));
@@ -37,6 +36,9 @@ static int	print_verify(PGresult *res);
 static int	print_baseline(PGresult *res);
 static int	print_nothing(PGresult *res);
 static char **assured_rules(const char *body, int *count);
+static int	print_findings(PGresult *res, const MigrationFile *f, bool json, bool *first);
+static bool already_run(PGresult *done, const MigrationFile *f);
+static PGresult *runs_done(PGconn *conn, const ClientOptions *opts);
 static bool find_pg_dump(const char *progpath, char *result);
 static bool dump_catalog(PGconn *conn, FILE *out);
 
@@ -638,41 +640,140 @@ assured_rules(const char *body, int *count)
 }
 
 /*
- * Sets the session's search_path to a tenant's schema, so that lint judges
- * the statements against that schema's tables, as apply and deploy do;
- * false after printing the error when the schema does not exist.
+ * Prints the findings of migrate_lint() (the rows of res) on file f, each
+ * at its line in the file, as text or as JSON array elements (*first says
+ * whether one was printed yet); returns EXIT_CHECK when one is an
+ * unassured error, else EXIT_DONE.
+ */
+static int
+print_findings(PGresult *res, const MigrationFile *f, bool json, bool *first)
+{
+	int			nrules;
+	char	  **rules = assured_rules(f->up, &nrules);
+	int			status = EXIT_DONE;
+	int			r;
+
+	for (r = 0; r < PQntuples(res); r++)
+	{
+		const char *rule = PQgetvalue(res, r, 2);
+		const char *severity = PQgetvalue(res, r, 3);
+		int			line = f->up_line + atoi(PQgetvalue(res, r, 1)) - 1;
+		bool		assured = false;
+		int			k;
+
+		for (k = 0; k < nrules; k++)
+			if (strcmp(rules[k], rule) == 0)
+				assured = true;
+		if (strcmp(severity, "error") == 0 && !assured)
+			status = EXIT_CHECK;
+		if (json)
+		{
+			PQExpBufferData buf;
+
+			initPQExpBuffer(&buf);
+			appendPQExpBufferStr(&buf, *first ? "\n" : ",\n");
+			appendPQExpBufferStr(&buf, "  {\"file\": ");
+			files_append_json_string(&buf, f->path);
+			if (f->repeatable)
+			{
+				appendPQExpBufferStr(&buf, ", \"repeatable\": ");
+				files_append_json_string(&buf, f->name);
+			}
+			else
+				appendPQExpBuffer(&buf, ", \"version\": " INT64_FORMAT, f->version);
+			appendPQExpBuffer(&buf, ", \"line\": %d, \"statement\": %s, \"rule\": ",
+							  line, PQgetvalue(res, r, 0));
+			files_append_json_string(&buf, rule);
+			appendPQExpBufferStr(&buf, ", \"severity\": ");
+			files_append_json_string(&buf, severity);
+			appendPQExpBuffer(&buf, ", \"assured\": %s, \"message\": ",
+							  assured ? "true" : "false");
+			files_append_json_string(&buf, PQgetvalue(res, r, 4));
+			appendPQExpBufferStr(&buf, ", \"hint\": ");
+			if (PQgetisnull(res, r, 5))
+				appendPQExpBufferStr(&buf, "null");
+			else
+				files_append_json_string(&buf, PQgetvalue(res, r, 5));
+			appendPQExpBufferChar(&buf, '}');
+			fputs(buf.data, stdout);
+			termPQExpBuffer(&buf);
+			*first = false;
+		}
+		else
+		{
+			printf("%s:%d: %s: %s [%s]%s\n", f->path, line, severity,
+				   PQgetvalue(res, r, 4), rule,
+				   assured ? " (safety assured)" : "");
+			if (!PQgetisnull(res, r, 5) && PQgetvalue(res, r, 5)[0] != '\0')
+				printf("%s:%d: hint: %s\n", f->path, line, PQgetvalue(res, r, 5));
+		}
+	}
+	return status;
+}
+
+/*
+ * Whether a folder's migration has already run as it is in the lint's set
+ * and schema: a versioned one applied (a row of done's version column), a
+ * repeatable one whose last run ran this body (a row of done's name and
+ * body columns).
  */
 static bool
-lint_in_schema(PGconn *conn, const char *schema)
+already_run(PGresult *done, const MigrationFile *f)
 {
-	const char *params[1];
-	PGresult   *res;
-	bool		found;
+	int			r;
 
-	params[0] = schema;
-	res = client_exec(conn,
-					  "SELECT pg_catalog.set_config('search_path', pg_catalog.quote_ident(nspname), false)"
-					  " FROM pg_catalog.pg_namespace WHERE nspname = $1", 1, params);
-	if (res == NULL)
-		return false;
-	found = PQntuples(res) == 1;
-	PQclear(res);
-	if (!found)
-		pg_log_error("schema \"%s\" does not exist", schema);
-	return found;
+	for (r = 0; r < PQntuples(done); r++)
+	{
+		if (f->repeatable)
+		{
+			if (!PQgetisnull(done, r, 1) && strcmp(PQgetvalue(done, r, 1), f->name) == 0 &&
+				strcmp(PQgetvalue(done, r, 2), f->up) == 0)
+				return true;
+		}
+		else if (PQgetisnull(done, r, 1) &&
+				 strtoi64(PQgetvalue(done, r, 0), NULL, 10) == f->version)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Returns what has run in the lint's set and schema (see already_run()),
+ * or NULL after printing the error.
+ */
+static PGresult *
+runs_done(PGconn *conn, const ClientOptions *opts)
+{
+	const char *params[2];
+	char	   *sql;
+	PGresult   *res;
+
+	params[0] = opts->set;
+	params[1] = opts->schema ? opts->schema : "";
+	sql = psprintf("SELECT version, NULL, NULL FROM %1$s.migrate_applied"
+				   " WHERE set = $1 AND schema = $2"
+				   " UNION ALL"
+				   " (SELECT DISTINCT ON (name) NULL, name, body FROM %1$s.migrate_repeatable_runs"
+				   " WHERE set = $1 AND schema = $2 ORDER BY name, id DESC)",
+				   client_schema(conn));
+	res = client_exec(conn, sql, 2, params);
+	pfree(sql);
+	return res;
 }
 
 /*
  * lint [FILE...]: migrate_lint() on the up of each file given, or of the
- * folder's migrations that are not applied, printing each finding at its
- * line in the file; status 3 when one is an unassured error.
+ * folder's migrations that have not run as they are (versioned ones not
+ * applied, repeatable ones whose body is not the one last run), printing
+ * each finding at its line in the file; status 3 when one is an unassured
+ * error.
  */
 int
 cmd_lint(const ClientOptions *opts, int nfiles, char **files)
 {
 	MigrationSet set;
 	PGconn	   *conn;
-	PGresult   *applied = NULL;
+	PGresult   *done = NULL;
 	char	   *sql;
 	bool		json = strcmp(opts->format, "json") == 0;
 	bool		first = true;
@@ -697,45 +798,22 @@ cmd_lint(const ClientOptions *opts, int nfiles, char **files)
 		read_set_or_exit(opts, &set);
 
 	conn = client_connect(opts);
-	if (nfiles == 0)
-	{
-		const char *params[2];
-
-		params[0] = opts->set;
-		params[1] = opts->schema ? opts->schema : "";
-		sql = psprintf("SELECT version FROM %s.migrate_applied WHERE set = $1 AND schema = $2",
-					   client_schema(conn));
-		applied = client_exec(conn, sql, 2, params);
-		pfree(sql);
-		if (applied == NULL)
-			return finish(conn, EXIT_FAILED);
-	}
-	if (opts->schema && !lint_in_schema(conn, opts->schema))
+	if (nfiles == 0 && (done = runs_done(conn, opts)) == NULL)
+		return finish(conn, EXIT_FAILED);
+	if (opts->schema && !scope_use_schema(conn, opts->schema))
 		return finish(conn, EXIT_FAILED);
 	sql = psprintf("SELECT statement, line, rule, severity, message, hint FROM %s.migrate_lint($1)",
 				   client_schema(conn));
 	if (json)
 		printf("[");
-	for (i = 0; i < set.count; i++)
+	for (i = 0; i < set.count + set.nrepeatables; i++)
 	{
-		const MigrationFile *f = &set.files[i];
+		const MigrationFile *f = i < set.count ? &set.files[i] : &set.repeatables[i - set.count];
 		const char *params[1];
 		PGresult   *res;
-		char	  **rules;
-		int			nrules;
-		int			r;
 
-		if (applied)
-		{
-			bool		is_applied = false;
-
-			for (r = 0; r < PQntuples(applied); r++)
-				if (strtoi64(PQgetvalue(applied, r, 0), NULL, 10) == f->version)
-					is_applied = true;
-			if (is_applied)
-				continue;
-		}
-		rules = assured_rules(f->up, &nrules);
+		if (done && already_run(done, f))
+			continue;
 		params[0] = f->up;
 		res = client_exec(conn, sql, 1, params);
 		if (res == NULL)
@@ -743,60 +821,14 @@ cmd_lint(const ClientOptions *opts, int nfiles, char **files)
 			fprintf(stderr, "(in file \"%s\")\n", f->path);
 			return finish(conn, EXIT_FAILED);
 		}
-		for (r = 0; r < PQntuples(res); r++)
-		{
-			const char *rule = PQgetvalue(res, r, 2);
-			const char *severity = PQgetvalue(res, r, 3);
-			int			line = f->up_line + atoi(PQgetvalue(res, r, 1)) - 1;
-			bool		assured = false;
-			int			k;
-
-			for (k = 0; k < nrules; k++)
-				if (strcmp(rules[k], rule) == 0)
-					assured = true;
-			if (strcmp(severity, "error") == 0 && !assured)
-				status = EXIT_CHECK;
-			if (json)
-			{
-				PQExpBufferData buf;
-
-				initPQExpBuffer(&buf);
-				appendPQExpBufferStr(&buf, first ? "\n" : ",\n");
-				appendPQExpBufferStr(&buf, "  {\"file\": ");
-				files_append_json_string(&buf, f->path);
-				appendPQExpBuffer(&buf, ", \"version\": " INT64_FORMAT ", \"line\": %d, \"statement\": %s, \"rule\": ",
-								  f->version, line, PQgetvalue(res, r, 0));
-				files_append_json_string(&buf, rule);
-				appendPQExpBufferStr(&buf, ", \"severity\": ");
-				files_append_json_string(&buf, severity);
-				appendPQExpBuffer(&buf, ", \"assured\": %s, \"message\": ",
-								  assured ? "true" : "false");
-				files_append_json_string(&buf, PQgetvalue(res, r, 4));
-				appendPQExpBufferStr(&buf, ", \"hint\": ");
-				if (PQgetisnull(res, r, 5))
-					appendPQExpBufferStr(&buf, "null");
-				else
-					files_append_json_string(&buf, PQgetvalue(res, r, 5));
-				appendPQExpBufferChar(&buf, '}');
-				fputs(buf.data, stdout);
-				termPQExpBuffer(&buf);
-				first = false;
-			}
-			else
-			{
-				printf("%s:%d: %s: %s [%s]%s\n", f->path, line, severity,
-					   PQgetvalue(res, r, 4), rule,
-					   assured ? " (safety assured)" : "");
-				if (!PQgetisnull(res, r, 5) && PQgetvalue(res, r, 5)[0] != '\0')
-					printf("%s:%d: hint: %s\n", f->path, line, PQgetvalue(res, r, 5));
-			}
-		}
+		if (print_findings(res, f, json, &first) == EXIT_CHECK)
+			status = EXIT_CHECK;
 		PQclear(res);
 	}
 	if (json)
 		printf("%s]\n", first ? "" : "\n");
-	if (applied)
-		PQclear(applied);
+	if (done)
+		PQclear(done);
 	pfree(sql);
 	return finish(conn, status);
 }

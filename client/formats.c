@@ -54,6 +54,7 @@ typedef enum PairedKind
 	PAIRED_NONE,				/* not a file of the layout */
 	PAIRED_UP,
 	PAIRED_DOWN,
+	PAIRED_REPEATABLE,			/* a repeatable migration (Flyway's R__) */
 	PAIRED_BAD					/* a bad name: the error is set */
 } PairedKind;
 
@@ -100,6 +101,7 @@ static size_t leading_digits(const char *s);
 static char *skip_blank_and_comments(char *p);
 static void blank_transaction_wrapper(char *body);
 static MigrationFile *add_file(MigrationSet *set, int *allocated);
+static bool add_repeatable(MigrationSet *set, int *allocated, char *name, char *path);
 static char *body_of(const char *content);
 static char *read_body(const char *path);
 static bool read_paired(const char *dir, FolderEntries *entries, const PairedLayout *layout,
@@ -341,6 +343,25 @@ add_file(MigrationSet *set, int *allocated)
 }
 
 /*
+ * Appends a repeatable migration whose file holds nothing but its body, as
+ * Flyway's R__ files do; false after an error.
+ */
+static bool
+add_repeatable(MigrationSet *set, int *allocated, char *name, char *path)
+{
+	MigrationFile *file = add_file(set, allocated);
+
+	file->repeatable = true;
+	file->name = name;
+	file->path = path;
+	file->up_line = 1;
+	if ((file->raw = files_read_text(path)) == NULL)
+		return false;
+	file->up = body_of(file->raw);
+	return true;
+}
+
+/*
  * Returns a copy of a file's content as a body: without a leading UTF-8
  * byte order mark (which editors on Windows write, and Flyway ignores), its
  * transaction wrapper blanked out.
@@ -415,6 +436,12 @@ read_paired(const char *dir, FolderEntries *entries, const PairedLayout *layout,
 				if (parsed.hint)
 					pg_log_error_hint("%s", parsed.hint);
 				return false;
+			}
+			if (kind == PAIRED_REPEATABLE && pass == 0)
+			{
+				if (!add_repeatable(set, &allocated, parsed.name, path))
+					return false;
+				continue;
 			}
 			if (kind != (pass == 0 ? PAIRED_UP : PAIRED_DOWN))
 				continue;
@@ -539,21 +566,25 @@ formats_map_flyway(const char *text, size_t len, int64 *version)
 }
 
 /*
- * Flyway: V<version>__<description>.sql, undo U<version>__<description>.sql;
- * a repeatable R__ file is refused: repeatable migrations are read from
- * folders in migrate's own format, where their sections say where the body
- * and the down are.
+ * Flyway: V<version>__<description>.sql, undo U<version>__<description>.sql,
+ * and repeatable R__<description>.sql, whose whole content is the body
+ * (with no down: rolling back its first run runs nothing).
  */
 static PairedKind
 parse_flyway(const char *name, const char *path, PairedName *parsed)
 {
 	const char *sep = strstr(name, "__");
 
-	if (name[0] == 'R' && sep == name + 1)
+	if (files_is_repeatable_name(name))
 	{
-		parsed->error = psprintf("file \"%s\" is a repeatable migration, which migrate does not run from a Flyway folder", path);
-		parsed->hint = "Keep repeatable migrations in a folder of migrate's own format, as R__<name>.sql files with a \"-- migrate:up\" line, or define it with migrate_define_repeatable().";
-		return PAIRED_BAD;
+		parsed->name = pnstrdup(name + 3, strlen(name) - 7);
+		if (parsed->name[0] == '\0')
+		{
+			parsed->error = psprintf("invalid Flyway file name \"%s\"", path);
+			parsed->detail = "A repeatable migration file is named R__<description>.sql, the description not empty.";
+			return PAIRED_BAD;
+		}
+		return PAIRED_REPEATABLE;
 	}
 	if ((name[0] != 'V' && name[0] != 'U') || sep == NULL)
 	{

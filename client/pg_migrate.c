@@ -63,7 +63,7 @@ static const CommandInfo commands[] = {
 	"load, then mark pending migrations up to VERSION applied"},
 	{"resolve", "VERSION applied|pending", TAKES_FORMAT | TAKES_SET | TAKES_SCHEMA, 2, 2,
 	"load, then record the repair of a failed migration"},
-	{"adopt", "", TAKES_FROM | TAKES_FORMAT | TAKES_SET, 0, 0,
+	{"adopt", "", TAKES_FROM | TAKES_FORMAT | TAKES_SET | TAKES_SCHEMA, 0, 0,
 	"take over a database another tool migrated: load, and mark applied what it applied"},
 	{"dump", "[FILE]", 0, 0, 1,
 	"write the schema and migrate's catalog rows, as pg_dump does"},

@@ -156,6 +156,7 @@ extern char *params_set_checksum(const MigrationSet *set);
 extern bool scope_schemas_array(PGconn *conn, const ClientOptions *opts,
 								char **array);
 extern bool scope_set_known(PGconn *conn, const char *set_name);
+extern bool scope_use_schema(PGconn *conn, const char *schema);
 extern bool scope_load_repeatables(PGconn *conn, const MigrationSet *set,
 								   const char *set_name, bool prune,
 								   bool report_all, bool quiet);

@@ -209,3 +209,29 @@ scope_load_repeatables(PGconn *conn, const MigrationSet *set,
 	PQclear(res);
 	return true;
 }
+
+/*
+ * Sets the session's search_path to a tenant's schema, as apply and deploy
+ * do for its bodies: lint then judges statements against that schema's
+ * tables, and adopt finds the other tool's history table there.  False
+ * after printing the error when the schema does not exist.
+ */
+bool
+scope_use_schema(PGconn *conn, const char *schema)
+{
+	const char *params[1];
+	PGresult   *res;
+	bool		found;
+
+	params[0] = schema;
+	res = client_exec(conn,
+					  "SELECT pg_catalog.set_config('search_path', pg_catalog.quote_ident(nspname), false)"
+					  " FROM pg_catalog.pg_namespace WHERE nspname = $1", 1, params);
+	if (res == NULL)
+		return false;
+	found = PQntuples(res) == 1;
+	PQclear(res);
+	if (!found)
+		pg_log_error("schema \"%s\" does not exist", schema);
+	return found;
+}

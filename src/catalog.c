@@ -335,11 +335,12 @@ static const CatalogQueryDef catalog_queries[NUM_CATALOG_QUERIES] = {
 		0, {0}, SCOPE_SCHEMA
 	},
 	[Q_STATUS_SCHEMAS] = {
-		"SELECT schema, version, name, state, applied_at, transactional, reversible,"
+		"SELECT st.schema, version, name, state, applied_at, transactional, reversible,"
 		" unassured, detail"
-		" FROM %1$s.migrate_status_of($2, $1)"
-		" ORDER BY pg_catalog.array_position($1, schema), version NULLS LAST,"
-		" name COLLATE \"C\"",
+		" FROM %1$s.migrate_status_of($2, $1) st"
+		" JOIN pg_catalog.unnest($1) WITH ORDINALITY AS given(schema, position)"
+		" ON given.schema = st.schema"
+		" ORDER BY given.position, version NULLS LAST, name COLLATE \"C\"",
 		1, {TEXTARRAYOID}, SCOPE_SET
 	},
 	[Q_PROGRESS_START] = {

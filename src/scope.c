@@ -23,6 +23,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/hsearch.h"
 #include "utils/memutils.h"
 
 /* The longest set name: a name like any other in the catalogs */
@@ -220,6 +221,29 @@ scope_lock_key(void)
 	return hash == 0 ? 1 : hash;
 }
 
+/* A schema of a list, by OID, with its position in the list (from 1) */
+typedef struct SchemaSeen
+{
+	Oid			oid;
+	int			position;
+} SchemaSeen;
+
+/*
+ * Returns an empty hash table of SchemaSeen, sized for n schemas: a list of
+ * thousands of tenants is checked for repeats in linear time.
+ */
+static HTAB *
+schemas_seen_create(int n)
+{
+	HASHCTL		ctl;
+
+	ctl.keysize = sizeof(Oid);
+	ctl.entrysize = sizeof(SchemaSeen);
+	ctl.hcxt = CurrentMemoryContext;
+	return hash_create("migrate schemas given", n, &ctl,
+					   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+}
+
 /*
  * Reads a schemas argument (migrate_deploy(), migrate_revert(),
  * migrate_status_schemas()): NIL
@@ -236,6 +260,7 @@ scope_schemas_argument(FunctionCallInfo fcinfo, int argno)
 	int			n;
 	int			i;
 	List	   *result = NIL;
+	HTAB	   *seen;
 
 	if (argno >= PG_NARGS() || PG_ARGISNULL(argno))
 		return NIL;
@@ -250,10 +275,13 @@ scope_schemas_argument(FunctionCallInfo fcinfo, int argno)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("schemas must not be empty"),
 				 errhint("Pass the tenant schemas to migrate, or leave schemas out to run under the session's own search_path.")));
+	seen = schemas_seen_create(n);
 	for (i = 0; i < n; i++)
 	{
 		char	   *schema;
-		ListCell   *lc;
+		SchemaSeen *entry;
+		Oid			oid;
+		bool		found;
 
 		if (nulls[i])
 			ereport(ERROR,
@@ -261,14 +289,17 @@ scope_schemas_argument(FunctionCallInfo fcinfo, int argno)
 					 errmsg("schemas must not hold null"),
 					 errdetail("Element %d of %d is null; nothing was run.", i + 1, n)));
 		schema = TextDatumGetCString(elems[i]);
-		foreach(lc, result)
-			if (strcmp((char *) lfirst(lc), schema) == 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("schema \"%s\" is given twice", schema),
-						 errdetail("Elements %d and %d of schemas are the same; nothing was run.",
-								   foreach_current_index(lc) + 1, i + 1)));
-		result = lappend(result, (char *) scope_check_schema(schema));
+		oid = get_namespace_oid(scope_check_schema(schema), false);
+		entry = (SchemaSeen *) hash_search(seen, &oid, HASH_ENTER, &found);
+		if (found)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("schema \"%s\" is given twice", schema),
+					 errdetail("Elements %d and %d of schemas are the same; nothing was run.",
+							   entry->position, i + 1)));
+		entry->position = i + 1;
+		result = lappend(result, schema);
 	}
+	hash_destroy(seen);
 	return result;
 }

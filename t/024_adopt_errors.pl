@@ -78,8 +78,6 @@ my @bad = (
 		qr/error: .*V1\.2\.3\.4__a\.sql/ ],
 	[ 'flyway part too large', { 'V1.100__a.sql' => "select 1;\n" }, [ '--format', 'flyway', 'load' ], 1,
 		qr/error: .*V1\.100__a\.sql/ ],
-	[ 'repeatable file', { 'V1__a.sql' => "select 1;\n", 'R__views.sql' => "select 1;\n" }, [ '--format', 'flyway', 'load' ], 1,
-		qr/error: file ".*R__views\.sql" is a repeatable migration, which migrate does not run/ ],
 	[ 'sqitch script missing', { 'sqitch.plan' => "%project=p\n\na 2026-11-21T09:30:00Z P <p\@example.com> # a\nb 2026-11-21T09:32:00Z P <p\@example.com> # b\n",
 			'deploy/a.sql' => "select 1;\n" }, [ '--format', 'sqitch', 'load' ], 1, qr/error: .*deploy\/b\.sql/ ],
 	[ 'sql-migrate name without digits', { 'create_a.sql' => "-- +migrate Up\nselect 1;\n" }, [ '--format', 'sql-migrate', 'load' ], 1,

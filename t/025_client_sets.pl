@@ -2,7 +2,9 @@
 # sets with the same versions, each from a folder of its own (--set); a
 # deploy over tenant schemas (--schema, --schemas-from) that stops at a
 # failing tenant and goes on when run again; status and status --check per
-# schema; R__<name>.sql files; and the bad usages.
+# schema; R__<name>.sql files, in migrate's format and in Flyway's; lint of
+# the repeatables that would run; adopting a tenant schema that Flyway
+# migrated; and the bad usages.
 
 use strict;
 use warnings;
@@ -14,6 +16,7 @@ use Test::More;
 use FindBin;
 use lib $FindBin::RealBin;
 use MigrateTest;
+use AdoptTools;
 
 my $node = PostgreSQL::Test::Cluster->new('client_sets');
 $node->init;
@@ -297,6 +300,81 @@ is(query(q{SELECT count(*) FROM pg_views WHERE viewname = 'item_count' AND schem
 ($rc, $out, $err) = pg_migrate($node, $trep, 'status', '--set', 'shop', '--check', '--schemas-from', q{SELECT unnest(ARRAY['acme', 'globex'])});
 is($rc, 0, 'status --check of the set over both schemas exits 0') or diag($out);
 like($out, qr/^globex\s+applied\s+item_count/m, 'status shows the repeatable per schema');
+
+# lint of a folder judges the repeatables whose body would run (not run yet,
+# or changed since their last run), at their file's lines, and not those
+# that ran as they are.
+query('CREATE MATERIALIZED VIEW totals AS SELECT 1 AS n');
+my $lrep = folder('lint_repeatable',
+	'R__refresh_totals.sql' => "-- migrate:up\nSELECT 1;\nREFRESH MATERIALIZED VIEW totals;\n");
+($rc, $out, $err) = pg_migrate($node, $lrep, 'lint', '--set', 'lintrep');
+is($rc, 3, 'lint of a repeatable that would run with an error finding exits 3');
+like($out, qr{^\Q$lrep\E/R__refresh_totals\.sql:3: error: .*\[refresh-matview-not-concurrently\]$}m,
+	'lint names the repeatable\'s file and the line of the statement');
+write_file("$lrep/R__refresh_totals.sql", "-- migrate:up\nREFRESH MATERIALIZED VIEW totals;\n-- migrate:safety-assured refresh-matview-not-concurrently\n");
+($rc, $out, $err) = pg_migrate($node, $lrep, 'up', '--set', 'lintrep');
+is($rc, 0, 'up of the set with the assured repeatable succeeds') or diag($err);
+($rc, $out, $err) = pg_migrate($node, $lrep, 'lint', '--set', 'lintrep', '--format', 'json');
+is($rc, 0, 'lint after the repeatable ran as it is exits 0');
+is($out, "[]\n", 'lint skips the repeatable that ran with this body');
+write_file("$lrep/R__refresh_totals.sql", "-- migrate:up\nREFRESH MATERIALIZED VIEW totals;\n");
+($rc, $out, $err) = pg_migrate($node, $lrep, 'lint', '--set', 'lintrep', '--format', 'json');
+is($rc, 3, 'lint of the changed repeatable exits 3');
+like($out, qr/"repeatable": "refresh_totals", "line": 2, .*"rule": "refresh-matview-not-concurrently"/,
+	'the JSON names the repeatable and its line');
+
+# --- Flyway's repeatable files, and adopting a tenant that Flyway migrated ----
+
+# Flyway keeps its history in the first schema it manages; here the tenant's.
+# A version ran, and a repeatable (version NULL) ran with the file's body.
+my $fly = folder('flyway_tenant',
+	'V1__create_orders.sql' => "CREATE TABLE orders (id bigint, total numeric);\n",
+	'V2__add_orders_state.sql' => "ALTER TABLE orders ADD COLUMN state text;\n",
+	'R__order_totals.sql' => "CREATE OR REPLACE VIEW order_totals AS SELECT count(*) AS n FROM orders;\n");
+query(q{CREATE SCHEMA umbrella; CREATE TABLE umbrella.orders (id bigint, total numeric);
+  CREATE VIEW umbrella.order_totals AS SELECT count(*) AS n FROM umbrella.orders;
+  CREATE TABLE umbrella.flyway_schema_history (installed_rank int PRIMARY KEY, version varchar(50),
+    description varchar(200) NOT NULL, type varchar(20) NOT NULL, script varchar(1000) NOT NULL,
+    checksum int, installed_by varchar(100) NOT NULL, installed_on timestamp NOT NULL DEFAULT now(),
+    execution_time int NOT NULL, success boolean NOT NULL);
+  INSERT INTO umbrella.flyway_schema_history VALUES
+    (0, NULL, '<< Flyway Schema Creation >>', 'SCHEMA', '"umbrella"', NULL, 'u', now(), 0, true),
+    (1, '1', 'create orders', 'SQL', 'V1__create_orders.sql', }
+	  . flyway_checksum("CREATE TABLE orders (id bigint, total numeric);\n") . q{, 'u', now(), 5, true),
+    (2, NULL, 'order totals', 'SQL', 'R__order_totals.sql', }
+	  . flyway_checksum("CREATE OR REPLACE VIEW order_totals AS SELECT count(*) AS n FROM orders;\n")
+	  . q{, 'u', now(), 3, true)});
+
+($rc, $out, $err) = pg_migrate($node, $fly, 'status', '--set', 'flyway_tenant', '--schema', 'umbrella');
+like($out, qr/^\s+pending\s+order_totals\s+\[not loaded\]$/m, 'a Flyway R__ file is read as a repeatable');
+
+($rc, $out, $err) = pg_migrate($node, $fly, 'adopt', '--from', 'flyway', '--set', 'flyway_tenant');
+is($rc, 1, 'adopt without --schema does not find the history in the tenant schema');
+like($err, qr/flyway's history table flyway_schema_history does not exist\n.*hint:.*--schema/,
+	'the hint names --schema');
+
+($rc, $out, $err) = pg_migrate($node, $fly, 'adopt', '--from', 'flyway', '--set', 'flyway_tenant', '--schema', 'umbrella');
+is($rc, 0, 'adopt --schema of a Flyway history with a repeatable succeeds') or diag($err);
+is($out, "adopted 1 migrations applied by flyway in schema umbrella (2 loaded)\n"
+	  . "1 repeatable migrations loaded, to run at the next up or deploy\n",
+	'adopt says what it marked applied there, and what runs next');
+is(query(q{SELECT string_agg(schema || ':' || version, ',') FROM migrate_applied WHERE set = 'flyway_tenant'}),
+	'umbrella:10000', 'version 1 is applied in the tenant schema, nowhere else');
+
+($rc, $out, $err) = pg_migrate($node, $fly, 'deploy', '--set', 'flyway_tenant', '--schema', 'umbrella');
+is($rc, 0, 'deploy after adopt succeeds') or diag($err);
+like($err, qr/== Running 20000 add_orders_state \(up\).*== Running repeatable order_totals \(up\)/s,
+	'deploy runs the version Flyway had not, then the repeatable');
+unlike($err, qr/== Running 10000/, 'not the version Flyway had run');
+is(query(q{SELECT count(*) FROM pg_attribute WHERE attrelid = 'umbrella.orders'::regclass AND attname = 'state'}),
+	'1', 'the new version ran in the tenant schema');
+($rc, $out, $err) = pg_migrate($node, $fly, 'status', '--set', 'flyway_tenant', '--schema', 'umbrella', '--check');
+is($rc, 0, 'status --check after the deploy exits 0') or diag($out);
+
+my $bad_fly = folder('flyway_bad', 'V1__a.sql' => "SELECT 1;\n", 'R__.sql' => "SELECT 1;\n");
+($rc, $out, $err) = pg_migrate($node, $bad_fly, 'status', '--format', 'flyway');
+is($rc, 1, 'a Flyway repeatable file without a description: exits 1');
+like($err, qr/error: invalid Flyway file name ".*R__\.sql"/, 'naming the file');
 
 # --- Help ---------------------------------------------------------------------
 
