@@ -74,6 +74,8 @@ typedef struct CatalogQueryDef
 	int			nargs;			/* parameters the caller passes */
 	Oid			argtypes[CATALOG_MAX_ARGS];
 	CatalogScopeArgs scope;		/* scope parameters appended to those */
+	int			cursor_options; /* how to plan it: 0, or a CURSOR_OPT_*
+								 * plan choice */
 } CatalogQueryDef;
 
 /*
@@ -335,13 +337,16 @@ static const CatalogQueryDef catalog_queries[NUM_CATALOG_QUERIES] = {
 		0, {0}, SCOPE_SCHEMA
 	},
 	[Q_STATUS_SCHEMAS] = {
-		"SELECT st.schema, version, name, state, applied_at, transactional, reversible,"
+		"SELECT schema, version, name, state, applied_at, transactional, reversible,"
 		" unassured, detail"
-		" FROM %1$s.migrate_status_of($2, $1) st"
-		" JOIN pg_catalog.unnest($1) WITH ORDINALITY AS given(schema, position)"
-		" ON given.schema = st.schema"
-		" ORDER BY given.position, version NULLS LAST, name COLLATE \"C\"",
-		1, {TEXTARRAYOID}, SCOPE_SET
+		" FROM %1$s.migrate_status_of($2, $1)",
+		1, {TEXTARRAYOID}, SCOPE_SET,
+
+		/*
+		 * One plan for every list: planning the list of thousands of schemas
+		 * as a constant costs more than the hash joins save.
+		 */
+		CURSOR_OPT_GENERIC_PLAN
 	},
 	[Q_PROGRESS_START] = {
 		"INSERT INTO %1$s.migrate_progress"
@@ -740,7 +745,8 @@ catalog_plan(CatalogQuery query)
 	catalog_become_owner(&saved);
 	PG_TRY();
 	{
-		plan = SPI_prepare(psprintf(def->sql, catalog_schema), nargs, argtypes);
+		plan = SPI_prepare_cursor(psprintf(def->sql, catalog_schema), nargs, argtypes,
+								  def->cursor_options);
 	}
 	PG_FINALLY();
 	{

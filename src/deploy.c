@@ -483,10 +483,13 @@ deploy_scope(MigrateDirection direction, bool has_target, int64 target,
 		{
 			Migration  *m = (Migration *) lfirst(lc);
 
+			/* what a migration's run allocates goes when it is done */
+			SPI_connect_ext(SPI_OPT_NONATOMIC);
 			if (m->transactional)
 				deploy_transactional(m, direction, role);
 			else
 				deploy_top_level(m, direction, role);
+			SPI_finish();
 			ran++;
 		}
 	}
@@ -564,8 +567,16 @@ deploy_schemas(MigrateDirection direction, bool has_target, int64 target,
 		int			ran;
 
 		scope_set(set, (const char *) lfirst(lc));
+
+		/*
+		 * What a tenant's deploy allocates (its plan, the results of its
+		 * catalog queries) goes when it is done: a deploy over thousands of
+		 * schemas runs in the memory of one.
+		 */
+		SPI_connect_ext(SPI_OPT_NONATOMIC);
 		ran = deploy_scope(direction, has_target, target, has_steps, steps,
 						   ++position, total);
+		SPI_finish();
 		migrations += ran;
 		changed += ran > 0 ? 1 : 0;
 	}

@@ -458,7 +458,7 @@ check_safety(MigrationPlan *plan)
 		char	   *assured = catalog_getvalue(rows->vals[i], rows->tupdesc, 2);
 		Migration  *m;
 		List	   *up_findings;
-		List	   *down_findings;
+		List	   *down_findings = NIL;
 		ListCell   *fc;
 
 		/* both lists are in version order: skip migrations not selected */
@@ -468,7 +468,7 @@ check_safety(MigrationPlan *plan)
 			continue;
 		m = (Migration *) lfirst(lc);
 
-		safety_relint(m, &up_findings, &down_findings);
+		safety_relint(m, &up_findings, store ? &down_findings : NULL);
 		if (store)
 		{
 			int64	   *v = palloc(sizeof(int64));
@@ -613,12 +613,11 @@ check_repeatable_safety(MigrationPlan *plan)
 	{
 		Migration  *m = (Migration *) lfirst(lc);
 		List	   *up_findings;
-		List	   *down_findings;
 		ListCell   *fc;
 
 		if (!m->repeatable)
 			continue;
-		safety_relint(m, &up_findings, &down_findings);
+		safety_relint(m, &up_findings, NULL);
 		foreach(fc, safety_unassured(up_findings, m->assured))
 		{
 			LintFinding *f = (LintFinding *) lfirst(fc);

@@ -212,6 +212,7 @@ safety_array_text(Datum array)
 typedef struct RelintProbe
 {
 	const Migration *m;
+	bool		want_down;		/* whether to lint the down too */
 	List	   *up_findings;
 	List	   *down_findings;
 } RelintProbe;
@@ -230,7 +231,7 @@ relint_probe(void *arg)
 	scope_apply_search_path();
 	up = statements_parse_body(m->up, m->version, MIGRATE_UP);
 	p->up_findings = lint_body(m->up, up, m->transactional, NULL, NULL);
-	if (m->down != NULL)
+	if (m->down != NULL && p->want_down)
 		p->down_findings = lint_body(m->down,
 									 statements_parse_body(m->down, m->version, MIGRATE_DOWN),
 									 m->transactional, m->up, up);
@@ -239,7 +240,8 @@ relint_probe(void *arg)
 /*
  * Lints a stored migration again, against the catalog as it is now and
  * under the settings its bodies SET: the findings of its up in *up_findings,
- * and of its down (judged in the light of its up) in *down_findings.  A body
+ * and, unless down_findings is NULL (a caller that only enforces the up's),
+ * of its down (judged in the light of its up) in *down_findings.  A body
  * that no longer passes the checks of migrate_define() (a row written by
  * hand) has no findings here: running it raises its error.  Runs in a
  * subtransaction that is rolled back, as every question of the lint.
@@ -251,6 +253,7 @@ safety_relint(const Migration *m, List **up_findings, List **down_findings)
 	ErrorData  *error;
 
 	probe.m = m;
+	probe.want_down = down_findings != NULL;
 	probe.up_findings = NIL;
 	probe.down_findings = NIL;
 	error = subxact_probe(relint_probe, &probe);
@@ -267,7 +270,8 @@ safety_relint(const Migration *m, List **up_findings, List **down_findings)
 		probe.down_findings = NIL;
 	}
 	*up_findings = probe.up_findings;
-	*down_findings = probe.down_findings;
+	if (down_findings != NULL)
+		*down_findings = probe.down_findings;
 }
 
 /*

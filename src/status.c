@@ -17,6 +17,7 @@
 #include "funcapi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/hsearch.h"
 #include "utils/tuplestore.h"
 
 PG_FUNCTION_INFO_V1(migrate_status);
@@ -29,6 +30,23 @@ typedef struct FreshUnassured
 	Datum		rules;			/* text[] */
 } FreshUnassured;
 
+/* A schema's position in the list given (from 1), by name */
+typedef struct SchemaPosition
+{
+	char		schema[NAMEDATALEN];
+	int			position;
+} SchemaPosition;
+
+/* A row of migrate_status_schemas(), with what orders it */
+typedef struct SchemaStatusRow
+{
+	int			position;		/* of its schema in the list given */
+	bool		repeatable;		/* no version: after the versioned ones */
+	int64		version;
+	char	   *name;
+	HeapTuple	tuple;
+} SchemaStatusRow;
+
 static int	rule_compare(const ListCell *a, const ListCell *b);
 static Datum unassured_now(const Migration *m, const char *assured);
 static List *fresh_unassured(void);
@@ -36,6 +54,10 @@ static Migration *find_definition(SPITupleTable *defs, uint64 ndefs, int64 versi
 								  char **assured);
 static void copy_result_rows(FunctionCallInfo fcinfo, SPITupleTable *rows,
 							 uint64 count, List *fresh);
+static HTAB *schema_positions(List *schemas);
+static SchemaStatusRow *order_schema_rows(SPITupleTable *rows, uint64 count,
+										  List *schemas);
+static int	schema_row_compare(const void *a, const void *b);
 
 /*
  * Orders rule ids (String nodes) bytewise.
@@ -56,13 +78,12 @@ static Datum
 unassured_now(const Migration *m, const char *assured)
 {
 	List	   *up_findings;
-	List	   *down_findings;
 	List	   *rules = NIL;
 	Datum	   *elems;
 	int			n = 0;
 	ListCell   *lc;
 
-	safety_relint(m, &up_findings, &down_findings);
+	safety_relint(m, &up_findings, NULL);
 	foreach(lc, safety_unassured(up_findings, assured))
 	{
 		const char *rule = ((LintFinding *) lfirst(lc))->rule;
@@ -212,9 +233,11 @@ migrate_status_schemas(PG_FUNCTION_ARGS)
 	uint64		i;
 	Datum		values[9];
 	bool		nulls[9];
+	List	   *schemas;
+	SchemaStatusRow *ordered;
 
 	/* every schema checked (it exists, no NULL, none twice) first */
-	(void) scope_schemas_argument(fcinfo, 1);
+	schemas = scope_schemas_argument(fcinfo, 1);
 	scope_set(set, "");
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();
@@ -227,9 +250,10 @@ migrate_status_schemas(PG_FUNCTION_ARGS)
 	catalog_exec(Q_STATUS_SCHEMAS, values, " ", true, 0);
 	rows = SPI_tuptable;
 	count = SPI_processed;
+	ordered = order_schema_rows(rows, count, schemas);
 	for (i = 0; i < count; i++)
 	{
-		heap_deform_tuple(rows->vals[i], rows->tupdesc, values, nulls);
+		heap_deform_tuple(ordered[i].tuple, rows->tupdesc, values, nulls);
 		/* a pending versioned migration: its unassured rules, judged now */
 		if (!nulls[1] && !nulls[7] &&
 			strcmp(TextDatumGetCString(values[3]), "pending") == 0)
@@ -249,4 +273,79 @@ migrate_status_schemas(PG_FUNCTION_ARGS)
 	scope_set(set, "");
 	SPI_finish();
 	return (Datum) 0;
+}
+
+/*
+ * Returns a hash table of SchemaPosition: where each schema of a list
+ * stands in it.
+ */
+static HTAB *
+schema_positions(List *schemas)
+{
+	HASHCTL		ctl;
+	HTAB	   *positions;
+	ListCell   *lc;
+
+	ctl.keysize = NAMEDATALEN;
+	ctl.entrysize = sizeof(SchemaPosition);
+	ctl.hcxt = CurrentMemoryContext;
+	positions = hash_create("migrate schema positions", list_length(schemas), &ctl,
+							HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	foreach(lc, schemas)
+	{
+		SchemaPosition *entry = (SchemaPosition *) hash_search(positions, lfirst(lc),
+															   HASH_ENTER, NULL);
+
+		entry->position = foreach_current_index(lc) + 1;
+	}
+	return positions;
+}
+
+/*
+ * Returns the rows of Q_STATUS_SCHEMAS in the order migrate_status_schemas()
+ * gives them: by the schema's place in the list given, then versions in
+ * order, then the repeatables by name (bytewise).  Sorting here keeps the
+ * query free of a join on the list, whose size a prepared plan cannot know.
+ */
+static SchemaStatusRow *
+order_schema_rows(SPITupleTable *rows, uint64 count, List *schemas)
+{
+	HTAB	   *positions = schema_positions(schemas);
+	SchemaStatusRow *ordered = palloc(sizeof(SchemaStatusRow) * Max(count, 1));
+	uint64		i;
+
+	for (i = 0; i < count; i++)
+	{
+		bool		isnull;
+		char	   *schema = catalog_getvalue(rows->vals[i], rows->tupdesc, 1);
+		SchemaPosition *entry = (SchemaPosition *) hash_search(positions, schema,
+															   HASH_FIND, NULL);
+
+		ordered[i].position = entry != NULL ? entry->position : 0;
+		ordered[i].version = catalog_getint64(rows->vals[i], rows->tupdesc, 2, &isnull);
+		ordered[i].repeatable = isnull;
+		ordered[i].name = catalog_getvalue(rows->vals[i], rows->tupdesc, 3);
+		ordered[i].tuple = rows->vals[i];
+	}
+	qsort(ordered, count, sizeof(SchemaStatusRow), schema_row_compare);
+	hash_destroy(positions);
+	return ordered;
+}
+
+/*
+ * Orders SchemaStatusRows: see order_schema_rows().
+ */
+static int
+schema_row_compare(const void *a, const void *b)
+{
+	const SchemaStatusRow *ra = (const SchemaStatusRow *) a;
+	const SchemaStatusRow *rb = (const SchemaStatusRow *) b;
+
+	if (ra->position != rb->position)
+		return ra->position < rb->position ? -1 : 1;
+	if (ra->repeatable != rb->repeatable)
+		return ra->repeatable ? 1 : -1;
+	if (!ra->repeatable && ra->version != rb->version)
+		return ra->version < rb->version ? -1 : 1;
+	return strcmp(ra->name ? ra->name : "", rb->name ? rb->name : "");
 }
