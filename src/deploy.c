@@ -45,6 +45,7 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/plancache.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
@@ -547,6 +548,9 @@ deploy(MigrateDirection direction, bool has_target, int64 target,
 	SPI_finish();
 }
 
+/* The migrations a deploy over many schemas runs before it plans again */
+#define DEPLOY_FIRST_REPLAN 16
+
 /*
  * Deploys (or reverts) the set in each schema of a list, in order, and
  * sums up at the end: how many schemas had work, and how many were already
@@ -560,6 +564,7 @@ deploy_schemas(MigrateDirection direction, bool has_target, int64 target,
 	int			position = 0;
 	int			changed = 0;
 	int			migrations = 0;
+	int			replan_at = DEPLOY_FIRST_REPLAN;
 	ListCell   *lc;
 
 	foreach(lc, schemas)
@@ -579,6 +584,19 @@ deploy_schemas(MigrateDirection direction, bool has_target, int64 target,
 		SPI_finish();
 		migrations += ran;
 		changed += ran > 0 ? 1 : 0;
+
+		/*
+		 * The internal queries were planned when the set's catalog rows were
+		 * few, and a plan that scans a small table whole scans it whole
+		 * forever.  Planning them again each time the rows this call added
+		 * double keeps their lookups indexed as the tables grow, for a
+		 * handful of plannings over thousands of schemas.
+		 */
+		if (migrations >= replan_at)
+		{
+			ResetPlanCache();
+			replan_at = migrations * 2;
+		}
 	}
 	if (migrate_progress_shown(false))
 		ereport(NOTICE,
