@@ -376,7 +376,7 @@ static const CatalogQueryDef catalog_queries[NUM_CATALOG_QUERIES] = {
 	[Q_PROGRESS_STOPPED] = {
 		"SELECT p.version,"
 		" COALESCE(m.name, (SELECT h.name FROM %1$s.migrate_history h"
-		"                   WHERE h.set = p.set AND h.version = p.version"
+		"                   WHERE h.set = p.set AND h.schema = p.schema AND h.version = p.version"
 		"                   ORDER BY h.id DESC LIMIT 1)),"
 		" p.direction, p.completed, p.statements, p.error, p.pid, m.checksum"
 		" FROM %1$s.migrate_progress p"
