@@ -26,14 +26,22 @@
 #include "lock.h"
 #include "scope.h"
 
+#include "access/relation.h"
+#include "catalog/dependency.h"
+#include "catalog/index.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "nodes/parsenodes.h"
+#include "storage/lmgr.h"
 #include "storage/lock.h"
 #include "utils/backend_status.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/relcache.h"
 
 /* The advisory lock key, as the bigint form of pg_advisory_lock() sees it */
 #define MIGRATE_LOCK_KEY	((int64) MIGRATE_LOCK_KEY_LOW)
@@ -451,4 +459,123 @@ migrate_lock_may_wait(List *relations)
 			return true;
 	}
 	return false;
+}
+
+/*
+ * Whether a DROP statement is one whose locks migrate_lock_drop_at_once()
+ * knows: DROP TABLE, INDEX, VIEW, MATERIALIZED VIEW or SEQUENCE, without
+ * CASCADE (which reaches objects nobody listed) and not CONCURRENTLY.
+ */
+bool
+migrate_lock_drop_is_known(const DropStmt *stmt)
+{
+	switch (stmt->removeType)
+	{
+		case OBJECT_TABLE:
+		case OBJECT_INDEX:
+		case OBJECT_VIEW:
+		case OBJECT_MATVIEW:
+		case OBJECT_SEQUENCE:
+			return stmt->behavior != DROP_CASCADE && !stmt->concurrent;
+		default:
+			return false;
+	}
+}
+
+/*
+ * Takes an ACCESS EXCLUSIVE lock on a relation unless another session holds
+ * or awaits a conflicting one; returns whether this transaction holds it.
+ */
+static bool
+lock_relation_at_once(Oid relid)
+{
+	LOCKTAG		tag;
+
+	SET_LOCKTAG_RELATION(tag, MyDatabaseId, relid);
+	if (migrate_lock_held_by_me(&tag, AccessExclusiveLock))
+		return true;
+	return ConditionalLockRelationOid(relid, AccessExclusiveLock);
+}
+
+/*
+ * Takes at once the locks dropping a plain table takes beyond its own (its
+ * indexes and TOAST table go with it, and nobody locks them without it):
+ * the tables its foreign keys refer to, whose triggers go, and the
+ * sequences it owns.  A partition, whose parent the drop locks too, is left
+ * to the caller's caution.  Returns whether all are held.
+ */
+static bool
+lock_table_dependents_at_once(Oid relid)
+{
+	Relation	rel;
+	List	   *parents = NIL;
+	ListCell   *lc;
+
+	if (get_rel_relispartition(relid))
+		return false;
+	rel = relation_open(relid, NoLock);
+	foreach(lc, RelationGetFKeyList(rel))
+	{
+		ForeignKeyCacheInfo *fk = lfirst_node(ForeignKeyCacheInfo, lc);
+
+		if (fk->confrelid != relid)
+			parents = lappend_oid(parents, fk->confrelid);
+	}
+	relation_close(rel, NoLock);
+	foreach(lc, parents)
+		if (!lock_relation_at_once(lfirst_oid(lc)))
+			return false;
+	foreach(lc, getOwnedSequences(relid))
+		if (!lock_relation_at_once(lfirst_oid(lc)))
+			return false;
+	return true;
+}
+
+/*
+ * Takes, without waiting, every relation lock a DROP statement of a kind
+ * migrate_lock_drop_is_known() accepts will take: each relation it names
+ * that exists, an index's table, and a table's dependents (see
+ * lock_table_dependents_at_once()).  Returns false when one is held by
+ * another session (or the relation is of a kind whose locks are not known
+ * here): the statement may have to wait.  The locks are those the statement
+ * takes anyway, taken a moment earlier, and only when no wait is needed.
+ */
+bool
+migrate_lock_drop_at_once(const DropStmt *stmt)
+{
+	ListCell   *lc;
+
+	foreach(lc, stmt->objects)
+	{
+		RangeVar   *rv = makeRangeVarFromNameList(lfirst_node(List, lc));
+		Oid			relid = RangeVarGetRelid(rv, NoLock, true);
+
+		if (!OidIsValid(relid))
+			continue;			/* IF EXISTS, or the statement's own error */
+		switch (get_rel_relkind(relid))
+		{
+			case RELKIND_RELATION:
+				if (!lock_relation_at_once(relid) || !lock_table_dependents_at_once(relid))
+					return false;
+				break;
+			case RELKIND_INDEX:
+				{
+					Oid			table = IndexGetRelation(relid, true);
+
+					if (!OidIsValid(table) || !lock_relation_at_once(table) ||
+						!lock_relation_at_once(relid))
+						return false;
+				}
+				break;
+			case RELKIND_VIEW:
+			case RELKIND_MATVIEW:
+			case RELKIND_SEQUENCE:
+				if (!lock_relation_at_once(relid))
+					return false;
+				break;
+			default:
+				return false;
+		}
+	}
+	return true;
 }

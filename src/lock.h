@@ -10,6 +10,8 @@
 
 #include "migrate.h"
 
+#include "nodes/parsenodes.h"
+
 /*
  * The migration lock is the advisory lock pg_advisory_lock(1835624306)
  * takes: its key fits in the low 32 bits, shown as objid in pg_locks.
@@ -35,6 +37,8 @@ extern void migrate_lock_release_deploy(void);
 extern int	migrate_lock_holder_pid(void);
 extern char *migrate_lock_blockers(List *relations, TimestampTz since);
 extern bool migrate_lock_may_wait(List *relations);
+extern bool migrate_lock_drop_is_known(const DropStmt *stmt);
+extern bool migrate_lock_drop_at_once(const DropStmt *stmt);
 extern void migrate_lock_check_held(const Migration *m, MigrateDirection direction);
 
 #endif							/* MIGRATE_LOCK_H */

@@ -496,7 +496,8 @@ foreign_key_parents(List *relations, List *elements)
  * sequences, functions and types are known well enough to say no: when every
  * relation they lock was created earlier in this transaction (or is already
  * locked ACCESS EXCLUSIVE by it), as when a new database is migrated from
- * scratch.
+ * scratch.  A DROP of tables, indexes, views or sequences says no here when
+ * body_may_wait() may take its locks at once.
  */
 static bool
 statement_may_wait(Node *parsetree)
@@ -522,6 +523,9 @@ statement_may_wait(Node *parsetree)
 		case T_CreateDomainStmt:
 		case T_CompositeTypeStmt:
 			return false;
+		case T_DropStmt:
+			/* its locks are taken at once, if they can be, by body_may_wait() */
+			return !migrate_lock_drop_is_known((DropStmt *) parsetree);
 		default:
 			return true;
 	}
@@ -530,7 +534,11 @@ statement_may_wait(Node *parsetree)
 
 /*
  * Returns whether a migration body may wait for a lock another session
- * holds, so that a lock timeout is worth a retry.
+ * holds, so that a lock timeout is worth a retry.  When nothing else in it
+ * may wait, the relation locks of its DROP statements (a down's DROP TABLE)
+ * are taken at once where no other session stands in the way: a rollback
+ * of thousands of migrations then needs no subtransaction per migration,
+ * whose commits would cost in proportion to everything dropped so far.
  */
 static bool
 body_may_wait(const Migration *m, MigrateDirection direction)
@@ -542,6 +550,14 @@ body_may_wait(const Migration *m, MigrateDirection direction)
 	foreach(lc, parsed->statements)
 		if (statement_may_wait(((MigrateStatement *) lfirst(lc))->parsetree))
 			return true;
+	foreach(lc, parsed->statements)
+	{
+		Node	   *parsetree = ((MigrateStatement *) lfirst(lc))->parsetree;
+
+		if (IsA(parsetree, DropStmt) &&
+			!migrate_lock_drop_at_once((DropStmt *) parsetree))
+			return true;
+	}
 	return false;
 }
 

@@ -1,7 +1,10 @@
 # Checks the NOTICE of a migration retried after a lock timeout: which
 # migration, which retry of how many, the wait before it, and which session
 # holds a lock on the table the statement waited for.  Then that the last
-# retry fails with the lock timeout error and leaves nothing applied.
+# retry fails with the lock timeout error and leaves nothing applied.  Then
+# the same for a down's DROP TABLE, whose locks are taken at once when no
+# other session holds them: one on the table its foreign key refers to
+# still makes it wait and retry.
 
 use strict;
 use warnings;
@@ -69,5 +72,69 @@ $node->psql(
 	stderr => \$stderr);
 is($stdout, '1', 'the migration applies once the lock is free');
 unlike($stderr, qr/retry/, 'no retry was needed');
+
+# A down that drops a table with a foreign key: the drop takes ACCESS
+# EXCLUSIVE on the referenced table too (its triggers go), which a reader
+# holds a lock on.
+$node->safe_psql('postgres', q{
+	CREATE TABLE customers (id bigint PRIMARY KEY);
+	SELECT version FROM migrate_define(2, 'create_invoices',
+		'CREATE TABLE invoices (id bigint, customer_id bigint REFERENCES customers (id));',
+		'DROP TABLE invoices;');
+	SELECT version FROM migrate_apply();
+});
+$reader = $node->background_psql('postgres');
+$reader->query_safe('BEGIN');
+$reader->query_safe('SELECT count(*) FROM customers');
+($stdout, $stderr) = ('', '');
+$node->psql(
+	'postgres', q{
+	SET migrate.lock_timeout = '50ms';
+	SET migrate.lock_retries = 1;
+	SELECT version FROM migrate_rollback();
+},
+	stdout => \$stdout,
+	stderr => \$stderr);
+like($stderr,
+	qr/NOTICE:  migration 2 "create_invoices" \(down\) waited longer than migrate\.lock_timeout for a lock; retry 1 of 1/,
+	'a DROP TABLE whose referenced table is locked by a reader waits and is retried');
+like($stderr, qr/ERROR:  canceling statement due to lock timeout/, 'after the last retry the lock timeout error is raised');
+is($node->safe_psql('postgres',
+		q{SELECT count(*) FROM migrate_applied} . q{ UNION ALL SELECT count(*) FROM pg_class WHERE relname = 'invoices'}),
+	"2\n1", 'the migration is still applied, its table still there');
+
+# The same rollback with the reader gone: the locks are free, no retry.
+$reader->query_safe('COMMIT');
+$reader->quit;
+($stdout, $stderr) = ('', '');
+$node->psql(
+	'postgres', q{
+	SET migrate.lock_timeout = '50ms';
+	SET migrate.lock_retries = 1;
+	SELECT version FROM migrate_rollback();
+},
+	stdout => \$stdout,
+	stderr => \$stderr);
+is($stdout, '2', 'the down runs once the referenced table is free');
+unlike($stderr, qr/retry/, 'no retry was needed');
+
+# A reader of the dropped table itself: the drop waits and is retried.
+$node->safe_psql('postgres', q{SELECT version FROM migrate_apply()});
+$reader = $node->background_psql('postgres');
+$reader->query_safe('BEGIN');
+$reader->query_safe('SELECT count(*) FROM invoices');
+($stdout, $stderr) = ('', '');
+$node->psql(
+	'postgres', q{
+	SET migrate.lock_timeout = '50ms';
+	SET migrate.lock_retries = 1;
+	SELECT version FROM migrate_rollback();
+},
+	stdout => \$stdout,
+	stderr => \$stderr);
+like($stderr, qr/migration 2 "create_invoices" \(down\) waited longer than migrate\.lock_timeout for a lock; retry 1 of 1/,
+	'a DROP TABLE of a table a reader holds waits and is retried');
+$reader->query_safe('COMMIT');
+$reader->quit;
 
 done_testing();
