@@ -73,6 +73,33 @@ $node->psql(
 is($stdout, '1', 'the migration applies once the lock is free');
 unlike($stderr, qr/retry/, 'no retry was needed');
 
+# Rolls back the newest migration with a short lock timeout and one retry;
+# returns psql's stdout and stderr.
+sub rollback_once
+{
+	my ($out, $err) = ('', '');
+	$node->psql(
+		'postgres', q{
+		SET migrate.lock_timeout = '50ms';
+		SET migrate.lock_retries = 1;
+		SELECT version FROM migrate_rollback();
+	},
+		stdout => \$out,
+		stderr => \$err);
+	return ($out, $err);
+}
+
+# Starts a session that reads $table in an open transaction, holding a lock
+# on it; returns the session.
+sub start_reader
+{
+	my ($table) = @_;
+	my $session = $node->background_psql('postgres');
+	$session->query_safe('BEGIN');
+	$session->query_safe("SELECT count(*) FROM $table");
+	return $session;
+}
+
 # A down that drops a table with a foreign key: the drop takes ACCESS
 # EXCLUSIVE on the referenced table too (its triggers go), which a reader
 # holds a lock on.
@@ -83,18 +110,8 @@ $node->safe_psql('postgres', q{
 		'DROP TABLE invoices;');
 	SELECT version FROM migrate_apply();
 });
-$reader = $node->background_psql('postgres');
-$reader->query_safe('BEGIN');
-$reader->query_safe('SELECT count(*) FROM customers');
-($stdout, $stderr) = ('', '');
-$node->psql(
-	'postgres', q{
-	SET migrate.lock_timeout = '50ms';
-	SET migrate.lock_retries = 1;
-	SELECT version FROM migrate_rollback();
-},
-	stdout => \$stdout,
-	stderr => \$stderr);
+$reader = start_reader('customers');
+($stdout, $stderr) = rollback_once();
 like($stderr,
 	qr/NOTICE:  migration 2 "create_invoices" \(down\) waited longer than migrate\.lock_timeout for a lock; retry 1 of 1/,
 	'a DROP TABLE whose referenced table is locked by a reader waits and is retried');
@@ -106,32 +123,14 @@ is($node->safe_psql('postgres',
 # The same rollback with the reader gone: the locks are free, no retry.
 $reader->query_safe('COMMIT');
 $reader->quit;
-($stdout, $stderr) = ('', '');
-$node->psql(
-	'postgres', q{
-	SET migrate.lock_timeout = '50ms';
-	SET migrate.lock_retries = 1;
-	SELECT version FROM migrate_rollback();
-},
-	stdout => \$stdout,
-	stderr => \$stderr);
+($stdout, $stderr) = rollback_once();
 is($stdout, '2', 'the down runs once the referenced table is free');
 unlike($stderr, qr/retry/, 'no retry was needed');
 
 # A reader of the dropped table itself: the drop waits and is retried.
 $node->safe_psql('postgres', q{SELECT version FROM migrate_apply()});
-$reader = $node->background_psql('postgres');
-$reader->query_safe('BEGIN');
-$reader->query_safe('SELECT count(*) FROM invoices');
-($stdout, $stderr) = ('', '');
-$node->psql(
-	'postgres', q{
-	SET migrate.lock_timeout = '50ms';
-	SET migrate.lock_retries = 1;
-	SELECT version FROM migrate_rollback();
-},
-	stdout => \$stdout,
-	stderr => \$stderr);
+$reader = start_reader('invoices');
+($stdout, $stderr) = rollback_once();
 like($stderr, qr/migration 2 "create_invoices" \(down\) waited longer than migrate\.lock_timeout for a lock; retry 1 of 1/,
 	'a DROP TABLE of a table a reader holds waits and is retried');
 $reader->query_safe('COMMIT');
