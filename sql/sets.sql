@@ -87,6 +87,18 @@ CALL migrate_deploy(set => 'tenant', schemas => ARRAY['tenant_a', 'tenant_b', 't
 -- Revert in one tenant only.
 CALL migrate_revert(set => 'tenant', schemas => ARRAY['tenant_b']);
 SELECT schema, version FROM migrate_applied WHERE set = 'tenant' ORDER BY 1, 2;
+-- A down's DROP takes its locks just before it runs, where no other session
+-- holds them, resolving names in the tenant's schema: an index of the same
+-- name on the caller's search_path is left alone.
+CREATE TABLE public.notes (id bigint, body text);
+CREATE INDEX notes_body_idx ON public.notes (body);
+BEGIN;
+SELECT version, name FROM migrate_rollback(set => 'tenant', schema => 'tenant_c');
+SELECT l.relation::regclass AS relation, l.mode FROM pg_locks l
+ WHERE l.pid = pg_backend_pid() AND l.relation IN ('public.notes'::regclass, 'tenant_c.notes'::regclass)
+ ORDER BY 1::text;
+ROLLBACK;
+DROP TABLE public.notes;
 SELECT version, name FROM migrate_rollback(set => 'tenant', schema => 'tenant_c', target => 0);
 SELECT version, state FROM migrate_status(set => 'tenant', schema => 'tenant_c');
 -- Verify in a tenant's schema.

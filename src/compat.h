@@ -22,6 +22,8 @@
 #include "storage/proc.h"
 #include "storage/smgr.h"
 #include "tcop/pquery.h"
+#include "catalog/pg_class.h"
+#include "utils/acl.h"
 #include "utils/backend_status.h"
 #include "utils/relcache.h"
 
@@ -143,6 +145,17 @@ migrate_update_has_returning(const UpdateStmt *update)
 #else
 #define migrate_portal_run(portal, count, isTopLevel, dest, altdest, qc) \
 	PortalRun((portal), (count), (isTopLevel), true, (dest), (altdest), (qc))
+#endif
+
+/*
+ * Whether the current user owns a relation (a superuser owns them all).
+ * PostgreSQL 16 replaced pg_class_ownercheck() with object_ownercheck().
+ */
+#if PG_VERSION_NUM >= 160000
+#define migrate_owns_relation(relid) \
+	object_ownercheck(RelationRelationId, (relid), GetUserId())
+#else
+#define migrate_owns_relation(relid) pg_class_ownercheck((relid), GetUserId())
 #endif
 
 #endif							/* MIGRATE_COMPAT_H */

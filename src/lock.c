@@ -537,8 +537,10 @@ lock_table_dependents_at_once(Oid relid)
  * that exists, an index's table, and a table's dependents (see
  * lock_table_dependents_at_once()).  Returns false when one is held by
  * another session (or the relation is of a kind whose locks are not known
- * here): the statement may have to wait.  The locks are those the statement
- * takes anyway, taken a moment earlier, and only when no wait is needed.
+ * here, or the current user does not own it): the statement may have to
+ * wait.  The locks are those the statement takes anyway, taken a moment
+ * earlier, and only when no wait is needed.  Names resolve through the
+ * current search_path, which must be the one the statement will run under.
  */
 bool
 migrate_lock_drop_at_once(const DropStmt *stmt)
@@ -552,6 +554,9 @@ migrate_lock_drop_at_once(const DropStmt *stmt)
 
 		if (!OidIsValid(relid))
 			continue;			/* IF EXISTS, or the statement's own error */
+		/* a role that may not drop it takes no lock here: it gets the error */
+		if (!migrate_owns_relation(relid))
+			return false;
 		switch (get_rel_relkind(relid))
 		{
 			case RELKIND_RELATION:

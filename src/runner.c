@@ -545,20 +545,27 @@ body_may_wait(const Migration *m, MigrateDirection direction)
 {
 	const char *body = direction == MIGRATE_UP ? m->up : m->down;
 	MigrateBody *parsed = statements_parse_body(body, m->version, direction);
+	bool		may_wait = false;
+	int			nestlevel;
 	ListCell   *lc;
 
+	/* names resolve as the body's will: in the tenant's schema */
+	nestlevel = NewGUCNestLevel();
+	scope_apply_search_path();
 	foreach(lc, parsed->statements)
 		if (statement_may_wait(((MigrateStatement *) lfirst(lc))->parsetree))
-			return true;
+			may_wait = true;
 	foreach(lc, parsed->statements)
 	{
 		Node	   *parsetree = ((MigrateStatement *) lfirst(lc))->parsetree;
 
-		if (IsA(parsetree, DropStmt) &&
-			!migrate_lock_drop_at_once((DropStmt *) parsetree))
-			return true;
+		if (may_wait)
+			break;
+		if (IsA(parsetree, DropStmt))
+			may_wait = !migrate_lock_drop_at_once((DropStmt *) parsetree);
 	}
-	return false;
+	AtEOXact_GUC(false, nestlevel);
+	return may_wait;
 }
 
 /*
