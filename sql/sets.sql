@@ -131,6 +131,10 @@ SELECT migrate_define_repeatable('note_count',
     'CREATE OR REPLACE VIEW note_count AS SELECT count(*) AS n FROM notes;',
     set => 'tenant');
 SELECT version, name, state FROM migrate_status(set => 'tenant', schema => 'tenant_b');
+-- Verify judges it after the pending versioned migrations, as apply runs it:
+-- never run here and without a down, rolling its first run back would run
+-- nothing.
+SELECT version, name, ok, detail FROM migrate_verify(set => 'tenant', schema => 'tenant_b');
 -- Run after the versioned migrations, in the same call.
 SELECT version, name FROM migrate_apply(set => 'tenant', schema => 'tenant_b');
 SELECT * FROM tenant_b.note_count;
@@ -145,6 +149,17 @@ SELECT migrate_define_repeatable('note_count',
     'CREATE OR REPLACE VIEW note_count AS SELECT count(*) AS n FROM notes WHERE body IS NOT NULL;',
     set => 'tenant');
 SELECT version, name, state, detail FROM migrate_status(set => 'tenant', schema => 'tenant_b');
+-- Its rollback would run the previous body again, which restores the view.
+SELECT version, name, ok, detail FROM migrate_verify(set => 'tenant', schema => 'tenant_b');
+-- A body that its previous one cannot replace (a view that would lose a
+-- column): its rollback would fail, and verify says so.
+SELECT migrate_define_repeatable('note_count',
+    'CREATE OR REPLACE VIEW note_count AS SELECT count(*) AS n, max(id) AS last FROM notes;',
+    set => 'tenant');
+SELECT version, name, ok, detail FROM migrate_verify(set => 'tenant', schema => 'tenant_b');
+SELECT migrate_define_repeatable('note_count',
+    'CREATE OR REPLACE VIEW note_count AS SELECT count(*) AS n FROM notes WHERE body IS NOT NULL;',
+    set => 'tenant');
 SELECT version, name FROM migrate_apply(set => 'tenant', schema => 'tenant_b');
 SELECT pg_get_viewdef('tenant_b.note_count') LIKE '%IS NOT NULL%' AS second_body;
 SELECT name, direction, body IS NOT NULL AS has_body FROM migrate_history
@@ -162,6 +177,8 @@ SELECT schema, version FROM migrate_applied WHERE set = 'tenant' ORDER BY 1, 2;
 -- A repeatable with a down: its first run's rollback runs it.
 SELECT migrate_define_repeatable('touch', 'COMMENT ON SCHEMA tenant_b IS ''touched'';',
     down => 'COMMENT ON SCHEMA tenant_b IS NULL;', set => 'tenant');
+SELECT version, name, ok, detail FROM migrate_verify(set => 'tenant', schema => 'tenant_b')
+ WHERE name = 'touch';
 SELECT version, name FROM migrate_apply(set => 'tenant', schema => 'tenant_b');
 SELECT obj_description('tenant_b'::regnamespace, 'pg_namespace');
 SELECT version, name FROM migrate_rollback(set => 'tenant', schema => 'tenant_b', steps => 2);

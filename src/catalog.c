@@ -453,9 +453,9 @@ static const CatalogQueryDef catalog_queries[NUM_CATALOG_QUERIES] = {
 	},
 	[Q_REPEATABLES_DUE] = {
 		"SELECT r.name, r.body, r.down, r.checksum, r.defined_by,"
-		" r.safety_assured::pg_catalog.text"
+		" r.safety_assured::pg_catalog.text, u.body AS previous_body"
 		" FROM %1$s.migrate_repeatables r"
-		" LEFT JOIN LATERAL (SELECT u.checksum FROM %1$s.migrate_repeatable_runs u"
+		" LEFT JOIN LATERAL (SELECT u.checksum, u.body FROM %1$s.migrate_repeatable_runs u"
 		"                    WHERE u.set = r.set AND u.schema = $2 AND u.name = r.name"
 		"                    ORDER BY u.id DESC LIMIT 1) u ON true"
 		" WHERE r.set = $1 AND (u.checksum IS NULL OR u.checksum <> r.checksum)"

@@ -98,6 +98,8 @@ typedef struct Migration
 	char	   *assured;		/* its accepted rules, as text[] text */
 	int64		run_id;			/* rollback: the run taken back */
 	int64		after_version;	/* rollback: that run's after_version */
+	char	   *previous_body;	/* due to run: the body its last run here
+								 * ran, or NULL when it never ran here */
 } Migration;
 
 /*

@@ -533,7 +533,12 @@ plan_build(PlanPurpose purpose, bool has_target, int64 target, bool has_steps,
 			}
 		}
 		else
+		{
 			plan->migrations = select_pending(plan, has_target, target, false, 0);
+			/* every pending one: the repeatables that would run after them */
+			if (!has_target)
+				plan->migrations = add_due_repeatables(plan, false, 0);
+		}
 	}
 	else if (is_up(purpose))
 	{

@@ -468,6 +468,7 @@ repeatable_select_due(void)
 		definer = SPI_getbinval(row, desc, 5, &isnull);
 		m->defined_by = isnull ? NULL : pstrdup(NameStr(*DatumGetName(definer)));
 		m->assured = catalog_getvalue(row, desc, 6);
+		m->previous_body = catalog_getvalue(row, desc, 7);
 		m->transactional = true;
 		m->defined = true;
 		result = lappend(result, m);

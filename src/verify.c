@@ -46,6 +46,7 @@
 #include "scope.h"
 #include "lock.h"
 #include "plan.h"
+#include "repeatable.h"
 #include "runner.h"
 #include "statements.h"
 
@@ -1229,7 +1230,9 @@ watch_statement(VerifyState *st, const MigrateStatement *stmt)
 {
 	bool		stripped = bms_is_member(stmt->number, st->plan->stripped_up);
 	MemoryContext oldcontext = MemoryContextSwitchTo(st->context);
-	char	   *where = psprintf("statement %d of up (line %d)", stmt->number, stmt->line);
+	char	   *where = psprintf("statement %d of %s (line %d)", stmt->number,
+								 st->plan->migration->repeatable ? "its body" : "up",
+								 stmt->line);
 	int			i;
 
 	for (i = 0; i < st->nwatched; i++)
@@ -1434,6 +1437,9 @@ verify_make_plan(Migration *m, bool reported)
 	Migration  *copy = palloc(sizeof(Migration));
 
 	*copy = *m;
+	/* a repeatable's run is taken back by its last run's body, or its down */
+	if (m->repeatable && m->previous_body != NULL)
+		copy->down = m->previous_body;
 	plan->migration = copy;
 	if (reported)
 	{
@@ -1538,19 +1544,23 @@ failure_text(VerifyState *st, ErrorData *edata)
 {
 	VerifyPlan *plan = st->plan;
 	MigrateBody *body = st->phase == PHASE_DOWN ? plan->down : plan->up;
+	bool		repeatable = plan->migration->repeatable;
 	const char *what;
 	MigrateStatement *stmt;
 
+	/* a repeatable's up is its body, its down what its rollback runs */
 	switch (st->phase)
 	{
 		case PHASE_UP:
-			what = "up fails";
+			what = repeatable ? "its body fails" : "up fails";
 			break;
 		case PHASE_DOWN:
-			what = "down fails";
+			what = !repeatable ? "down fails" :
+				plan->migration->previous_body != NULL ?
+				"its rollback (its last run's body) fails" : "its rollback (its down) fails";
 			break;
 		case PHASE_UP_AGAIN:
-			what = "up fails after down";
+			what = repeatable ? "its body fails after its rollback" : "up fails after down";
 			break;
 		default:
 			/* such as an exhausted lock table: say what to do about it */
@@ -1771,7 +1781,9 @@ verify_pending_one(VerifyState *st, VerifyPlan *plan)
 								up_touched.objects);
 	if (plan->down == NULL)
 	{
-		add_line(st, &result->problems, "irreversible: it has no down body");
+		add_line(st, &result->problems, plan->migration->repeatable ?
+				 "irreversible: it never ran here and has no down body, so rolling back its first run runs nothing" :
+				 "irreversible: it has no down body");
 		schema_update(st, up_touched.all, up_touched.relids, up_touched.objects, after_up);
 		return;
 	}
@@ -1891,9 +1903,8 @@ verify_pending(VerifyState *st, List *plans)
 			continue;
 		plan->result->verified = false;
 		plan->result->problems =
-			list_make1(psprintf("not verified: migration " INT64_FORMAT " \"%s\" before it %s",
-								culprit->migration->version, culprit->migration->name,
-								stop_reason));
+			list_make1(psprintf("not verified: %s before it %s",
+								repeatable_label(culprit->migration), stop_reason));
 	}
 }
 
@@ -1960,6 +1971,7 @@ emit_row(FunctionCallInfo fcinfo, const Migration *m, const VerifyResult *result
 	initStringInfo(&detail);
 	if (result->verified && result->problems == NIL)
 		appendStringInfoString(&detail, applied ? "down and up restore the schema" :
+							   m->repeatable ? "its rollback restores the schema" :
 							   "down restores the schema");
 	parts[0] = result->problems;
 	parts[1] = result->notes;
@@ -1970,6 +1982,7 @@ emit_row(FunctionCallInfo fcinfo, const Migration *m, const VerifyResult *result
 							 (char *) lfirst(lc));
 
 	values[0] = Int64GetDatum(m->version);
+	nulls[0] = m->repeatable;	/* a repeatable has no version */
 	values[1] = CStringGetTextDatum(m->name);
 	values[2] = BoolGetDatum(result->problems == NIL);
 	nulls[2] = !result->verified;
