@@ -223,6 +223,13 @@ is(query(q{SELECT string_agg(name || ':' || coalesce(down, '-'), ' ' ORDER BY na
 	"active_users:- user_count:DROP FUNCTION IF EXISTS user_count();\n",
 	'the bodies are stored, the down from its section');
 
+($rc, $out, $err) = pg_migrate($node, $rep, 'verify');
+is($rc, 3, 'verify with a repeatable that has no down exits 3');
+like($out, qr/^FAILED repeatable active_users\n  irreversible: it never ran here and has no down body/m,
+	'verify: a first run without a down cannot be rolled back');
+like($out, qr/^ok     repeatable user_count\n  its rollback restores the schema/m,
+	'verify: a first run with a down is rolled back by it');
+
 ($rc, $out, $err) = pg_migrate($node, $rep, 'up');
 is($rc, 0, 'up with repeatables succeeds') or diag($err);
 like($out, qr/\Aapplied 1 create_users .*\napplied repeatable active_users .*\napplied repeatable user_count .*\n\z/,
