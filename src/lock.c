@@ -549,9 +549,13 @@ migrate_lock_drop_at_once(const DropStmt *stmt)
 
 	foreach(lc, stmt->objects)
 	{
-		RangeVar   *rv = makeRangeVarFromNameList(lfirst_node(List, lc));
-		Oid			relid = RangeVarGetRelid(rv, NoLock, true);
+		List	   *names = lfirst_node(List, lc);
+		Oid			relid;
 
+		/* a name with a database in it gets its error from the statement */
+		if (list_length(names) > 2)
+			return false;
+		relid = RangeVarGetRelid(makeRangeVarFromNameList(names), NoLock, true);
 		if (!OidIsValid(relid))
 			continue;			/* IF EXISTS, or the statement's own error */
 		/* a role that may not drop it takes no lock here: it gets the error */
