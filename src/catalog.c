@@ -540,7 +540,6 @@ static bool catalog_version_older(const char *version, const char *required);
 static void catalog_lookup(bool check_version);
 static void catalog_become_owner(CatalogIdentity *saved);
 static void catalog_restore_caller(const CatalogIdentity *saved);
-static void catalog_forget_plans(void);
 static void catalog_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 									 SubTransactionId parentSubid, void *arg);
 static void catalog_register_callbacks(void);
@@ -551,10 +550,12 @@ static int	catalog_run(CatalogQuery query, Datum *values, const char *nulls,
 						Snapshot snapshot, bool read_only, long tcount);
 
 /*
- * Frees the prepared plans, after the extension was dropped and created
- * again (perhaps in another schema).
+ * Frees the prepared plans of the internal queries, so that each is planned
+ * again at its next use: after the extension was dropped and created again
+ * (perhaps in another schema), and when a deploy has grown the catalog
+ * tables far beyond what the plans were made for.
  */
-static void
+void
 catalog_forget_plans(void)
 {
 	int			i;

@@ -75,6 +75,7 @@ typedef enum CatalogQuery
 } CatalogQuery;
 
 extern void catalog_open(void);
+extern void catalog_forget_plans(void);
 extern int	catalog_exec(CatalogQuery query, Datum *values, const char *nulls,
 						 bool read_only, long tcount);
 extern void catalog_bump_epoch(void);

@@ -45,7 +45,6 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
-#include "utils/plancache.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
@@ -590,11 +589,12 @@ deploy_schemas(MigrateDirection direction, bool has_target, int64 target,
 		 * few, and a plan that scans a small table whole scans it whole
 		 * forever.  Planning them again each time the rows this call added
 		 * double keeps their lookups indexed as the tables grow, for a
-		 * handful of plannings over thousands of schemas.
+		 * handful of plannings over thousands of schemas.  The session's
+		 * other plans are left alone.
 		 */
 		if (migrations >= replan_at)
 		{
-			ResetPlanCache();
+			catalog_forget_plans();
 			replan_at = migrations * 2;
 		}
 	}
